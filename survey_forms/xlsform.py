@@ -1,0 +1,496 @@
+"""Importing questionnaires written as XLSForm workbooks.
+
+Survey teams design questionnaires in spreadsheets, in the XLSForm convention that ODK and
+KoboToolbox use. pyxform reads the workbook (survey / choices / settings sheets, column aliases,
+``label::Language (code)`` translations, grouping by ``begin group``/``end group``); this module
+converts pyxform's result into our JSON definition and then into a :class:`Form` through
+:meth:`Form.from_dict`, so an imported form obeys exactly the same rules as a JSON one.
+
+Anything parsurvey cannot honour is refused with ``unsupported_construct``, naming the sheet row
+and the construct; nothing is silently dropped, because a dropped ``repeat`` or ``calculate``
+would change what is asked or scored. pyxform's own errors become ``invalid_xlsform``.
+
+Supported:
+
+* survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST``,
+  ``integer``, ``decimal``, ``text``, ``date``, ``note``;
+* survey columns ``type``, ``name``, ``label``, ``hint``, ``required`` (yes/no/true/false only),
+  ``relevant``, ``constraint``, ``constraint_message`` (and their pyxform aliases), with
+  translations as ``label::Vietnamese (vi)`` / ``label::English (en)`` (a language is taken from
+  the code in parentheses, or a bare code such as ``label::vi``, or the names Vietnamese/English;
+  a plain ``label`` is the settings' ``default_language``, Vietnamese if unset);
+* ``scoring_factor`` and ``scoring_criterion`` survey columns (see below);
+* choices columns ``list_name``, ``name``, ``label``;
+* settings ``form_id`` and ``version`` (both required), ``form_title`` (required, may be
+  translated) and ``default_language``.
+
+Likert and scoring rule: a ``select_one`` whose list has exactly the choice values
+``1, 2, 3, 4, 5`` (any order), optionally plus ``na``, becomes a ``likert5`` question, with
+``allow_na`` set when ``na`` is present; the list's labels are replaced by the standard
+:data:`~survey_forms.likert.LIKERT_LEVELS`. ``scoring_factor``/``scoring_criterion`` are plain
+survey columns - pyxform passes unknown survey columns through unchanged as keys of the question -
+and are only allowed on such likert questions, where they become ``{"factor", "criterion"}``.
+Factors are declared by a choices list named ``scoring_factors`` (``name`` = factor id, labels =
+factor label); without that list the factors are the distinct ``scoring_factor`` values in order of
+first use, labelled with their id.
+
+Row numbers: pyxform does not report the rows its output came from, so each survey and choices row
+is given a hidden ``_parsurvey_row`` column before conversion, which pyxform carries through like
+any other unknown column.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from pyxform import aliases
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
+
+from .errors import FormDefinitionError
+from .expressions import ExpressionError, parse
+from .likert import NOT_APPLICABLE
+from .model import Form
+
+ROW_KEY = "_parsurvey_row"
+FILE_TYPES = (".xlsx", ".xlsm", ".xls", ".csv", ".md")
+LIKERT_VALUES = frozenset({"1", "2", "3", "4", "5"})
+FACTORS_LIST = "scoring_factors"
+
+SURVEY_COLUMNS = frozenset(
+    {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "bind.required",
+        "bind.relevant",
+        "bind.constraint",
+        "bind.jr:constraintMsg",
+        "scoring_factor",
+        "scoring_criterion",
+    }
+)
+CHOICES_COLUMNS = frozenset({"list name", "list_name", "name", "label"})
+SETTINGS_COLUMNS = frozenset({"id_string", "version", "title", "default_language"})
+TYPES = {
+    "group": "group",
+    "select one": "select_one",
+    "select all that apply": "select_multiple",
+    "integer": "integer",
+    "decimal": "decimal",
+    "text": "text",
+    "date": "date",
+    "note": "note",
+}
+ELEMENT_KEYS = frozenset(
+    {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "bind",
+        "children",
+        "choices",
+        "itemset",
+        "list_name",
+        "parameters",
+        "control",
+        "scoring_factor",
+        "scoring_criterion",
+        ROW_KEY,
+    }
+)
+BIND_KEYS = {"required": "required", "relevant": "relevant", "constraint": "constraint"}
+FORM_KEYS = frozenset(
+    {
+        "type",
+        "name",
+        "title",
+        "id_string",
+        "sms_keyword",
+        "default_language",
+        "children",
+        "version",
+        "choices",
+    }
+)
+LANGUAGE_NAMES = {"vietnamese": "vi", "tiếng việt": "vi", "english": "en", "tiếng anh": "en"}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+_CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\s*\)\s*$")
+_OR_OTHER = re.compile(r"\s(or_other|or specify other|or other)\s*$")
+_SUPPORTED_TYPE = re.compile(
+    r"(begin|end)[ _]group"
+    r"|(select_one|select one|select1|select_multiple|select all that apply) \S+"
+    r"|integer|int|decimal|text|string|date|note"
+)
+
+
+def form_from_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes], *, filename: str | None = None) -> Form:
+    """Convert an XLSForm workbook into a :class:`Form`.
+
+    ``source`` is a path, the file's bytes, or a binary file object. ``filename`` (optional)
+    tells the file type (``.xlsx``, ``.xls``, ``.csv``, ``.md``) when bytes or a file object are
+    given; without it pyxform guesses. Raises :class:`FormDefinitionError` with every problem.
+    """
+    data, file_type = _read_source(source, filename)
+    try:
+        workbook = get_xlsform(xlsform=io.BytesIO(data), file_type=file_type)
+    except PyXFormError as exc:
+        raise _invalid(exc) from None
+    converter = _Converter(workbook)
+    converter.check_raw_rows()
+    if converter.errors:
+        raise FormDefinitionError(converter.errors)
+    try:
+        pyxform_dict = workbook_to_json(workbook_dict=converter.marked_workbook(), warnings=[])
+    except PyXFormError as exc:
+        raise _invalid(exc) from None
+    definition = converter.convert(pyxform_dict)
+    if converter.errors:
+        raise FormDefinitionError(converter.errors)
+    try:
+        return Form.from_dict(definition)
+    except FormDefinitionError as exc:
+        raise FormDefinitionError([converter.locate(error) for error in exc.errors]) from None
+
+
+def _invalid(exc: Exception) -> FormDefinitionError:
+    return FormDefinitionError([{"path": "", "code": "invalid_xlsform", "message": str(exc)}])
+
+
+def _read_source(source: Any, filename: str | None) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        filename = filename or path.name
+        data = path.read_bytes()
+    elif hasattr(source, "read"):
+        raw = source.read()
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        name = getattr(source, "name", None)
+        if filename is None and isinstance(name, str):
+            filename = name
+    else:
+        raise TypeError("source must be a path, bytes or a binary file object")
+    file_type = None
+    if filename:
+        suffix = Path(filename).suffix.lower()
+        if suffix in FILE_TYPES:
+            file_type = suffix
+        elif suffix:
+            expected = ", ".join(FILE_TYPES)
+            raise _invalid(ValueError(f"{filename}: unsupported file type {suffix!r}; use {expected}"))
+    return data, file_type
+
+
+def _column(header: str, header_aliases: Mapping[str, Any]) -> str:
+    """The canonical name of a column header, as pyxform would read it (``bind.relevant``)."""
+    separator = "::" if "::" in header else ":"
+    first, _, rest = header.partition(separator)
+    key = "_".join(first.split()).lower()
+    canonical = header_aliases.get(key, key)
+    if isinstance(canonical, tuple):
+        canonical = ".".join(canonical)
+    if canonical == "bind" and rest:
+        canonical = "bind." + rest.split(separator)[0].strip()
+    return canonical
+
+
+def _language_code(name: str, default: str) -> str | None:
+    if name == "default":
+        return default
+    match = _CODE_IN_PARENS.search(name)
+    if match:
+        language, dash, region = match.group(1).partition("-")
+        return language.lower() + dash + region
+    bare = name.strip()
+    if _LANGUAGE_CODE.fullmatch(bare.lower()):
+        return bare.lower()
+    return LANGUAGE_NAMES.get(bare.lower())
+
+
+class _Converter:
+    def __init__(self, workbook: DefinitionData):
+        self.workbook = workbook
+        self.errors: list[dict[str, str]] = []
+        self.raw_types: dict[int, str] = {}
+        self.settings_given: set[str] = set()
+        self.default_language = "vi"
+        self.locations: dict[str, str] = {}
+        self.factor_order: list[str] = []
+
+    def unsupported(self, path: str, message: str) -> None:
+        self.errors.append({"path": path, "code": "unsupported_construct", "message": message})
+
+    # ------------------------------------------------------------------ before pyxform
+
+    def check_raw_rows(self) -> None:
+        """Refuse what pyxform would drop or rewrite silently, with the row it is on."""
+        book = self.workbook
+        for sheet in ("external_choices", "entities", "osm"):
+            if getattr(book, sheet):
+                self.unsupported(sheet, f"the {sheet!r} sheet is not supported")
+        self._check_columns("survey", book.survey or [], aliases.survey_header, SURVEY_COLUMNS)
+        self._check_columns("choices", book.choices or [], aliases.list_header, CHOICES_COLUMNS)
+        for number, row in enumerate(book.survey or [], start=2):
+            kind = next((str(v) for k, v in row.items() if _column(k, aliases.survey_header) == "type"), None)
+            if kind is None:
+                if row:
+                    self.unsupported(f"survey[{number}]", f"survey sheet row {number}: a row without a type")
+                continue
+            self.raw_types[number] = kind
+            if _OR_OTHER.search(kind):
+                self.unsupported(f"survey[{number}].type", f"survey sheet row {number}: {kind!r} (or_other)")
+            elif not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
+                self.unsupported(f"survey[{number}].type", f"survey sheet row {number}: type {kind!r}")
+        settings = book.settings or []
+        for number, row in enumerate(settings, start=2):
+            if number > 2 and row:
+                self.unsupported(f"settings[{number}]", f"settings sheet row {number}: only one settings row is read")
+                continue
+            for header in row:
+                canonical = _column(header, aliases.settings_header)
+                if canonical not in SETTINGS_COLUMNS:
+                    self.unsupported(f"settings[{number}].{header}", f"settings sheet row {number}: setting {header!r}")
+                self.settings_given.add(canonical)
+        for required, shown in (("id_string", "form_id"), ("version", "version"), ("title", "form_title")):
+            if required not in self.settings_given:
+                self.errors.append(
+                    {
+                        "path": f"settings.{shown}",
+                        "code": "missing_key",
+                        "message": f"the settings sheet must give {shown}",
+                    }
+                )
+
+    def _check_columns(
+        self,
+        sheet: str,
+        rows: list[dict[str, Any]],
+        header_aliases: Mapping[str, Any],
+        allowed: frozenset[str],
+    ) -> None:
+        used: dict[str, list[int]] = {}
+        for number, row in enumerate(rows, start=2):
+            for header in row:
+                if _column(header, header_aliases) not in allowed:
+                    used.setdefault(header, []).append(number)
+        for header, numbers in used.items():
+            others = f" (also rows {', '.join(map(str, numbers[1:6]))}{'…' if len(numbers) > 6 else ''})"
+            self.unsupported(
+                f"{sheet}[{numbers[0]}].{header}",
+                f"{sheet} sheet row {numbers[0]}: column {header!r} is not supported"
+                + (others if len(numbers) > 1 else ""),
+            )
+
+    def marked_workbook(self) -> DefinitionData:
+        """A copy of the workbook whose survey and choices rows carry their row number."""
+        book = self.workbook
+        changes: dict[str, Any] = {}
+        for sheet in ("survey", "choices"):
+            rows = getattr(book, sheet)
+            if not rows:
+                continue
+            changes[sheet] = [({**row, ROW_KEY: str(n)} if row else row) for n, row in enumerate(rows, start=2)]
+            header = getattr(book, f"{sheet}_header")
+            if header:
+                changes[f"{sheet}_header"] = [{**header[0], ROW_KEY: None}, *header[1:]]
+        return dataclasses.replace(book, **changes)
+
+    # ------------------------------------------------------------------ after pyxform
+
+    def convert(self, source: dict[str, Any]) -> dict[str, Any]:
+        for key in source:
+            if key not in FORM_KEYS:
+                self.unsupported(f"settings.{key}", f"setting {key!r} is not supported")
+        if "default_language" in self.settings_given:
+            code = _language_code(str(source.get("default_language", "")), "vi")
+            if code is None:
+                self.unsupported(
+                    "settings.default_language",
+                    f"default_language {source.get('default_language')!r} has no language code like 'vi'",
+                )
+            else:
+                self.default_language = code
+        out: dict[str, Any] = {
+            "form_id": source.get("id_string"),
+            "version": source.get("version"),
+            "title": self.text(source.get("title"), "settings.form_title", "settings sheet"),
+            "default_language": self.default_language,
+        }
+        self.locations.update({"form_id": "settings sheet", "version": "settings sheet", "title": "settings sheet"})
+        children = []
+        for child in source.get("children", []):
+            converted = self.element(child, f"children[{len(children)}]")
+            if converted is not None:
+                children.append(converted)
+        factors = self.factors(source.get("choices", {}))
+        if factors:
+            out["scoring"] = {"factors": factors}
+        out["children"] = children
+        return out
+
+    def text(self, value: Any, path: str, where: str) -> Any:
+        if isinstance(value, str):
+            return {self.default_language: value}
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for name, text in value.items():
+            code = _language_code(str(name), self.default_language)
+            if code is None:
+                self.unsupported(path, f"{where}: language {name!r} has no code; write it like 'English (en)'")
+            elif code in out:
+                self.unsupported(path, f"{where}: two columns give the {code!r} text")
+            else:
+                out[code] = text
+        return out
+
+    def element(self, data: dict[str, Any], path: str) -> dict[str, Any] | None:
+        row = data.get(ROW_KEY)
+        if row is None:
+            if data.get("type") == "group" and data.get("name") == "meta":
+                # pyxform's automatic instanceID block; anything a row put there is refused.
+                for child in data.get("children", []):
+                    if child.get(ROW_KEY) is not None:
+                        number = int(child[ROW_KEY])
+                        kind = self.raw_types.get(number, child.get("type"))
+                        self.unsupported(f"survey[{number}]", f"survey sheet row {number}: {kind!r}")
+                return None
+            self.unsupported(path, f"element {data.get('name')!r} added by pyxform (from an unsupported construct)")
+            return None
+        number = int(row)
+        where = f"survey sheet row {number}"
+        self.locations[path] = where
+        raw_type = self.raw_types.get(number, str(data.get("type")))
+        kind = TYPES.get(str(data.get("type")))
+        if kind is None:
+            self.unsupported(f"survey[{number}].type", f"{where}: {raw_type!r} is not supported")
+            return None
+        for key, value in data.items():
+            if key not in ELEMENT_KEYS or (key in ("parameters", "control") and value):
+                self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
+        out: dict[str, Any] = {"type": kind, "name": data.get("name")}
+        if "label" in data:
+            out["label"] = self.text(data["label"], path, where)
+        if "hint" in data:
+            out["hint"] = self.text(data["hint"], path, where)
+        self.binds(data.get("bind", {}), out, path, number, where)
+        if kind == "group":
+            children = []
+            for child in data.get("children", []):
+                converted = self.element(child, f"{path}.children[{len(children)}]")
+                if converted is not None:
+                    children.append(converted)
+            out["children"] = children
+            return out
+        if kind in ("select_one", "select_multiple"):
+            self.select(data, out, path, number, where)
+        scoring = {k: data[k] for k in ("scoring_factor", "scoring_criterion") if k in data}
+        if scoring:
+            if out["type"] != "likert5":
+                self.unsupported(
+                    f"survey[{number}].scoring_factor",
+                    f"{where}: scoring columns are only allowed on a select_one of the values 1-5",
+                )
+            else:
+                out["scoring"] = {}
+                if "scoring_factor" in scoring:
+                    out["scoring"]["factor"] = scoring["scoring_factor"]
+                    if scoring["scoring_factor"] not in self.factor_order:
+                        self.factor_order.append(scoring["scoring_factor"])
+                if "scoring_criterion" in scoring:
+                    out["scoring"]["criterion"] = scoring["scoring_criterion"]
+        return out
+
+    def binds(self, bind: dict[str, Any], out: dict[str, Any], path: str, number: int, where: str) -> None:
+        for key, value in bind.items():
+            if key == "jr:constraintMsg":
+                out["constraint_message"] = self.text(value, path, where)
+                continue
+            if key not in BIND_KEYS:
+                self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
+                continue
+            if key == "required":
+                flag = aliases.yes_no.get(str(value).strip(), {"false()": False}.get(str(value).strip()))
+                if flag is None:
+                    self.unsupported(
+                        f"survey[{number}].required", f"{where}: required must be yes or no, not {value!r}"
+                    )
+                else:
+                    out["required"] = flag
+                continue
+            try:
+                parse(value)
+            except ExpressionError as exc:
+                self.unsupported(f"survey[{number}].{key}", f"{where}: {key} {value!r}: {exc.message}")
+                continue
+            out[BIND_KEYS[key]] = value
+
+    def select(self, data: dict[str, Any], out: dict[str, Any], path: str, number: int, where: str) -> None:
+        choices = data.get("choices")
+        if not isinstance(choices, list):
+            self.unsupported(f"survey[{number}].type", f"{where}: choices from {data.get('itemset')!r} (a file)")
+            return
+        values = [str(c.get("name")) for c in choices]
+        if (
+            out["type"] == "select_one"
+            and LIKERT_VALUES <= set(values)
+            and set(values) <= LIKERT_VALUES | {NOT_APPLICABLE}
+            and len(values) == len(set(values))
+        ):
+            out["type"] = "likert5"
+            if NOT_APPLICABLE in values:
+                out["allow_na"] = True
+            return
+        converted = []
+        for i, choice in enumerate(choices):
+            choice_path = f"{path}.choices[{i}]"
+            if choice.get(ROW_KEY) is None:
+                self.unsupported(f"survey[{number}].type", f"{where}: choice {choice.get('name')!r} added by pyxform")
+                continue
+            choice_where = f"choices sheet row {choice[ROW_KEY]}"
+            self.locations[choice_path] = choice_where
+            for key in choice:
+                if key not in ("name", "label", ROW_KEY):
+                    self.unsupported(f"choices[{choice[ROW_KEY]}].{key}", f"{choice_where}: {key!r} is not supported")
+            item: dict[str, Any] = {"value": choice.get("name")}
+            if "label" in choice:
+                item["label"] = self.text(choice["label"], choice_path, choice_where)
+            converted.append(item)
+        out["choices"] = converted
+
+    def factors(self, lists: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        declared = lists.get(FACTORS_LIST)
+        if declared is None:
+            return [{"id": factor, "label": {"vi": factor}} for factor in self.factor_order]
+        out = []
+        for i, choice in enumerate(declared):
+            path = f"scoring.factors[{i}]"
+            where = f"choices sheet row {choice.get(ROW_KEY)}"
+            self.locations[path] = where
+            factor: dict[str, Any] = {"id": choice.get("name")}
+            if "label" in choice:
+                factor["label"] = self.text(choice["label"], path, where)
+            out.append(factor)
+        return out
+
+    def locate(self, error: dict[str, str]) -> dict[str, str]:
+        """Prefix a Form.from_dict error with the sheet row its path came from."""
+        path = error["path"]
+        best = ""
+        for prefix in self.locations:
+            if len(prefix) > len(best) and (path == prefix or path.startswith((prefix + ".", prefix + "["))):
+                best = prefix
+        if not best:
+            return error
+        return {**error, "message": f"{self.locations[best]}: {error['message']}"}

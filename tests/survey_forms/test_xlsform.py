@@ -1,0 +1,414 @@
+"""XLSForm import through pyxform: supported constructs convert, anything else is refused by row."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from survey_forms import Form, FormDefinitionError, form_from_xlsform, validate_answers
+
+SETTINGS = [
+    ["form_id", "version", "form_title::Vietnamese (vi)", "form_title::English (en)"],
+    ["mini_xls", "2024.1", "Phiếu khảo sát thử", "Trial survey"],
+]
+SURVEY_HEADER = [
+    "type", "name", "label::Vietnamese (vi)", "label::English (en)", "hint::Vietnamese (vi)", "required",
+    "relevant", "constraint", "constraint_message::Vietnamese (vi)", "scoring_factor", "scoring_criterion",
+]  # fmt: skip
+SURVEY = [
+    SURVEY_HEADER,
+    ["begin group", "respondent", "Người trả lời", "Respondent"],
+    ["select_one sex", "sex", "Giới tính", "Sex", None, "yes"],
+    ["integer", "age", "Tuổi", "Age", "Tính theo năm", None, None, ". >= 18", "Phải từ 18 tuổi"],
+    [],  # blank rows are allowed and keep the row numbers honest
+    ["end group"],
+    ["select_one yes_no", "gave_feedback", "Có góp ý không?", "Gave feedback?", None, "TRUE"],
+    ["begin group", "factor_5", "Yếu tố 5", "Factor 5", None, None, "${gave_feedback} = 'yes'"],
+    ["select_one level", "c5_1", "Tiếp nhận góp ý", "Feedback received", None, "yes", None, None, None, "F5", "5.1"],
+    ["select_multiple channel", "channels", "Kênh", "Channels"],
+    ["end group"],
+    ["select_one level_na", "c1_1", "Nơi ngồi chờ", "Waiting area", None, "yes", None, None, None, "F1", "1.1"],
+    ["select_one level", "overall", "Đánh giá chung", "Overall"],
+    ["decimal", "fee", "Lệ phí", "Fee"],
+    ["text", "comment", "Ý kiến", "Comment"],
+    ["date", "result_date", "Ngày nhận kết quả", "Result date", None, "no", None, ". <= today()"],
+    ["note", "thanks", "Xin cảm ơn", "Thank you"],
+]
+CHOICES = [
+    ["list_name", "name", "label::Vietnamese (vi)", "label::English (en)"],
+    ["sex", "male", "Nam", "Male"],
+    ["sex", "female", "Nữ", "Female"],
+    ["yes_no", "yes", "Có", "Yes"],
+    ["yes_no", "no", "Không", "No"],
+    *[["level", str(n), f"Mức {n}", f"Level {n}"] for n in range(1, 6)],
+    *[["level_na", str(n), f"Mức {n}", f"Level {n}"] for n in (5, 4, 3, 2, 1)],
+    ["level_na", "na", "Không áp dụng", "Not applicable"],
+    ["channel", "phone", "Điện thoại", "Phone"],
+    ["channel", "web", "Cổng thông tin", "Web portal"],
+    ["scoring_factors", "F1", "Tiếp cận dịch vụ", "Access to the service"],
+    ["scoring_factors", "F5", "Tiếp nhận, giải quyết góp ý", "Handling feedback"],
+]
+
+
+def _text(vi: str, en: str) -> dict[str, str]:
+    return {"vi": vi, "en": en}
+
+
+EXPECTED = {
+    "form_id": "mini_xls",
+    "version": "2024.1",
+    "title": _text("Phiếu khảo sát thử", "Trial survey"),
+    "scoring": {
+        "factors": [
+            {"id": "F1", "label": _text("Tiếp cận dịch vụ", "Access to the service")},
+            {"id": "F5", "label": _text("Tiếp nhận, giải quyết góp ý", "Handling feedback")},
+        ]
+    },
+    "children": [
+        {
+            "type": "group",
+            "name": "respondent",
+            "label": _text("Người trả lời", "Respondent"),
+            "children": [
+                {
+                    "type": "select_one",
+                    "name": "sex",
+                    "label": _text("Giới tính", "Sex"),
+                    "required": True,
+                    "choices": [
+                        {"value": "male", "label": _text("Nam", "Male")},
+                        {"value": "female", "label": _text("Nữ", "Female")},
+                    ],
+                },
+                {
+                    "type": "integer",
+                    "name": "age",
+                    "label": _text("Tuổi", "Age"),
+                    "hint": {"vi": "Tính theo năm"},
+                    "constraint": ". >= 18",
+                    "constraint_message": {"vi": "Phải từ 18 tuổi"},
+                },
+            ],
+        },
+        {
+            "type": "select_one",
+            "name": "gave_feedback",
+            "label": _text("Có góp ý không?", "Gave feedback?"),
+            "required": True,
+            "choices": [{"value": "yes", "label": _text("Có", "Yes")}, {"value": "no", "label": _text("Không", "No")}],
+        },
+        {
+            "type": "group",
+            "name": "factor_5",
+            "label": _text("Yếu tố 5", "Factor 5"),
+            "relevant": "${gave_feedback} = 'yes'",
+            "children": [
+                {
+                    "type": "likert5",
+                    "name": "c5_1",
+                    "label": _text("Tiếp nhận góp ý", "Feedback received"),
+                    "required": True,
+                    "scoring": {"factor": "F5", "criterion": "5.1"},
+                },
+                {
+                    "type": "select_multiple",
+                    "name": "channels",
+                    "label": _text("Kênh", "Channels"),
+                    "choices": [
+                        {"value": "phone", "label": _text("Điện thoại", "Phone")},
+                        {"value": "web", "label": _text("Cổng thông tin", "Web portal")},
+                    ],
+                },
+            ],
+        },
+        {
+            "type": "likert5",
+            "name": "c1_1",
+            "label": _text("Nơi ngồi chờ", "Waiting area"),
+            "required": True,
+            "allow_na": True,
+            "scoring": {"factor": "F1", "criterion": "1.1"},
+        },
+        {"type": "likert5", "name": "overall", "label": _text("Đánh giá chung", "Overall")},
+        {"type": "decimal", "name": "fee", "label": _text("Lệ phí", "Fee")},
+        {"type": "text", "name": "comment", "label": _text("Ý kiến", "Comment")},
+        {
+            "type": "date",
+            "name": "result_date",
+            "label": _text("Ngày nhận kết quả", "Result date"),
+            "constraint": ". <= today()",
+        },
+        {"type": "note", "name": "thanks", "label": _text("Xin cảm ơn", "Thank you")},
+    ],
+}
+
+
+def workbook_bytes(survey=SURVEY, choices=CHOICES, settings=SETTINGS, extra_sheets=None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(row)
+    for name, rows in (("choices", choices), ("settings", settings), *(extra_sheets or {}).items()):
+        if rows is None:
+            continue
+        extra = book.create_sheet(name)
+        for row in rows:
+            extra.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_workbook(tmp_path: Path, name: str = "form.xlsx", **kwargs) -> Path:
+    path = tmp_path / name
+    path.write_bytes(workbook_bytes(**kwargs))
+    return path
+
+
+def refusal(tmp_path: Path, **kwargs) -> list[dict[str, str]]:
+    with pytest.raises(FormDefinitionError) as info:
+        form_from_xlsform(write_workbook(tmp_path, **kwargs))
+    return info.value.errors
+
+
+def survey_with(*rows, header=("type", "name", "label")) -> list[list]:
+    return [list(header), *[list(row) for row in rows]]
+
+
+# --------------------------------------------------------------------------- supported workbook
+
+
+def test_should_convert_a_supported_workbook_to_the_expected_form(tmp_path):
+    form = form_from_xlsform(write_workbook(tmp_path))
+    assert form == Form.from_dict(EXPECTED)
+    assert form.content_hash == Form.from_dict(EXPECTED).content_hash
+
+
+def test_should_validate_answers_against_an_imported_form(tmp_path):
+    form = form_from_xlsform(write_workbook(tmp_path))
+    valid = {"sex": "male", "age": 30, "gave_feedback": "yes", "c5_1": 4, "channels": ["web"], "c1_1": "na"}
+    assert validate_answers(form, valid, today="2024-06-01") == []
+    invalid = {"sex": "male", "age": 12, "gave_feedback": "no", "c5_1": 4, "c1_1": 6, "result_date": "2024-07-01"}
+    assert [(e.path, e.code) for e in validate_answers(form, invalid, today="2024-06-01")] == [
+        ("respondent/age", "constraint_failed"),
+        ("factor_5/c5_1", "not_relevant"),
+        ("c1_1", "out_of_range"),
+        ("result_date", "constraint_failed"),
+    ]
+
+
+def test_should_read_a_path_string_bytes_or_a_file_object(tmp_path):
+    path = write_workbook(tmp_path)
+    expected = Form.from_dict(EXPECTED)
+    assert form_from_xlsform(str(path)) == expected
+    assert form_from_xlsform(path.read_bytes(), filename="upload.xlsx") == expected
+    assert form_from_xlsform(path.read_bytes()) == expected
+    with path.open("rb") as handle:
+        assert form_from_xlsform(handle) == expected
+    assert form_from_xlsform(io.BytesIO(path.read_bytes()), filename="x.XLSX") == expected
+
+
+def test_should_map_a_list_of_the_values_1_to_5_to_likert5(tmp_path):
+    form = form_from_xlsform(write_workbook(tmp_path))
+    assert form.question("overall").type == "likert5"
+    assert form.question("overall").allow_na is False
+    assert form.question("c1_1").allow_na is True
+    assert [q.name for q in form.scored_questions()] == ["c5_1", "c1_1"]
+
+
+def test_should_keep_a_list_that_is_not_exactly_1_to_5_as_select_one(tmp_path):
+    choices = [CHOICES[0], *[["four", str(n), f"Mức {n}"] for n in range(1, 5)]]
+    survey = survey_with(["select_one four", "q", "Câu hỏi"])
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=choices))
+    assert form.question("q").type == "select_one"
+    assert form.question("q").choice_values == ("1", "2", "3", "4")
+
+
+def test_should_derive_factors_from_the_scoring_column_when_no_factor_list_is_given(tmp_path):
+    choices = [row for row in CHOICES if row[0] != "scoring_factors"]
+    form = form_from_xlsform(write_workbook(tmp_path, choices=choices))
+    assert form.factors == [{"id": "F5", "label": {"vi": "F5"}}, {"id": "F1", "label": {"vi": "F1"}}]
+
+
+def test_should_read_a_plain_label_as_vietnamese(tmp_path):
+    survey = survey_with(["text", "name_given", "Họ tên"], ["integer", "n", "Số"])
+    settings = [["form_id", "version", "form_title"], ["plain", "1", "Phiếu"]]
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None, settings=settings))
+    assert form.title == {"vi": "Phiếu"}
+    assert form.question("name_given").label == {"vi": "Họ tên"}
+
+
+def test_should_read_bare_language_codes_and_language_names(tmp_path):
+    header = ("type", "name", "label::vi", "label::English")
+    survey = survey_with(["text", "t", "Chữ", "Text"], header=header)
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None))
+    assert form.question("t").label == {"vi": "Chữ", "en": "Text"}
+
+
+# --------------------------------------------------------------------------- refused constructs
+
+
+@pytest.mark.parametrize(
+    ("rows", "row_number", "construct"),
+    [
+        ([["begin repeat", "visits", "Lần"], ["text", "why", "Lý do"], ["end repeat"]], 2, "begin repeat"),
+        ([["calculate", "total", None]], 2, "calculate"),
+        ([["text", "a", "A"], ["geopoint", "where", "Vị trí"]], 3, "geopoint"),
+        ([["image", "photo", "Ảnh"]], 2, "image"),
+        ([["start", "start"]], 2, "start"),
+        ([["audit", "audit"]], 2, "audit"),
+        ([["time", "t", "Giờ"]], 2, "time"),
+        ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
+        ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
+        ([["select_one sex or_other", "s", "Giới tính"]], 2, "or_other"),
+        ([["text", "a", "A"], [None, None, None, "chỉ có gợi ý"]], 3, "without a type"),
+    ],
+)
+def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, rows, row_number, construct):
+    survey = survey_with(*rows, header=("type", "name", "label", "hint"))
+    errors = refusal(tmp_path, survey=survey)
+    assert {e["code"] for e in errors} == {"unsupported_construct"}
+    assert any(f"row {row_number}" in e["message"] and construct in e["message"] for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "appearance",
+        "choice_filter",
+        "default",
+        "read_only",
+        "calculation",
+        "media::image",
+        "disabled",
+        "guidance_hint",
+        "required_message",
+        "trigger",
+        "parameters",
+        "repeat_count",
+    ],
+)
+def test_should_refuse_an_unsupported_survey_column_naming_its_row(tmp_path, column):
+    survey = survey_with(["text", "a", "A", None], ["text", "b", "B", "x"], header=("type", "name", "label", column))
+    errors = refusal(tmp_path, survey=survey)
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", f"survey[3].{column}")]
+    assert "row 3" in errors[0]["message"] and column in errors[0]["message"]
+
+
+def test_should_refuse_an_unsupported_choices_column(tmp_path):
+    choices = [[*CHOICES[0], "filter"], [*CHOICES[1], "x"], *CHOICES[2:]]
+    errors = refusal(tmp_path, choices=choices)
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "choices[2].filter")]
+    assert "choices sheet row 2" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("setting", ["instance_name", "submission_url", "style", "public_key"])
+def test_should_refuse_an_unsupported_setting(tmp_path, setting):
+    settings = [[*SETTINGS[0], setting], [*SETTINGS[1], "x"]]
+    errors = refusal(tmp_path, settings=settings)
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", f"settings[2].{setting}")]
+
+
+@pytest.mark.parametrize("sheet", ["entities", "external_choices"])
+def test_should_refuse_an_unsupported_sheet(tmp_path, sheet):
+    rows = [["list_name", "name", "label"], ["x", "a", "A"]] if sheet == "external_choices" else [
+        ["dataset", "label"], ["people", "${name}"],
+    ]  # fmt: skip
+    errors = refusal(tmp_path, extra_sheets={sheet: rows})
+    assert (sheet, "unsupported_construct") in {(e["path"], e["code"]) for e in errors}
+
+
+def test_should_refuse_a_dynamic_required_expression(tmp_path):
+    survey = [SURVEY_HEADER, ["text", "a", "A", "A", None, "${b} = 'x'"], ["text", "b", "B", "B"]]
+    errors = refusal(tmp_path, survey=survey)
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "survey[2].required")]
+
+
+def test_should_refuse_an_expression_outside_the_supported_subset(tmp_path):
+    survey = survey_with(["text", "a", "A", "concat(${b}, 'x') = 'yx'"], ["text", "b", "B"],
+                         header=("type", "name", "label", "relevant"))  # fmt: skip
+    errors = refusal(tmp_path, survey=survey)
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "survey[2].relevant")]
+    assert "concat" in errors[0]["message"]
+
+
+def test_should_refuse_scoring_columns_on_a_question_that_is_not_likert(tmp_path):
+    survey = [SURVEY_HEADER, ["select_one sex", "sex", "Giới tính", "Sex", *[None] * 5, "F1", "1.1"]]
+    errors = refusal(tmp_path, survey=survey)
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "survey[2].scoring_factor")]
+
+
+def test_should_refuse_a_label_language_without_a_code(tmp_path):
+    survey = survey_with(["text", "t", "Chữ", "Texte"], header=("type", "name", "label::vi", "label::Français"))
+    errors = refusal(tmp_path, survey=survey, choices=None)
+    assert [e["code"] for e in errors] == ["unsupported_construct"]
+    assert "Français" in errors[0]["message"] and "row 2" in errors[0]["message"]
+
+
+def test_should_require_form_id_version_and_title_in_settings(tmp_path):
+    errors = refusal(tmp_path, settings=[["form_title"], ["Phiếu"]])
+    assert {(e["path"], e["code"]) for e in errors} == {
+        ("settings.form_id", "missing_key"),
+        ("settings.version", "missing_key"),
+    }
+
+
+# --------------------------------------------------------------------------- errors from later stages
+
+
+def test_should_locate_form_rule_violations_by_sheet_row(tmp_path):
+    survey = [row[:] for row in SURVEY]
+    survey[8] = [*survey[8][:9], "F9", "5.1"]  # c5_1 scored against an undeclared factor
+    choices = [*CHOICES, ["channel", "bưu_điện", "Bưu điện", "Post"]]
+    errors = refusal(tmp_path, survey=survey, choices=choices)
+    assert {(e["path"], e["code"]) for e in errors} == {
+        ("children[2].children[0].scoring.factor", "unknown_factor"),
+        ("children[2].children[1].choices[2].value", "invalid_name"),
+    }
+    messages = " | ".join(e["message"] for e in errors)
+    assert "survey sheet row 9" in messages
+    assert f"choices sheet row {len(choices)}" in messages
+
+
+def test_should_report_a_missing_vietnamese_label_by_row(tmp_path):
+    survey = survey_with(["text", "a", "Only English"], header=("type", "name", "label::English (en)"))
+    errors = refusal(tmp_path, survey=survey, choices=None)
+    assert [(e["path"], e["code"]) for e in errors] == [("children[0].label.vi", "missing_key")]
+    assert errors[0]["message"].startswith("survey sheet row 2:")
+
+
+@pytest.mark.parametrize(
+    "survey",
+    [
+        survey_with(["text", "a", "A"], ["end group"]),
+        survey_with(["text", "same", "A"], ["text", "same", "B"]),
+        survey_with(["select_one nowhere", "a", "A"]),
+        survey_with(["text", "a", "A", "${missing} = 1"], header=("type", "name", "label", "relevant")),
+    ],
+)
+def test_should_turn_pyxform_errors_into_invalid_xlsform(tmp_path, survey):
+    errors = refusal(tmp_path, survey=survey)
+    assert [e["code"] for e in errors] == ["invalid_xlsform"]
+    assert errors[0]["message"]
+
+
+def test_should_refuse_bytes_that_are_not_a_workbook():
+    with pytest.raises(FormDefinitionError) as info:
+        form_from_xlsform(b"\x00\x01 not a spreadsheet", filename="form.xlsx")
+    assert info.value.codes() == ["invalid_xlsform"]
+
+
+def test_should_refuse_an_unsupported_file_type():
+    with pytest.raises(FormDefinitionError) as info:
+        form_from_xlsform(b"{}", filename="form.json")
+    assert info.value.codes() == ["invalid_xlsform"]
+    assert ".json" in info.value.errors[0]["message"]
+
+
+def test_should_refuse_a_source_that_is_neither_path_bytes_nor_file():
+    with pytest.raises(TypeError):
+        form_from_xlsform(12345)  # type: ignore[arg-type]
