@@ -1,0 +1,32 @@
+# The two set-up commands: `make run` (the product on SQLite with the demo province) and `make test`.
+# Each creates its own virtual environment in .venv and installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/parsurvey db upgrade
+	$(BIN)/parsurvey demo load
+	$(BIN)/parsurvey run --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/forms.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,105 @@
+"""Start parsurvey as in production (gunicorn, several workers) on loopback for a benchmark.
+
+Benchmarks talk to the server only over HTTP and the ``parsurvey`` command line, like a real install.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reset_postgres(url: str) -> None:
+    """Drop and recreate the public schema so the benchmark starts from an empty database."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def cli(env: dict, *args: str) -> str:
+    result = subprocess.run([str(BIN / "parsurvey"), *args], env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"parsurvey {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def server_memory_kib(pid: int) -> int:
+    """Resident memory of the gunicorn master and all its workers, in KiB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+@contextmanager
+def production_server(database_url: str | None, workers: int, worker_class: str = "sync", threads: int = 1):
+    """Yield (base_url, env, process) of a gunicorn server with the demo province loaded."""
+    with tempfile.TemporaryDirectory(prefix="parsurvey-bench-") as tmp:
+        env = {**os.environ, "PARSURVEY_INSTANCE_PATH": tmp, "PARSURVEY_LOG_LEVEL": "WARNING"}
+        if database_url:
+            if database_url.startswith("postgresql"):
+                reset_postgres(database_url)
+            env["PARSURVEY_DATABASE_URL"] = database_url
+        cli(env, "db", "upgrade")
+        cli(env, "demo", "load")
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                str(workers),
+                "-k",
+                worker_class,
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "server:create_app()",
+            ],
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=2).read()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("gunicorn did not start") from None
+                    time.sleep(0.2)
+            yield base, env, process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

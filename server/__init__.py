@@ -1,0 +1,70 @@
+"""The parsurvey server: a Flask app that distributes questionnaires, receives ballots and scores them.
+
+May import ``survey_forms``, ``scoring`` and ``sync``; nothing imports ``server``.
+``create_app`` reads like a table of contents of the application.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from ``PARSURVEY_*`` settings (or ``test_config`` on top of them)."""
+    app = Flask(__name__)
+    app.config.from_mapping(config_module.load())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.json.ensure_ascii = False  # Vietnamese stays readable in JSON
+    app.json.sort_keys = False
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import api, db, migrate
+    from .transaction import register_transaction
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    register_transaction(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import blp as auth_blp
+    from .ballots.views import blp as ballots_blp
+    from .extensions import api
+    from .fieldwork.views import blp as fieldwork_blp
+    from .forms.views import blp as forms_blp
+    from .registry.views import blp as registry_blp
+    from .requests import register_request_guards
+
+    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp):
+        api.register_blueprint(blueprint)
+    register_request_guards(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as install
+
+    install(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

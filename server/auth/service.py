@@ -1,0 +1,137 @@
+"""Use cases for users and tokens. They flush but never commit (see ``server.transaction``)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import ApiError
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import ApiToken, User
+from .roles import ORGANISATIONS, REVIEWER, ROLES
+
+TOKEN_PREFIX = "pst_"
+# scrypt (werkzeug's default KDF): memory-hard, in the standard library, no native build needed.
+PASSWORD_METHOD = "scrypt"
+
+
+def hash_token(secret: str) -> str:
+    """Tokens are 256 random bits, so one SHA-256 is enough (no KDF needed, unlike passwords)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_user(
+    username: str,
+    role: str,
+    *,
+    organisation: str | None = None,
+    full_name: str = "",
+    password: str | None = None,
+) -> User:
+    username = username.strip()
+    errors = {}
+    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
+        errors["username"] = ["Use 1 to 64 letters, digits, '.' or '_'."]
+    if role not in ROLES:
+        errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
+    if role == REVIEWER and organisation not in ORGANISATIONS:
+        errors["organisation"] = [f"A reviewer needs an organisation: {', '.join(ORGANISATIONS)}."]
+    if role != REVIEWER and organisation is not None:
+        errors["organisation"] = ["Only reviewers belong to an organisation."]
+    if password is not None and len(password) < 8:
+        errors["password"] = ["Use at least 8 characters."]
+    if errors:
+        raise ApiError("invalid_request", "The user cannot be created.", errors)
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ApiError("already_exists", f"A user named {username!r} already exists.")
+    user = User(
+        username=username,
+        role=role,
+        organisation=organisation,
+        full_name=unicodedata.normalize("NFC", full_name),
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD) if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.id)))
+
+
+def get_user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ApiError("not_found", f"No user named {username!r}.")
+    return user
+
+
+def issue_token(user: User, label: str = "") -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and cannot be shown again."""
+    if not user.active:
+        raise ApiError("state_conflict", f"User {user.username!r} is deactivated.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, label=label, token_hash=hash_token(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def login(username: str, password: str, label: str = "") -> tuple[ApiToken, str]:
+    """Exchange a username and password for a new device token."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.password_hash:
+        # Spend the same time as a real check so usernames cannot be probed by timing.
+        check_password_hash(_DUMMY_HASH, password)
+        raise ApiError("invalid_credentials")
+    if not check_password_hash(user.password_hash, password):
+        raise ApiError("invalid_credentials")
+    return issue_token(user, label)
+
+
+def authenticate(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user and token behind a bearer secret, or None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.execute(
+        select(User, ApiToken).join(ApiToken.user).where(ApiToken.token_hash == hash_token(secret))
+    ).first()
+    if row is None:
+        return None
+    user, token = row
+    if token.revoked_at is not None or not user.active:
+        return None
+    return user, token
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+
+
+def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:
+    """Revoke one token (by its shown prefix) or all of a user's tokens; return how many."""
+    user = get_user(username)
+    count = 0
+    for token in user.tokens:
+        if token.revoked_at is None and (prefix is None or token.prefix == prefix):
+            revoke_token(token)
+            count += 1
+    return count
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise ApiError("invalid_request", "The password is too short.", {"password": ["Use at least 8 characters."]})
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    db.session.flush()
+
+
+_DUMMY_HASH = generate_password_hash("parsurvey-timing-equaliser", method=PASSWORD_METHOD)

@@ -1,0 +1,1 @@
+"""Ballots received from devices: intake through the sync protocol, storage, and conflicts."""

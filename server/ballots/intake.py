@@ -1,0 +1,275 @@
+"""Receive a sync batch: one result per envelope, every accepted ballot stored exactly once.
+
+The rules, in order, for each envelope:
+
+1. Malformed (fields, UUID, timestamps, content hash): ``rejected`` / ``invalid_envelope``.
+2. Its instance id is already stored: ``duplicate`` if the content hash is the same, else ``conflict``
+   (the new content is kept aside once for a supervisor). This comes before every other check, so a
+   resend is always answered the same way, even after its form or round has closed.
+3. Form version unknown or closed, agency unknown, enumerator not the token's or not assigned: ``error``
+   with the code from ``sync.codes``.
+4. Answers that fail the form (``survey_forms.validate_answers``, the function the device used):
+   ``rejected`` / ``invalid_answers`` with every error.
+5. Otherwise one ``INSERT … ON CONFLICT (instance_id) DO NOTHING``: the database's unique index decides
+   races between concurrent resends; a row that lost the race is answered as in rule 2.
+
+Nothing is committed here; the request's single commit happens before the answer is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from survey_forms import Form, validate_answers
+from sync.codes import lookup
+from sync.protocol import (
+    ACCEPTED,
+    CONFLICT,
+    DUPLICATE,
+    ERROR,
+    REJECTED,
+    check_batch,
+    check_envelope,
+    item_result,
+    parse_timestamp,
+)
+
+from ..auth.models import User
+from ..errors import ApiError
+from ..extensions import db
+from ..fieldwork.models import Assignment
+from ..forms.models import FormVersion
+from ..registry.models import Agency
+from ..timeutil import utcnow
+from .models import Ballot, BallotConflict
+
+AGENCY_QUESTION = "agency_code"
+
+
+@lru_cache(maxsize=128)
+def parsed_form(content_hash: str, canonical: str) -> Form:
+    """Forms are immutable once published, so a parsed form can be cached by its hash."""
+    return Form.from_dict(json.loads(canonical))
+
+
+def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
+    status = REJECTED if code in ("invalid_envelope", "invalid_answers") else ERROR
+    return item_result(envelope.get("instance_id"), status, code, message or lookup(code).description, errors)
+
+
+@dataclass
+class _Context:
+    """What one batch needs from the database, each looked up once."""
+
+    user: User
+    device_id: str
+    forms: dict = field(default_factory=dict)
+    agencies: dict = field(default_factory=dict)
+    assignments: dict = field(default_factory=dict)
+
+    def form_version(self, form_id: str, version: str) -> FormVersion | None:
+        key = (form_id, version)
+        if key not in self.forms:
+            self.forms[key] = db.session.scalar(
+                select(FormVersion).where(
+                    FormVersion.form_id == form_id,
+                    FormVersion.version == version,
+                    FormVersion.state != "draft",
+                )
+            )
+        return self.forms[key]
+
+    def agency_id(self, code: str) -> int | None:
+        if code not in self.agencies:
+            self.agencies[code] = db.session.scalar(select(Agency.id).where(Agency.code == code))
+        return self.agencies[code]
+
+    def assigned(self, round_id: int, agency_id: int) -> bool:
+        if round_id not in self.assignments:
+            self.assignments[round_id] = set(
+                db.session.scalars(
+                    select(Assignment.agency_id).where(
+                        Assignment.round_id == round_id, Assignment.enumerator_id == self.user.id
+                    )
+                )
+            )
+        return agency_id in self.assignments[round_id]
+
+
+def _stored(instance_ids) -> dict[str, tuple[int, str]]:
+    if not instance_ids:
+        return {}
+    rows = db.session.execute(
+        select(Ballot.instance_id, Ballot.id, Ballot.content_hash).where(Ballot.instance_id.in_(instance_ids))
+    )
+    return {instance_id: (ballot_id, content_hash) for instance_id, ballot_id, content_hash in rows}
+
+
+def _insert(table, rows: list[dict], index: list[str]):
+    """INSERT rows, skipping those whose unique key exists (even if inserted concurrently)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(rows).on_conflict_do_nothing(index_elements=index)
+
+
+def _answer_resend(envelope: dict, stored: tuple[int, str], device_id: str) -> dict:
+    ballot_id, stored_hash = stored
+    if envelope["content_hash"] == stored_hash:
+        return item_result(envelope["instance_id"], DUPLICATE)
+    replaced_before = any(
+        (c.replaced or {}).get("content_hash") == envelope["content_hash"]
+        for c in db.session.scalars(select(BallotConflict).where(BallotConflict.instance_id == envelope["instance_id"]))
+    )
+    if not replaced_before:  # content a supervisor already replaced is not raised again
+        db.session.execute(
+            _insert(
+                BallotConflict.__table__,
+                [
+                    {
+                        "ballot_id": ballot_id,
+                        "instance_id": envelope["instance_id"],
+                        "content_hash": envelope["content_hash"],
+                        "envelope": envelope,
+                        "device_id": device_id,
+                        "received_at": utcnow(),
+                    }
+                ],
+                ["instance_id", "content_hash"],
+            )
+        )
+    return item_result(
+        envelope["instance_id"],
+        CONFLICT,
+        "payload_conflict",
+        "This instance id is stored with other content; the stored ballot is unchanged and the new "
+        "content was kept aside for a supervisor.",
+    )
+
+
+def _admit(context: _Context, envelope: dict) -> dict:
+    """The ballot row for an envelope, or an item result saying why it cannot be stored."""
+    if envelope.get("kind", "ballot") != "ballot":
+        return _error(envelope, "invalid_envelope", "Only ballots are accepted here.")
+    if envelope["enumerator"] != context.user.username:
+        return _error(envelope, "wrong_enumerator")
+    version = context.form_version(envelope["form_id"], envelope["form_version"])
+    if version is None:
+        return _error(
+            envelope,
+            "unknown_form_version",
+            f"No published form {envelope['form_id']!r} version {envelope['form_version']!r}.",
+        )
+    if not version.accepts_answers:
+        return _error(envelope, "form_closed")
+    agency_id = context.agency_id(envelope["agency"])
+    if agency_id is None:
+        return _error(envelope, "unknown_agency", f"No agency with code {envelope['agency']!r}.")
+    if version.round_id is not None and not context.assigned(version.round_id, agency_id):
+        return _error(
+            envelope,
+            "not_assigned",
+            f"{context.user.username} is not assigned to {envelope['agency']} in this round.",
+        )
+    form = parsed_form(version.content_hash, version.canonical)
+    errors = [e.to_dict() for e in validate_answers(form, envelope["answers"])]
+    if AGENCY_QUESTION in {q.name for q in form.questions()}:
+        answered = envelope["answers"].get(AGENCY_QUESTION)
+        if answered is not None and answered != envelope["agency"]:
+            errors.append(
+                {
+                    "path": form.path_of(AGENCY_QUESTION),
+                    "code": "agency_mismatch",
+                    "message": f"The answer names {answered!r} but the ballot is for {envelope['agency']!r}.",
+                }
+            )
+    if errors:
+        return _error(envelope, "invalid_answers", "The answers do not satisfy the form.", errors)
+    paradata = envelope["paradata"]
+    return {
+        "row": {
+            "instance_id": envelope["instance_id"],
+            "form_version_id": version.id,
+            "round_id": version.round_id,
+            "agency_id": agency_id,
+            "enumerator_id": context.user.id,
+            "device_id": context.device_id,
+            "answers": envelope["answers"],
+            "paradata": paradata,
+            "content_hash": envelope["content_hash"],
+            "started_at": parse_timestamp(paradata["started_at"]),
+            "completed_at": parse_timestamp(paradata["completed_at"]),
+            "received_at": utcnow(),
+        }
+    }
+
+
+def check_batch_wrapper(batch, max_items: int) -> None:
+    problems = check_batch(batch, max_items)
+    if not problems:
+        return
+    if "protocol" in problems:
+        raise ApiError("unsupported_protocol", problems["protocol"][0], problems)
+    if isinstance(batch, dict) and isinstance(batch.get("items"), list) and len(batch["items"]) > max_items:
+        raise ApiError("batch_too_large", problems["items"][0], problems)
+    raise ApiError("invalid_request", "The batch cannot be read.", problems)
+
+
+def receive_batch(user: User, batch, max_items: int) -> list[dict]:
+    """Answer every envelope of a batch, in order. See the module docstring for the rules."""
+    check_batch_wrapper(batch, max_items)
+    context = _Context(user=user, device_id=batch["device_id"])
+    items = batch["items"]
+    results: list[dict | None] = [None] * len(items)
+    readable: dict[int, dict] = {}
+    for index, envelope in enumerate(items):
+        problems = check_envelope(envelope)
+        if problems:
+            instance_id = envelope.get("instance_id") if isinstance(envelope, dict) else None
+            results[index] = item_result(
+                instance_id if isinstance(instance_id, str) else None,
+                REJECTED,
+                "invalid_envelope",
+                lookup("invalid_envelope").description,
+                problems,
+            )
+        else:
+            readable[index] = envelope
+
+    stored = _stored({e["instance_id"] for e in readable.values()})
+    rows: dict[str, dict] = {}
+    later: list[int] = []  # resends of an id that appears earlier in this batch, or lost a race
+    for index, envelope in readable.items():
+        instance_id = envelope["instance_id"]
+        if instance_id in stored:
+            results[index] = _answer_resend(envelope, stored[instance_id], context.device_id)
+        elif instance_id in rows:
+            later.append(index)
+        else:
+            admitted = _admit(context, envelope)
+            if "row" in admitted:
+                rows[instance_id] = admitted["row"]
+                results[index] = item_result(instance_id, ACCEPTED)  # confirmed or replaced below
+            else:
+                results[index] = admitted
+
+    if rows:
+        statement = _insert(Ballot.__table__, list(rows.values()), ["instance_id"]).returning(
+            Ballot.__table__.c.instance_id
+        )
+        inserted = set(db.session.scalars(statement))
+        for index, envelope in readable.items():
+            if envelope["instance_id"] in rows and envelope["instance_id"] not in inserted:
+                if results[index] and results[index]["status"] == ACCEPTED:
+                    later.append(index)  # another request stored this id first
+    if later:
+        now_stored = _stored({readable[i]["instance_id"] for i in later})
+        for index in sorted(later):
+            results[index] = _answer_resend(
+                readable[index], now_stored[readable[index]["instance_id"]], context.device_id
+            )
+    return results

@@ -1,0 +1,67 @@
+"""Stored ballots (phiếu khảo sát) and the conflicting resends kept aside for supervisors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..extensions import db
+from ..forms.models import FormVersion
+from ..registry.models import Agency, SurveyRound
+from ..timeutil import utcnow
+
+
+class Ballot(db.Model):
+    """One interview, exactly once: the database enforces one row per device-generated instance id."""
+
+    __tablename__ = "ballots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), unique=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id", ondelete="RESTRICT"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_rounds.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    device_id: Mapped[str] = mapped_column(String(100))
+    answers: Mapped[dict] = mapped_column(JSON)
+    paradata: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    form_version: Mapped[FormVersion] = relationship()
+    round: Mapped[SurveyRound | None] = relationship()
+    agency: Mapped[Agency] = relationship()
+    enumerator: Mapped[User] = relationship()
+
+
+class BallotConflict(db.Model):
+    """A resend with an instance id already stored but other content. The stored ballot is untouched;
+    a supervisor keeps it or takes the new content, with a reason."""
+
+    __tablename__ = "ballot_conflicts"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "content_hash", name="uq_ballot_conflicts_instance_content"),
+        CheckConstraint("resolution IS NULL OR resolution IN ('keep_stored', 'take_new')", name="resolution"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    envelope: Mapped[dict] = mapped_column(JSON)
+    device_id: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    resolution: Mapped[str | None] = mapped_column(String(12))
+    #: With take_new: the stored content that was replaced, so nothing is ever lost.
+    replaced: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    resolved_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    ballot: Mapped[Ballot] = relationship()
+    resolved_by: Mapped[User | None] = relationship()

@@ -1,0 +1,71 @@
+"""Schemas for the sync endpoint's OpenAPI description, conflicts and their resolution.
+
+The batch itself is checked by ``sync.protocol`` (shared with devices), not by marshmallow, so the
+device and the server can never disagree on what a well-formed envelope is.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from sync.protocol import STATUSES
+
+from .conflicts import RESOLUTIONS
+
+
+class ItemResultSchema(Schema):
+    instance_id = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    code = fields.String()
+    message = fields.String()
+    errors = fields.Raw()
+
+
+class BatchResultSchema(Schema):
+    protocol = fields.Integer()
+    results = fields.List(fields.Nested(ItemResultSchema))
+
+
+BATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["protocol", "device_id", "items"],
+                "properties": {
+                    "protocol": {"type": "integer", "enum": [1]},
+                    "device_id": {"type": "string"},
+                    "items": {
+                        "type": "array",
+                        "items": {"type": "object", "description": "An envelope (see sync.protocol)"},
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+class ConflictSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.String()
+    agency_code = fields.Function(lambda c: c.ballot.agency.code)
+    enumerator = fields.Function(lambda c: c.ballot.enumerator.username)
+    stored = fields.Function(lambda c: {"answers": c.ballot.answers, "content_hash": c.ballot.content_hash})
+    envelope = fields.Raw()
+    device_id = fields.String()
+    received_at = fields.DateTime()
+    resolution = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    resolved_by = fields.Function(lambda c: c.resolved_by.username if c.resolved_by else None)
+
+
+class ConflictQuerySchema(Schema):
+    state = fields.String(load_default="open", validate=validate.OneOf(["open", "all"]))
+
+
+class ResolveSchema(Schema):
+    resolution = fields.String(required=True, validate=validate.OneOf(RESOLUTIONS))
+    reason = fields.String(required=True, validate=validate.Length(1, 1000))

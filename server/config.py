@@ -1,0 +1,89 @@
+"""Settings, read once by the app factory from ``PARSURVEY_*`` environment variables.
+
+Nothing here runs at import time. A missing or wrong setting stops start-up with a sentence that says
+which variable to set and how; the app never starts half-configured.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "PARSURVEY_"
+
+#: (name, default, description) — the README's configuration table is written from this list.
+SETTINGS = [
+    ("DATABASE_URL", "sqlite:///<instance>/parsurvey.sqlite3", "SQLAlchemy URL of the database."),
+    ("SECRET_KEY", "random per process (set it in production)", "Signs session cookies."),
+    ("MAX_REQUEST_BYTES", "10485760", "Largest request body accepted; larger ones get 413."),
+    ("SYNC_MAX_ITEMS", "500", "Most envelopes accepted in one sync batch; more get 413 batch_too_large."),
+    ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
+    ("LOG_LEVEL", "INFO", "Python logging level."),
+]
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says what to set."""
+
+
+def _int_setting(env: dict, name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
+    if value < minimum:
+        raise ConfigError(f"{PREFIX}{name}={value} is too small; set it to at least {minimum}.")
+    return value
+
+
+def database_url(env: dict, instance_path: Path) -> str:
+    """The database URL, checked: SQLite and PostgreSQL (psycopg 3) are supported."""
+    raw = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance_path / 'parsurvey.sqlite3'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"{PREFIX}DATABASE_URL={raw!r} is not a database URL; set it to e.g. "
+            "'sqlite:////var/lib/parsurvey/parsurvey.sqlite3' or "
+            "'postgresql+psycopg://user@host:5432/dbname'."
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql" and url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"{PREFIX}DATABASE_URL uses {backend!r}; parsurvey supports 'sqlite' and "
+            "'postgresql+psycopg'. Set it to one of those."
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def load(env: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment (``os.environ`` by default)."""
+    env = dict(os.environ if env is None else env)
+    instance_path = Path(env.get(PREFIX + "INSTANCE_PATH") or "instance").resolve()
+    level = (env.get(PREFIX + "LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"{PREFIX}LOG_LEVEL={level!r} is not a level; set DEBUG, INFO, WARNING or ERROR.")
+    return {
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(env, instance_path),
+        "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or os.urandom(32).hex(),
+        "MAX_CONTENT_LENGTH": _int_setting(env, "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024),
+        "LOG_LEVEL": level,
+        "SYNC_MAX_ITEMS": _int_setting(env, "SYNC_MAX_ITEMS", 500),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # flask-smorest / OpenAPI
+        "API_TITLE": "parsurvey",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,83 @@
+"""One error envelope for every API error: ``{"code", "message", "errors"}``.
+
+Codes come from the single list in ``sync.codes`` (shared with devices). Use-case functions raise
+:class:`ApiError`; Werkzeug and webargs errors are translated here, so no view builds an error by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from sync.codes import lookup
+
+log = logging.getLogger(__name__)
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    503: "service_unavailable",
+}
+
+
+class ApiError(Exception):
+    """A domain error with a stable code; ``errors`` holds per-field or per-item details."""
+
+    def __init__(self, code: str, message: str | None = None, errors=None, status: int | None = None):
+        registered = lookup(code)
+        super().__init__(message or registered.description)
+        self.code = code
+        self.message = message or registered.description
+        self.errors = errors if errors is not None else {}
+        self.status = status or registered.status
+
+    def response(self):
+        body = {"code": self.code, "message": self.message, "errors": self.errors}
+        return jsonify(body), self.status
+
+
+def _from_http_exception(exc: HTTPException) -> ApiError:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") or {}
+    if status == 400 and messages.get("json") is not None and _is_invalid_json(messages):
+        return ApiError("malformed_json", "The request body is not valid JSON.", status=400)
+    if status == 422:
+        # webargs nests field errors under the location ("json", "query", "files" ...); flatten one level.
+        errors = messages.get("json") or messages.get("query") or messages.get("form") or messages
+        return ApiError("invalid_request", "The request has missing, unknown or invalid fields.", errors)
+    code = _STATUS_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
+    message = exc.description if status < 500 else None
+    return ApiError(code, message, status=status)
+
+
+def _is_invalid_json(messages) -> bool:
+    json_messages = messages.get("json")
+    return isinstance(json_messages, list) and any("JSON" in str(m) for m in json_messages)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the envelope for API errors, Werkzeug HTTP errors and anything unexpected."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return exc.response()
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not request.path.startswith("/api/") and exc.code and exc.code < 500:
+            return exc  # web pages keep Werkzeug's HTML error pages
+        return _from_http_exception(exc).response()
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return ApiError("internal_error").response()

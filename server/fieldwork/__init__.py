@@ -1,0 +1,1 @@
+"""Fieldwork organisation: which agencies each enumerator works in for a round, and progress to quota."""

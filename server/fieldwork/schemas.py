@@ -1,0 +1,41 @@
+"""Schemas for assignments and round progress."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class AssignmentSchema(Schema):
+    username = fields.Function(lambda a: a.enumerator.username, dump_only=True)
+    agency_code = fields.Function(lambda a: a.agency.code, dump_only=True)
+    quota = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AgencyProgressSchema(Schema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    group = fields.String()
+    quota = fields.Integer()
+    received = fields.Integer()
+
+
+class EnumeratorAgencySchema(Schema):
+    agency_code = fields.String()
+    quota = fields.Integer()
+    received = fields.Integer()
+
+
+class EnumeratorProgressSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+    quota = fields.Integer()
+    received = fields.Integer()
+    agencies = fields.List(fields.Nested(EnumeratorAgencySchema))
+
+
+class ProgressSchema(Schema):
+    round = fields.String()
+    quota = fields.Integer()
+    received = fields.Integer()
+    agencies = fields.List(fields.Nested(AgencyProgressSchema))
+    enumerators = fields.List(fields.Nested(EnumeratorProgressSchema))

@@ -1,0 +1,123 @@
+"""Use cases for enumerator assignments and round progress. They flush but never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..auth.roles import ENUMERATOR
+from ..auth.service import get_user
+from ..errors import ApiError
+from ..extensions import db
+from ..registry.models import Agency, RoundAgency, SurveyRound
+from ..registry.service import get_agency, require_open
+from .models import Assignment
+
+
+def set_assignment(survey_round: SurveyRound, username: str, agency_code: str, quota: int = 0) -> Assignment:
+    """Assign an enumerator to an agency for a round (or change the quota)."""
+    require_open(survey_round)
+    user = get_user(username)
+    if user.role != ENUMERATOR:
+        raise ApiError("invalid_request", f"{username} is a {user.role}, not an enumerator.", {"username": ["Role."]})
+    agency = get_agency(agency_code)
+    participant = db.session.scalar(
+        select(RoundAgency).where(RoundAgency.round_id == survey_round.id, RoundAgency.agency_id == agency.id)
+    )
+    if participant is None or not participant.surveyed:
+        raise ApiError("state_conflict", f"{agency_code} is not surveyed in round {survey_round.code}.")
+    if quota < 0:
+        raise ApiError("invalid_request", "A quota cannot be negative.", {"quota": [">= 0"]})
+    assignment = db.session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == survey_round.id,
+            Assignment.enumerator_id == user.id,
+            Assignment.agency_id == agency.id,
+        )
+    )
+    if assignment is None:
+        assignment = Assignment(round=survey_round, enumerator=user, agency=agency)
+        db.session.add(assignment)
+    assignment.quota = quota
+    db.session.flush()
+    return assignment
+
+
+def remove_assignment(survey_round: SurveyRound, username: str, agency_code: str) -> None:
+    require_open(survey_round)
+    user, agency = get_user(username), get_agency(agency_code)
+    assignment = db.session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == survey_round.id,
+            Assignment.enumerator_id == user.id,
+            Assignment.agency_id == agency.id,
+        )
+    )
+    if assignment is None:
+        raise ApiError("not_found", f"{username} is not assigned to {agency_code}.")
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+def list_assignments(survey_round: SurveyRound, user: User | None = None) -> list[Assignment]:
+    query = select(Assignment).where(Assignment.round_id == survey_round.id).order_by(Assignment.id)
+    if user is not None:
+        query = query.where(Assignment.enumerator_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def progress(survey_round: SurveyRound) -> dict:
+    """Ballots received per agency and per enumerator against quota.
+
+    Ballots of an enumerator who was unassigned after sending still count and show, with quota 0.
+    """
+    from ..ballots.models import Ballot
+
+    counts = (
+        select(Ballot.agency_id, Ballot.enumerator_id, func.count())
+        .where(Ballot.round_id == survey_round.id)
+        .group_by(Ballot.agency_id, Ballot.enumerator_id)
+    )
+    received = {(agency_id, enumerator_id): n for agency_id, enumerator_id, n in db.session.execute(counts)}
+
+    per_enumerator: dict[int, dict[int, dict]] = {}
+    for assignment in list_assignments(survey_round):
+        per_enumerator.setdefault(assignment.enumerator_id, {})[assignment.agency_id] = {
+            "quota": assignment.quota,
+            "received": 0,
+        }
+    for (agency_id, enumerator_id), n in received.items():
+        per_enumerator.setdefault(enumerator_id, {}).setdefault(agency_id, {"quota": 0, "received": 0})["received"] = n
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(per_enumerator)))}
+    codes = dict(db.session.execute(select(Agency.id, Agency.code)).all())
+
+    agencies = []
+    for participant in survey_round.participants:
+        if participant.surveyed:
+            got = sum(n for (agency_id, _), n in received.items() if agency_id == participant.agency_id)
+            agencies.append(
+                {
+                    "agency_code": participant.agency.code,
+                    "agency_name": participant.agency.name,
+                    "group": participant.agency.agency_group,
+                    "quota": participant.ballot_quota,
+                    "received": got,
+                }
+            )
+    enumerators = [
+        {
+            "username": users[enumerator_id].username,
+            "full_name": users[enumerator_id].full_name,
+            "quota": sum(a["quota"] for a in by_agency.values()),
+            "received": sum(a["received"] for a in by_agency.values()),
+            "agencies": [{"agency_code": codes[agency_id], **numbers} for agency_id, numbers in by_agency.items()],
+        }
+        for enumerator_id, by_agency in sorted(per_enumerator.items())
+    ]
+    return {
+        "round": survey_round.code,
+        "quota": sum(a["quota"] for a in agencies),
+        "received": sum(received.values()),
+        "agencies": agencies,
+        "enumerators": enumerators,
+    }

@@ -1,0 +1,47 @@
+"""HTTP endpoints for enumerator assignments and round progress."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..auth.access import current_user, require_roles
+from ..auth.roles import ENUMERATOR, MANAGERS
+from ..registry.service import get_round
+from . import service
+from .schemas import AssignmentSchema, ProgressSchema
+
+blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1", description="Assignments and progress")
+
+
+@blp.route("/rounds/<code>/assignments", methods=["GET"])
+@require_roles(*MANAGERS, ENUMERATOR)
+@blp.response(200, AssignmentSchema(many=True))
+def list_assignments(code):
+    """Who works where in a round (an enumerator sees only their own)."""
+    user = current_user()
+    return service.list_assignments(get_round(code), user if user.role == ENUMERATOR else None)
+
+
+@blp.route("/rounds/<code>/assignments/<username>/<agency_code>", methods=["PUT"])
+@require_roles(*MANAGERS)
+@blp.arguments(AssignmentSchema)
+@blp.response(200, AssignmentSchema)
+def set_assignment(args, code, username, agency_code):
+    """Assign an enumerator to an agency for the round, with a quota."""
+    return service.set_assignment(get_round(code), username, agency_code, args["quota"])
+
+
+@blp.route("/rounds/<code>/assignments/<username>/<agency_code>", methods=["DELETE"])
+@require_roles(*MANAGERS)
+@blp.response(204)
+def remove_assignment(code, username, agency_code):
+    """Remove an assignment; ballots already received keep counting."""
+    service.remove_assignment(get_round(code), username, agency_code)
+
+
+@blp.route("/rounds/<code>/progress", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, ProgressSchema)
+def progress(code):
+    """Ballots received per agency and per enumerator against quota."""
+    return service.progress(get_round(code))

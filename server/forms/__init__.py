@@ -1,0 +1,1 @@
+"""Questionnaire versions on the server: upload, publish, close, and distribution to devices."""

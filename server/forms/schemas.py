@@ -1,0 +1,34 @@
+"""Marshmallow schemas for questionnaire versions."""
+
+from __future__ import annotations
+
+from flask import url_for
+from marshmallow import Schema, fields, validate
+
+from .models import FORM_STATES
+
+
+class FormVersionSchema(Schema):
+    form_id = fields.String(dump_only=True)
+    version = fields.String(dump_only=True)
+    title = fields.Dict(keys=fields.String(), values=fields.String(), dump_only=True)
+    state = fields.String(dump_only=True)
+    hash = fields.String(attribute="content_hash", dump_only=True, metadata={"description": "sha256; the ETag"})
+    round = fields.Function(lambda v: v.round.code if v.round else None, dump_only=True)
+    accepts_answers = fields.Boolean(dump_only=True)
+    published_at = fields.DateTime(dump_only=True)
+    download_url = fields.Function(
+        lambda v: url_for("forms.definition", form_id=v.form_id, version=v.version), dump_only=True
+    )
+
+
+class FormListQuerySchema(Schema):
+    state = fields.String(validate=validate.OneOf(FORM_STATES))
+
+
+class UploadQuerySchema(Schema):
+    round = fields.String(metadata={"description": "Code of the round the form belongs to"})
+
+
+class PublishSchema(Schema):
+    round = fields.String(load_default=None, allow_none=True)

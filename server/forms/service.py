@@ -1,0 +1,136 @@
+"""Use cases for questionnaire versions. They flush but never commit (see ``server.transaction``)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from sqlalchemy import select
+
+from survey_forms import Form, FormDefinitionError, canonical_json, form_from_xlsform
+
+from ..auth.models import User
+from ..auth.roles import MANAGERS
+from ..errors import ApiError
+from ..extensions import db
+from ..registry.service import get_round, require_open
+from ..timeutil import utcnow
+from .models import FormVersion
+
+
+def parse_definition(definition: dict) -> Form:
+    try:
+        return Form.from_dict(definition)
+    except FormDefinitionError as exc:
+        raise ApiError("invalid_form", "The form definition is not valid.", exc.errors) from exc
+
+
+def parse_xlsform(data: bytes, filename: str) -> Form:
+    try:
+        return form_from_xlsform(io.BytesIO(data), filename=filename)
+    except FormDefinitionError as exc:
+        unsupported = any(e.get("code") == "unsupported_construct" for e in exc.errors)
+        code = "unsupported_construct" if unsupported else "invalid_form"
+        raise ApiError(code, "The XLSForm cannot be imported.", exc.errors) from exc
+
+
+def find_version(form_id: str, version: str) -> FormVersion | None:
+    return db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version))
+
+
+def get_version(form_id: str, version: str, user: User | None = None) -> FormVersion:
+    """A stored version; drafts are visible to managers only."""
+    found = find_version(form_id, version)
+    if found is None or (found.state == "draft" and (user is None or user.role not in MANAGERS)):
+        raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
+    return found
+
+
+def save_draft(form: Form, round_code: str | None = None) -> tuple[FormVersion, bool]:
+    """Store a form as a draft. Returns (version, created).
+
+    Re-uploading identical content is a no-op whatever the state. Different content under a version
+    that is already published or closed is a conflict: a published version never changes.
+    """
+    content = canonical_json(form.to_dict())
+    content_hash = form.content_hash
+    survey_round = get_round(round_code) if round_code else None
+    existing = find_version(form.form_id, form.version)
+    if existing is not None:
+        if existing.content_hash == content_hash:
+            return existing, False
+        if existing.state != "draft":
+            raise ApiError(
+                "form_version_conflict",
+                f"Form {form.form_id!r} version {form.version!r} is {existing.state} with other content "
+                f"(hash {existing.content_hash[:12]}…); give the changed form a new version.",
+            )
+        existing.canonical = content.decode()
+        existing.content_hash = content_hash
+        existing.title = form.title
+        existing.round = survey_round or existing.round
+        db.session.flush()
+        return existing, False
+    stored = FormVersion(
+        form_id=form.form_id,
+        version=form.version,
+        title=form.title,
+        content_hash=content_hash,
+        canonical=content.decode(),
+        round=survey_round,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored, True
+
+
+def publish(form_id: str, version: str, round_code: str | None = None) -> FormVersion:
+    stored = find_version(form_id, version)
+    if stored is None:
+        raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
+    if round_code:
+        survey_round = get_round(round_code)
+        if stored.state != "draft" and stored.round_id not in (None, survey_round.id):
+            raise ApiError("state_conflict", "A published version cannot move to another round.")
+        stored.round = survey_round
+    if stored.round is not None:
+        require_open(stored.round)
+    if stored.state == "closed":
+        raise ApiError("form_closed", f"Form {form_id!r} version {version!r} is closed.")
+    if stored.state == "draft":
+        stored.state = "published"
+        stored.published_at = utcnow()
+    db.session.flush()
+    return stored
+
+
+def close(form_id: str, version: str) -> FormVersion:
+    stored = find_version(form_id, version)
+    if stored is None:
+        raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
+    if stored.state == "draft":
+        raise ApiError("state_conflict", "A draft has never been published; delete or publish it instead.")
+    if stored.state == "published":
+        stored.state = "closed"
+        stored.closed_at = utcnow()
+        db.session.flush()
+    return stored
+
+
+def all_versions(state: str | None = None) -> list[FormVersion]:
+    query = select(FormVersion).order_by(FormVersion.form_id, FormVersion.id)
+    if state:
+        query = query.where(FormVersion.state == state)
+    return list(db.session.scalars(query))
+
+
+def list_versions(user: User, state: str | None = None) -> list[FormVersion]:
+    """Managers see every version; field roles see the versions they may fill (published, round open)."""
+    if user.role in MANAGERS:
+        return all_versions(state)
+    return [v for v in all_versions("published") if v.accepts_answers]
+
+
+def load_form(stored: FormVersion) -> Form:
+    """The survey_forms model of a stored version (used to validate answers against it)."""
+    return Form.from_dict(json.loads(stored.canonical))

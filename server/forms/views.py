@@ -1,0 +1,90 @@
+"""HTTP endpoints for questionnaire versions: distribution to devices and admin upload/publish/close."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from ..auth.access import current_user, require_roles
+from ..auth.roles import ADMIN, ROLES
+from ..errors import ApiError
+from . import service
+from .schemas import FormListQuerySchema, FormVersionSchema, PublishSchema, UploadQuerySchema
+
+blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Questionnaire versions")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"type": "object", "description": "A form definition (see survey_forms)"}},
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+    },
+}
+
+
+@blp.route("/forms", methods=["GET"])
+@require_roles(*ROLES)
+@blp.arguments(FormListQuerySchema, location="query")
+@blp.response(200, FormVersionSchema(many=True))
+def list_forms(args):
+    """The form versions this user may fill (every version, for admins and supervisors)."""
+    return service.list_versions(current_user(), args.get("state"))
+
+
+@blp.route("/forms", methods=["POST"])
+@require_roles(ADMIN)
+@blp.arguments(UploadQuerySchema, location="query")
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(201, FormVersionSchema)
+@blp.alt_response(200, schema=FormVersionSchema, description="Identical content was already stored")
+def upload(args):
+    """Upload a draft as a JSON definition or an XLSForm (multipart field ``file``)."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise ApiError("invalid_request", "Send the XLSForm in the multipart field 'file'.", {"file": ["Missing."]})
+        form = service.parse_xlsform(upload.read(), upload.filename)
+    else:
+        definition = request.get_json(silent=True)
+        if not isinstance(definition, dict):
+            raise ApiError("malformed_json", "The body must be a JSON object holding the form definition.")
+        form = service.parse_definition(definition)
+    stored, created = service.save_draft(form, args.get("round"))
+    return stored, 201 if created else 200
+
+
+@blp.route("/forms/<form_id>/versions/<version>", methods=["GET"])
+@require_roles(*ROLES)
+@blp.doc(
+    responses={
+        "200": {"description": "The canonical form definition; ETag is its sha256"},
+        "304": {"description": "Not modified (If-None-Match matched)"},
+    }
+)
+def definition(form_id, version):
+    """Download a form definition; send ``If-None-Match`` to get 304 when unchanged."""
+    stored = service.get_version(form_id, version, current_user())
+    response = current_app.response_class(stored.canonical, mimetype="application/json")
+    response.set_etag(stored.content_hash)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
+@blp.route("/forms/<form_id>/versions/<version>/publish", methods=["POST"])
+@require_roles(ADMIN)
+@blp.arguments(PublishSchema)
+@blp.response(200, FormVersionSchema)
+def publish(args, form_id, version):
+    """Publish a draft (optionally into a round). A published version never changes."""
+    return service.publish(form_id, version, args.get("round"))
+
+
+@blp.route("/forms/<form_id>/versions/<version>/close", methods=["POST"])
+@require_roles(ADMIN)
+@blp.response(200, FormVersionSchema)
+def close(form_id, version):
+    """Close a version: it stays downloadable but no longer accepts answers."""
+    return service.close(form_id, version)

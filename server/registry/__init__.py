@@ -1,0 +1,1 @@
+"""The province registry: agencies, survey rounds and which agencies take part in each round."""

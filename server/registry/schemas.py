@@ -1,0 +1,71 @@
+"""Marshmallow schemas for agencies and survey rounds."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow.exceptions import ValidationError
+
+from .models import GROUPS
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
+
+
+class AgencySchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(1, 300))
+    group = fields.String(required=True, attribute="agency_group", validate=validate.OneOf(GROUPS))
+    parent_code = fields.Function(lambda a: a.parent.code if a.parent else None, deserialize=str, allow_none=True)
+    handles_procedures = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Handles administrative procedures (TTHC), so is surveyed."},
+    )
+
+
+class AgencyPatchSchema(Schema):
+    name = fields.String(validate=validate.Length(1, 300))
+    group = fields.String(validate=validate.OneOf(GROUPS))
+    parent_code = fields.String(allow_none=True)
+    handles_procedures = fields.Boolean()
+
+
+class AgencyQuerySchema(Schema):
+    group = fields.String(validate=validate.OneOf(GROUPS))
+
+
+class BandSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 32))
+    label = fields.String(required=True, validate=validate.Length(1, 100))
+    min = fields.Float(allow_none=True, required=True)
+
+
+class ParticipantSchema(Schema):
+    agency_code = fields.Function(lambda p: p.agency.code, deserialize=str, required=True)
+    agency_name = fields.Function(lambda p: p.agency.name, dump_only=True)
+    group = fields.Function(lambda p: p.agency.agency_group, dump_only=True)
+    surveyed = fields.Boolean(load_default=None, allow_none=True)
+    max_points = fields.Float(load_default=100.0, validate=validate.Range(min=0, min_inclusive=False))
+    ballot_quota = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ParticipantPatchSchema(Schema):
+    surveyed = fields.Boolean(load_default=None, allow_none=True)
+    max_points = fields.Float(load_default=100.0, validate=validate.Range(min=0, min_inclusive=False))
+    ballot_quota = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class RoundSchema(Schema):
+    code = fields.String(required=True, validate=CODE)
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    title = fields.String(load_default="")
+    window_start = fields.Date(required=True)
+    window_end = fields.Date(required=True)
+    method_version = fields.String(required=True, validate=validate.Length(1, 32))
+    survey_max_points = fields.Float(load_default=10.0, validate=validate.Range(min=0, min_inclusive=False))
+    bands = fields.List(fields.Nested(BandSchema), load_default=None)
+    state = fields.String(dump_only=True)
+    participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if data["window_start"] > data["window_end"]:
+            raise ValidationError("The survey window ends before it starts.", "window_end")

@@ -1,0 +1,185 @@
+"""Use cases for the province registry. They flush but never commit (see ``server.transaction``)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from sqlalchemy import select
+
+from ..errors import ApiError
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import GROUPS, Agency, RoundAgency, SurveyRound
+
+#: The 2022 example bands of the domain guide: Xuất sắc ≥ 95, Tốt 85–<95, Khá 75–<85, Trung bình 70–<75, Yếu < 70.
+DEFAULT_BANDS = [
+    {"code": "excellent", "label": "Xuất sắc", "min": 95},
+    {"code": "good", "label": "Tốt", "min": 85},
+    {"code": "fair", "label": "Khá", "min": 75},
+    {"code": "average", "label": "Trung bình", "min": 70},
+    {"code": "weak", "label": "Yếu", "min": None},
+]
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def get_agency(code: str) -> Agency:
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise ApiError("not_found", f"No agency with code {code!r}.")
+    return agency
+
+
+def list_agencies(group: str | None = None) -> list[Agency]:
+    query = select(Agency).order_by(Agency.id)
+    if group:
+        query = query.where(Agency.agency_group == group)
+    return list(db.session.scalars(query))
+
+
+def create_agency(
+    code: str, name: str, group: str, *, parent_code: str | None = None, handles_procedures: bool = True
+) -> Agency:
+    if group not in GROUPS:
+        raise ApiError("invalid_request", "Unknown agency group.", {"group": [f"Must be one of {', '.join(GROUPS)}."]})
+    if db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
+        raise ApiError("already_exists", f"An agency with code {code!r} already exists.")
+    parent = get_agency(parent_code) if parent_code else None
+    agency = Agency(code=code, name=nfc(name), agency_group=group, parent=parent, handles_procedures=handles_procedures)
+    db.session.add(agency)
+    db.session.flush()
+    return agency
+
+
+def update_agency(code: str, changes: dict) -> Agency:
+    agency = get_agency(code)
+    if "name" in changes:
+        agency.name = nfc(changes["name"])
+    if "group" in changes:
+        if changes["group"] not in GROUPS:
+            raise ApiError("invalid_request", "Unknown agency group.", {"group": ["Unknown group."]})
+        agency.agency_group = changes["group"]
+    if "handles_procedures" in changes:
+        agency.handles_procedures = changes["handles_procedures"]
+    if "parent_code" in changes:
+        parent_code = changes["parent_code"]
+        if parent_code == code:
+            raise ApiError("invalid_request", "An agency cannot be its own parent.", {"parent_code": ["Self."]})
+        agency.parent = get_agency(parent_code) if parent_code else None
+    db.session.flush()
+    return agency
+
+
+def check_bands(bands: list[dict]) -> list[dict]:
+    """Bands run from the highest threshold down; the last one has no minimum and catches the rest."""
+    errors = {}
+    if not bands:
+        errors["bands"] = ["Give at least one band."]
+    else:
+        minimums = [b.get("min") for b in bands]
+        if minimums[-1] is not None:
+            errors["bands"] = ["The last band must have min null: it holds every index below the others."]
+        elif any(m is None for m in minimums[:-1]):
+            errors["bands"] = ["Only the last band may have no minimum."]
+        elif any(a <= b for a, b in zip(minimums[:-2], minimums[1:-1], strict=False)):
+            errors["bands"] = ["Band minimums must strictly decrease."]
+        codes = [b["code"] for b in bands]
+        if len(set(codes)) != len(codes):
+            errors["bands"] = ["Band codes must be distinct."]
+    if errors:
+        raise ApiError("invalid_request", "The classification bands are not valid.", errors)
+    return [{"code": b["code"], "label": nfc(b["label"]), "min": b.get("min")} for b in bands]
+
+
+def find_round(code: str) -> SurveyRound | None:
+    return db.session.scalar(select(SurveyRound).where(SurveyRound.code == code))
+
+
+def get_round(code: str) -> SurveyRound:
+    found = find_round(code)
+    if found is None:
+        raise ApiError("not_found", f"No survey round with code {code!r}.")
+    return found
+
+
+def list_rounds() -> list[SurveyRound]:
+    return list(db.session.scalars(select(SurveyRound).order_by(SurveyRound.year, SurveyRound.id)))
+
+
+def create_round(
+    code: str,
+    year: int,
+    window_start: date,
+    window_end: date,
+    *,
+    method_version: str,
+    survey_max_points: float = 10.0,
+    bands: list[dict] | None = None,
+    title: str = "",
+    participants: list[dict] = (),
+) -> SurveyRound:
+    if window_start > window_end:
+        raise ApiError("invalid_request", "The survey window ends before it starts.", {"window_end": ["Too early."]})
+    if find_round(code) is not None:
+        raise ApiError("already_exists", f"A round with code {code!r} already exists.")
+    survey_round = SurveyRound(
+        code=code,
+        year=year,
+        title=nfc(title),
+        window_start=window_start,
+        window_end=window_end,
+        method_version=method_version,
+        survey_max_points=survey_max_points,
+        bands=check_bands(bands if bands is not None else DEFAULT_BANDS),
+    )
+    db.session.add(survey_round)
+    db.session.flush()
+    for item in participants:
+        set_participant(survey_round, **item)
+    return survey_round
+
+
+def set_participant(
+    survey_round: SurveyRound,
+    agency_code: str,
+    *,
+    max_points: float = 100.0,
+    ballot_quota: int = 0,
+    surveyed: bool | None = None,
+) -> RoundAgency:
+    """Add an agency to a round, or change its maximum points, quota or surveyed flag."""
+    require_open(survey_round)
+    agency = get_agency(agency_code)
+    if max_points <= 0 or ballot_quota < 0:
+        raise ApiError(
+            "invalid_request",
+            "Maximum points must be positive and quotas not negative.",
+            {"max_points": ["> 0"], "ballot_quota": [">= 0"]},
+        )
+    surveyed = agency.handles_procedures if surveyed is None else surveyed
+    participant = next((p for p in survey_round.participants if p.agency_id == agency.id), None)
+    if participant is None:
+        participant = RoundAgency(agency=agency)
+        survey_round.participants.append(participant)
+    participant.max_points = max_points
+    participant.ballot_quota = ballot_quota if surveyed else 0
+    participant.surveyed = surveyed
+    db.session.flush()
+    return participant
+
+
+def require_open(survey_round: SurveyRound) -> None:
+    if survey_round.state != "open":
+        raise ApiError("state_conflict", f"Round {survey_round.code!r} is closed.")
+
+
+def close_round(survey_round: SurveyRound) -> SurveyRound:
+    """Close a round: its forms stop accepting answers (see ``server.forms.service``)."""
+    require_open(survey_round)
+    survey_round.state = "closed"
+    survey_round.closed_at = utcnow()
+    db.session.flush()
+    return survey_round

@@ -1,0 +1,170 @@
+"""Sync a device's outbox with the server: pull forms (with ETags), push ballots in batches.
+
+The network sits behind a small ``Transport`` interface, so the whole sync logic runs in tests with a
+fake transport that drops, delays or repeats answers, and in production with ``HttpTransport``
+(``urllib``, no third-party packages). Every step can be interrupted: the outbox only changes state
+once an answer has been read, so a device killed at any point resends, and resends are safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from .outbox import Outbox
+from .protocol import PROTOCOL_VERSION
+
+DEFAULT_BATCH_SIZE = 100
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class TransportError(OSError):
+    """The request did not complete: no connection, timeout, connection reset."""
+
+
+class AuthenticationError(RuntimeError):
+    """The server refused the token; sync stops until the device is re-initialised."""
+
+
+class Transport(Protocol):
+    def request(self, method: str, path: str, *, headers: dict | None = None, body: dict | None = None) -> Response: ...
+
+
+class HttpTransport:
+    def __init__(self, base_url: str, token: str, timeout: float = 30.0):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def request(self, method: str, path: str, *, headers: dict | None = None, body: dict | None = None) -> Response:
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        all_headers = {
+            "Authorization": f"Bearer {self.token}",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
+        if data is not None:
+            all_headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.base_url + path, data=data, headers=all_headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return Response(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as exc:  # 3xx/4xx/5xx still carry an answer
+            return Response(exc.code, dict(exc.headers), exc.read())
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            raise TransportError(str(exc)) from exc
+
+
+@dataclass
+class SyncReport:
+    forms_downloaded: list = field(default_factory=list)
+    forms_unchanged: int = 0
+    batches: int = 0
+    results: dict = field(default_factory=dict)
+    deferred: int = 0
+    stopped_by: str | None = None
+
+    def add(self, counts: dict) -> None:
+        for status, n in counts.items():
+            self.results[status] = self.results.get(status, 0) + n
+
+
+class SyncClient:
+    def __init__(self, outbox: Outbox, transport: Transport, *, batch_size: int = DEFAULT_BATCH_SIZE):
+        self.outbox = outbox
+        self.transport = transport
+        self.batch_size = batch_size
+
+    def _check_auth(self, response: Response) -> None:
+        if response.status == 401:
+            raise AuthenticationError("the server refused this device's token; run 'device init' again")
+
+    def pull_forms(self, report: SyncReport | None = None) -> SyncReport:
+        """Download every form version the server offers that the device lacks or holds changed."""
+        report = report or SyncReport()
+        listing = self.transport.request("GET", "/api/v1/forms")
+        self._check_auth(listing)
+        if listing.status != 200:
+            raise TransportError(f"form list answered {listing.status}")
+        for entry in listing.json():
+            local_hash = self.outbox.form_hash(entry["form_id"], entry["version"])
+            if local_hash == entry["hash"]:
+                report.forms_unchanged += 1
+                continue
+            headers = {"If-None-Match": f'"{local_hash}"'} if local_hash else {}
+            response = self.transport.request("GET", entry["download_url"], headers=headers)
+            self._check_auth(response)
+            if response.status == 304:
+                report.forms_unchanged += 1
+                continue
+            if response.status != 200:
+                raise TransportError(f"form download answered {response.status}")
+            if hashlib.sha256(response.body).hexdigest() != entry["hash"]:
+                raise TransportError(f"form {entry['form_id']} {entry['version']} arrived damaged (hash mismatch)")
+            self.outbox.save_form(response.body.decode("utf-8"))
+            report.forms_downloaded.append((entry["form_id"], entry["version"]))
+        return report
+
+    def push(self, report: SyncReport | None = None, device_id: str = "device") -> SyncReport:
+        """Send every due ballot, batch by batch, applying each item's result as it arrives."""
+        report = report or SyncReport()
+        while True:
+            batch = self.outbox.due(self.batch_size)
+            if not batch:
+                return report
+            ids = [e["instance_id"] for e in batch]
+            try:
+                response = self.transport.request(
+                    "POST",
+                    "/api/v1/sync/batches",
+                    body={"protocol": PROTOCOL_VERSION, "device_id": device_id, "items": batch},
+                )
+            except TransportError as exc:
+                self.outbox.defer(ids, {"status": "error", "code": "transport", "message": str(exc)})
+                report.deferred += len(ids)
+                report.stopped_by = f"network: {exc}"
+                return report
+            self._check_auth(response)
+            if response.status != 200:
+                try:
+                    error = response.json()
+                except ValueError:
+                    error = {"code": "internal_error", "message": f"HTTP {response.status}"}
+                code = error.get("code", "")
+                if code == "batch_too_large" and self.batch_size > 1:
+                    self.batch_size = max(1, self.batch_size // 2)
+                    continue
+                # A whole-batch refusal (busy server, bad wrapper): every ballot stays pending and
+                # is retried later with backoff; no ballot is ever dropped because of its batch.
+                self.outbox.defer(ids, {"status": "error", **error})
+                report.deferred += len(ids)
+                report.stopped_by = f"server: {code or response.status}"
+                return report
+            report.batches += 1
+            report.add(self.outbox.apply_results(batch, response.json()["results"]))
+
+    def sync(self, device_id: str = "device") -> SyncReport:
+        report = self.pull_forms()
+        self.outbox.set("last_sync_started", _timestamp())
+        self.push(report, device_id)
+        if report.stopped_by is None:
+            self.outbox.set("last_sync", _timestamp())
+        return report
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,75 @@
+"""Every machine-readable error code that parsurvey's API can answer with, in one list.
+
+Devices decide what to do with a failed request from its code alone (retry later, fix and resend,
+or give up), never from the message text. The server imports this list to build its error envelope
+``{"code", "message", "errors"}``; the device imports it to decide. Adding a code means adding it here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """What a client should do after receiving an error."""
+
+    RETRY = "retry"  # transient: the same request may succeed later
+    FIX = "fix"  # the request is wrong: change it before sending again
+    STOP = "stop"  # the request can never succeed (e.g. the form is closed)
+    AUTHENTICATE = "authenticate"  # credentials are missing, wrong or revoked
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    status: int
+    action: Action
+    description: str
+
+
+_CODES = [
+    # Request shape
+    ErrorCode("malformed_json", 400, Action.FIX, "The body is not valid JSON."),
+    ErrorCode("bad_request", 400, Action.FIX, "The request cannot be understood."),
+    ErrorCode("unsupported_media_type", 415, Action.FIX, "The Content-Type is not accepted here."),
+    ErrorCode("payload_too_large", 413, Action.FIX, "The body is larger than the configured limit."),
+    ErrorCode("invalid_request", 422, Action.FIX, "Fields are missing, unknown or of the wrong type."),
+    # Identity and access
+    ErrorCode("unauthenticated", 401, Action.AUTHENTICATE, "No valid bearer token or session."),
+    ErrorCode("invalid_credentials", 401, Action.AUTHENTICATE, "Wrong username or password."),
+    ErrorCode("forbidden", 403, Action.STOP, "The user's role may not do this."),
+    # Resources
+    ErrorCode("not_found", 404, Action.STOP, "No such resource."),
+    ErrorCode("method_not_allowed", 405, Action.FIX, "The HTTP method is not allowed on this URL."),
+    ErrorCode("already_exists", 409, Action.STOP, "A resource with this identity already exists."),
+    ErrorCode("state_conflict", 409, Action.STOP, "The resource is not in a state that allows this."),
+    # Forms
+    ErrorCode("unknown_form_version", 404, Action.STOP, "No published form with this id and version."),
+    ErrorCode("form_version_conflict", 409, Action.STOP, "This form version exists with other content."),
+    ErrorCode("form_closed", 409, Action.STOP, "The form version no longer accepts answers."),
+    ErrorCode("invalid_form", 422, Action.FIX, "The form definition fails validation."),
+    ErrorCode("unsupported_construct", 422, Action.FIX, "The XLSForm uses a construct parsurvey lacks."),
+    ErrorCode("invalid_answers", 422, Action.FIX, "The answers do not satisfy the form."),
+    # Sync (per item, and whole batches)
+    ErrorCode("unsupported_protocol", 400, Action.FIX, "The batch speaks a protocol version this server lacks."),
+    ErrorCode("batch_too_large", 413, Action.FIX, "Too many envelopes in one batch; split it."),
+    ErrorCode("invalid_envelope", 422, Action.STOP, "The envelope is malformed or its content hash is wrong."),
+    ErrorCode("payload_conflict", 409, Action.STOP, "This instance id is stored with other content; kept aside."),
+    ErrorCode("unknown_agency", 422, Action.STOP, "The ballot names an agency the registry lacks."),
+    ErrorCode("not_assigned", 403, Action.STOP, "The enumerator is not assigned to this agency in the round."),
+    ErrorCode("wrong_enumerator", 403, Action.STOP, "The ballot names another enumerator than the token's."),
+    # Server
+    ErrorCode("service_unavailable", 503, Action.RETRY, "The database is busy or unreachable."),
+    ErrorCode("internal_error", 500, Action.RETRY, "An unexpected server error; it has been logged."),
+]
+
+ERROR_CODES: dict[str, ErrorCode] = {c.code: c for c in _CODES}
+
+
+def lookup(code: str) -> ErrorCode:
+    """Return the registered code, failing loudly on a typo so no unlisted code reaches a device."""
+    try:
+        return ERROR_CODES[code]
+    except KeyError:
+        raise KeyError(f"{code!r} is not a registered parsurvey error code (see sync/codes.py)") from None

@@ -1,0 +1,192 @@
+"""The sync wire contract, version 1: a batch of envelopes up, one result per envelope down.
+
+A device sends ``POST /api/v1/sync/batches``::
+
+    {"protocol": 1, "device_id": "tablet-07", "items": [<envelope>, ...]}
+
+An envelope carries one record captured on the device. Its ``instance_id`` (a UUID) is fixed at
+capture and never regenerated, so resending is always safe: the server answers each envelope with
+
+- ``accepted``: stored now;
+- ``duplicate``: the same id with the same content is already stored (acknowledge, nothing changed);
+- ``conflict``: the same id with other content is stored; the stored record is untouched and the new
+  content is kept aside for a supervisor (acknowledge: resending will not help);
+- ``rejected``: the record can never be stored as it is (``code`` and ``errors`` say why);
+- ``error``: a code from ``sync.codes`` whose action says whether to retry later.
+
+Only the standard library and ``survey_forms`` are used, so devices can check envelopes before sending.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from survey_forms import canonical_json, content_hash
+
+PROTOCOL_VERSION = 1
+MAX_ITEMS_PER_BATCH = 500
+RECORD_KINDS = ("ballot",)
+
+ACCEPTED, DUPLICATE, CONFLICT, REJECTED, ERROR = "accepted", "duplicate", "conflict", "rejected", "error"
+STATUSES = (ACCEPTED, DUPLICATE, CONFLICT, REJECTED, ERROR)
+#: Statuses after which the device stops sending the envelope.
+FINAL_STATUSES = (ACCEPTED, DUPLICATE, CONFLICT, REJECTED)
+
+ENVELOPE_KEYS = {
+    "kind",
+    "instance_id",
+    "form_id",
+    "form_version",
+    "agency",
+    "enumerator",
+    "answers",
+    "paradata",
+    "content_hash",
+}
+PARADATA_KEYS = {"started_at", "completed_at", "app_version", "gps"}
+
+
+def envelope_hash(envelope: dict) -> str:
+    """SHA-256 of the canonical JSON of everything in the envelope except the hash itself."""
+    return content_hash({k: v for k, v in envelope.items() if k != "content_hash"})
+
+
+def make_envelope(
+    *,
+    form_id: str,
+    form_version: str,
+    agency: str,
+    enumerator: str,
+    answers: dict,
+    paradata: dict,
+    instance_id: str | None = None,
+    kind: str = "ballot",
+) -> dict:
+    """Build an envelope with a fresh instance id (unless given) and its content hash."""
+    envelope = {
+        "kind": kind,
+        "instance_id": instance_id or str(uuid.uuid4()),
+        "form_id": form_id,
+        "form_version": form_version,
+        "agency": agency,
+        "enumerator": enumerator,
+        "answers": answers,
+        "paradata": paradata,
+    }
+    # Round-trip through canonical JSON: what is hashed is exactly what travels.
+    envelope = json.loads(canonical_json(envelope))
+    envelope["content_hash"] = envelope_hash(envelope)
+    return envelope
+
+
+@dataclass
+class EnvelopeProblem:
+    """Why an envelope cannot be read at all (as opposed to answers that fail the form)."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+
+def _is_uuid(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def _short_string(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An aware datetime from an ISO 8601 string with an offset, or None."""
+    if not _short_string(value, 40):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def check_envelope(envelope: Any) -> dict[str, list[str]]:
+    """Every structural problem of one envelope (empty when it is well formed). Never raises."""
+    problem = EnvelopeProblem()
+    if not isinstance(envelope, dict):
+        problem.add("_envelope", "An envelope must be a JSON object.")
+        return problem.errors
+    for key in sorted(set(envelope) - ENVELOPE_KEYS):
+        problem.add(key, "Unknown field.")
+    for key in sorted(ENVELOPE_KEYS - {"kind"} - set(envelope)):
+        problem.add(key, "Missing data for required field.")
+    if envelope.get("kind", "ballot") not in RECORD_KINDS:
+        problem.add("kind", f"Must be one of {', '.join(RECORD_KINDS)}.")
+    if "instance_id" in envelope and not _is_uuid(envelope["instance_id"]):
+        problem.add("instance_id", "Must be a UUID in its canonical lower-case form.")
+    for key, limit in (("form_id", 64), ("form_version", 32), ("agency", 32), ("enumerator", 64)):
+        if key in envelope and not _short_string(envelope[key], limit):
+            problem.add(key, f"Must be a non-empty string of at most {limit} characters.")
+    if "answers" in envelope and not isinstance(envelope["answers"], dict):
+        problem.add("answers", "Must be an object keyed by question name.")
+    paradata = envelope.get("paradata")
+    if "paradata" in envelope:
+        if not isinstance(paradata, dict):
+            problem.add("paradata", "Must be an object.")
+        else:
+            for key in sorted(set(paradata) - PARADATA_KEYS):
+                problem.add(f"paradata.{key}", "Unknown field.")
+            times = {key: parse_timestamp(paradata.get(key)) for key in ("started_at", "completed_at")}
+            for key, value in times.items():
+                if value is None:
+                    problem.add(f"paradata.{key}", "Must be an ISO 8601 timestamp with a UTC offset.")
+            if None not in times.values() and times["completed_at"] < times["started_at"]:
+                problem.add("paradata.completed_at", "Is before started_at.")
+    if "content_hash" in envelope and not problem.errors:
+        try:
+            expected = envelope_hash(envelope)
+        except (ValueError, TypeError):
+            problem.add("content_hash", "The envelope holds values that are not JSON (NaN, infinity).")
+        else:
+            if envelope["content_hash"] != expected:
+                problem.add("content_hash", "Does not match the envelope's content; it was changed in transit.")
+    return problem.errors
+
+
+def check_batch(batch: Any, max_items: int = MAX_ITEMS_PER_BATCH) -> dict[str, list[str]]:
+    """Problems with the batch wrapper itself (items are checked one by one, separately)."""
+    problem = EnvelopeProblem()
+    if not isinstance(batch, dict):
+        problem.add("_batch", "A batch must be a JSON object.")
+        return problem.errors
+    for key in sorted(set(batch) - {"protocol", "device_id", "items"}):
+        problem.add(key, "Unknown field.")
+    if batch.get("protocol") != PROTOCOL_VERSION:
+        problem.add("protocol", f"This server speaks protocol {PROTOCOL_VERSION}.")
+    if not _short_string(batch.get("device_id"), 100):
+        problem.add("device_id", "Must be a non-empty string of at most 100 characters.")
+    items = batch.get("items")
+    if not isinstance(items, list) or not items:
+        problem.add("items", "Must be a non-empty list of envelopes.")
+    elif len(items) > max_items:
+        problem.add("items", f"At most {max_items} envelopes per batch; split it.")
+    return problem.errors
+
+
+def item_result(instance_id: str | None, status: str, code: str | None = None, message: str = "", errors=None) -> dict:
+    """One entry of the server's answer, in the order of the batch's items."""
+    result: dict = {"instance_id": instance_id, "status": status}
+    if code:
+        result["code"] = code
+    if message:
+        result["message"] = message
+    if errors:
+        result["errors"] = errors
+    return result

@@ -1,0 +1,119 @@
+"""Fixtures for tests that need the server and a real database.
+
+The database is SQLite in a temporary file, or the one in PARSURVEY_TEST_DATABASE_URL (CI sets it to
+PostgreSQL). The schema is built by the real Alembic migrations once per session; every test starts
+from empty tables. Tests of the leaf packages (survey_forms, scoring) never touch these fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("PARSURVEY_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'parsurvey-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from server import create_app
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "SECRET_KEY": "test-secret",
+        }
+    )
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture
+def db(app):
+    """The database, emptied after the test."""
+    from server.extensions import db as database
+
+    with app.app_context():
+        yield database
+        database.session.rollback()
+        tables = database.metadata.sorted_tables
+        if database.engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            database.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            database.session.execute(text("PRAGMA defer_foreign_keys = ON"))  # self-references
+            for table in reversed(tables):
+                database.session.execute(table.delete())
+        database.session.commit()
+        database.session.remove()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app, db):
+    """Create a user with a role and return ``(user, bearer headers)``."""
+    from server.auth.service import create_user, issue_token
+    from server.transaction import unit_of_work
+
+    def factory(username: str, role: str, organisation: str | None = None, password: str | None = None):
+        with unit_of_work():
+            user = create_user(username, role, organisation=organisation, password=password)
+            _, secret = issue_token(user, "test")
+        return user, {"Authorization": f"Bearer {secret}"}
+
+    return factory
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("test_admin", "admin")[1]
+
+
+@pytest.fixture
+def supervisor(make_user):
+    return make_user("test_supervisor", "supervisor")[1]
+
+
+@pytest.fixture
+def enumerator(make_user):
+    return make_user("test_enumerator", "enumerator")[1]
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("test_reviewer", "reviewer", "MTTQ")[1]
+
+
+@pytest.fixture
+def demo(app, db):
+    """The demo province loaded through the same code as ``parsurvey demo load``."""
+    from server.demo import load_demo
+    from server.transaction import unit_of_work
+
+    with unit_of_work():
+        load_demo()
