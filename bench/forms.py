@@ -73,11 +73,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/forms.py needs wrk on PATH (Debian: apt-get install wrk)")
 
-    with production_server(args.database_url, args.workers) as (base, _env, _process):
+    with production_server(args.database_url, args.workers, args.worker_class, args.threads) as (base, _env, _p):
         token = sign_in(base)
         listing, _ = get(base, "/api/v1/forms", token)
         form = json.loads(listing)[0]

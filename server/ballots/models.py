@@ -11,7 +11,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..forms.models import FormVersion
 from ..registry.models import Agency, SurveyRound
-from ..timeutil import utcnow
+from ..timeutil import UTCDateTime, utcnow
 
 
 class Ballot(db.Model):
@@ -29,9 +29,9 @@ class Ballot(db.Model):
     answers: Mapped[dict] = mapped_column(JSON)
     paradata: Mapped[dict] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
-    started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
-    completed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     form_version: Mapped[FormVersion] = relationship()
     round: Mapped[SurveyRound | None] = relationship()
@@ -55,12 +55,12 @@ class BallotConflict(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     envelope: Mapped[dict] = mapped_column(JSON)
     device_id: Mapped[str] = mapped_column(String(100))
-    received_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolution: Mapped[str | None] = mapped_column(String(12))
     #: With take_new: the stored content that was replaced, so nothing is ever lost.
     replaced: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(String(1000))
-    resolved_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     ballot: Mapped[Ballot] = relationship()

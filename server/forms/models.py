@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..registry.models import SurveyRound
-from ..timeutil import utcnow
+from ..timeutil import UTCDateTime, utcnow
 
 FORM_STATES = ("draft", "published", "closed")
 
@@ -32,9 +32,9 @@ class FormVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     canonical: Mapped[str] = mapped_column(Text)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("survey_rounds.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[SurveyRound | None] = relationship()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey_forms import Form, FormDefinitionError, canonical_json, form_from_xlsform
 
@@ -38,12 +40,26 @@ def find_version(form_id: str, version: str) -> FormVersion | None:
     return db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version))
 
 
-def get_version(form_id: str, version: str, user: User | None = None) -> FormVersion:
-    """A stored version; drafts are visible to managers only."""
-    found = find_version(form_id, version)
-    if found is None or (found.state == "draft" and (user is None or user.role not in MANAGERS)):
+def version_hash(form_id: str, version: str, user: User) -> str:
+    """The content hash of a version this user may download (drafts: managers only); a cheap query."""
+    row = db.session.execute(
+        select(FormVersion.state, FormVersion.content_hash).where(
+            FormVersion.form_id == form_id, FormVersion.version == version
+        )
+    ).first()
+    if row is None or (row.state == "draft" and user.role not in MANAGERS):
         raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
-    return found
+    return row.content_hash
+
+
+@lru_cache(maxsize=256)
+def canonical_by_hash(content_hash: str) -> str:
+    """The canonical JSON with this hash. Content with a given sha256 never changes, so each worker
+    keeps the texts it has served and answers later downloads without reading them again."""
+    text = db.session.scalar(select(FormVersion.canonical).where(FormVersion.content_hash == content_hash).limit(1))
+    if text is None:
+        raise ApiError("unknown_form_version", "No form version has this content.")
+    return text
 
 
 def save_draft(form: Form, round_code: str | None = None) -> tuple[FormVersion, bool]:
@@ -118,7 +134,7 @@ def close(form_id: str, version: str) -> FormVersion:
 
 
 def all_versions(state: str | None = None) -> list[FormVersion]:
-    query = select(FormVersion).order_by(FormVersion.form_id, FormVersion.id)
+    query = select(FormVersion).options(joinedload(FormVersion.round)).order_by(FormVersion.form_id, FormVersion.id)
     if state:
         query = query.where(FormVersion.state == state)
     return list(db.session.scalars(query))

@@ -66,11 +66,15 @@ def upload(args):
 )
 def definition(form_id, version):
     """Download a form definition; send ``If-None-Match`` to get 304 when unchanged."""
-    stored = service.get_version(form_id, version, current_user())
-    response = current_app.response_class(stored.canonical, mimetype="application/json")
-    response.set_etag(stored.content_hash)
+    content_hash = service.version_hash(form_id, version, current_user())
+    response = current_app.response_class(mimetype="application/json")
+    response.set_etag(content_hash)
     response.headers["Cache-Control"] = "private, no-cache"
-    return response.make_conditional(request)
+    if request.if_none_match.contains(content_hash):
+        response.status_code = 304
+    else:
+        response.set_data(service.canonical_by_hash(content_hash))
+    return response
 
 
 @blp.route("/forms/<form_id>/versions/<version>/publish", methods=["POST"])

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import UTCDateTime, utcnow
 
 GROUPS = ("department", "district", "commune")
 ROUND_STATES = ("open", "closed")
@@ -52,8 +52,8 @@ class SurveyRound(db.Model):
     #: [{"code": "excellent", "label": "Xuất sắc", "min": 95}, ..., {"code": "weak", "label": "Yếu", "min": null}]
     bands: Mapped[list] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(8), default="open")
-    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participants: Mapped[list[RoundAgency]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundAgency.id"

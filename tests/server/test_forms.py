@@ -55,6 +55,7 @@ def test_an_admin_should_upload_a_draft_that_field_roles_cannot_see(client, admi
 def test_a_published_version_should_be_listed_and_downloaded_with_its_hash_as_etag(client, admin, enumerator):
     upload(client, admin)
     published = publish(client, admin).get_json()
+    assert published["published_at"].endswith("+00:00")  # timestamps always carry their offset
     listed = client.get("/api/v1/forms", headers=enumerator).get_json()
     assert [(f["form_id"], f["version"], f["hash"]) for f in listed] == [("pilot", "1", published["hash"])]
     download = client.get(listed[0]["download_url"], headers=enumerator)
