@@ -52,8 +52,9 @@ def register_blueprints(app: Flask) -> None:
     from .forms.views import blp as forms_blp
     from .registry.views import blp as registry_blp
     from .requests import register_request_guards
+    from .results.views import blp as results_blp
 
-    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp):
+    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp, results_blp):
         api.register_blueprint(blueprint)
     register_request_guards(app)
 

@@ -174,7 +174,9 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
-    for group in (demo, users, tokens, forms, assignments, conflicts, device):
+    from .results.cli import appraisal, ballots, par, report, score
+
+    for group in (demo, users, tokens, forms, assignments, conflicts, device, appraisal, score, par, report, ballots):
         app.cli.add_command(group)
 
 

@@ -1,0 +1,148 @@
+"""Vietnamese labels and display rounding for exports and the report.
+
+Numbers are stored unrounded; they are rounded here, once, for people: two decimals, half-up as in
+published PAR reports (``scoring.DISPLAY_ROUNDING``). Ranks and bands are already those of the index
+as displayed (see ``scoring.par``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scoring import DISPLAY_ROUNDING, round_decimal
+
+GROUP_LABELS = {"department": "Sở, ban, ngành", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
+REASON_LABELS = {
+    "no_appraisal_points": "Chưa có điểm thẩm định",
+    "no_satisfaction_points": "Chưa có điểm hài lòng (không có phiếu hợp lệ)",
+}
+EXCLUSION_LABELS: dict[str, str] = {
+    "failed_recheck": "Không đạt phúc tra",
+    "quarantined": "Tạm giữ để xác minh",
+    "invalid": "Không hợp lệ",
+}
+STATUS_LABELS = {"continuing": "", "new": "Mới", "dropped": "Không còn trong năm nay"}
+
+H_GROUP = "Nhóm"
+H_RANK = "Xếp hạng"
+H_CODE = "Mã"
+H_AGENCY = "Cơ quan, đơn vị"
+H_APPRAISAL = "Điểm thẩm định"
+H_SATISFACTION = "Điểm hài lòng"
+H_POINTS = "Tổng điểm"
+H_MAX = "Điểm tối đa"
+H_INDEX = "Chỉ số (%)"
+H_BAND = "Xếp loại"
+H_BALLOTS = "Số phiếu"
+H_SAT_INDEX = "Chỉ số hài lòng (%)"
+H_CI_LOW = "Khoảng tin cậy 95% - cận dưới"
+H_CI_HIGH = "Khoảng tin cậy 95% - cận trên"
+H_NOTE = "Ghi chú"
+H_PREV_INDEX = "Chỉ số năm trước (%)"
+H_INDEX_CHANGE = "Thay đổi chỉ số"
+H_PREV_RANK = "Xếp hạng năm trước"
+H_RANK_CHANGE = "Thay đổi xếp hạng"
+
+RANKED_HEADERS = [
+    H_GROUP,
+    H_RANK,
+    H_CODE,
+    H_AGENCY,
+    H_APPRAISAL,
+    H_SATISFACTION,
+    H_POINTS,
+    H_MAX,
+    H_INDEX,
+    H_BAND,
+    H_BALLOTS,
+    H_SAT_INDEX,
+    H_CI_LOW,
+    H_CI_HIGH,
+    H_PREV_INDEX,
+    H_INDEX_CHANGE,
+    H_PREV_RANK,
+    H_RANK_CHANGE,
+    H_NOTE,
+]
+
+
+def shown(value: Any, decimals: int = DISPLAY_ROUNDING.decimals) -> float | None:
+    """A number rounded for display (half-up on its decimal value), None when there is none."""
+    if value is None:
+        return None
+    return round_decimal(value, decimals, DISPLAY_ROUNDING.rule)
+
+
+def text(value: Any, decimals: int = 2) -> str:
+    """A number as Vietnamese readers write it: decimal comma, e.g. ``95,39``; empty when missing."""
+    number = shown(value, decimals)
+    if number is None:
+        return ""
+    return f"{number:.{decimals}f}".replace(".", ",")
+
+
+def group_label(group: str) -> str:
+    return GROUP_LABELS.get(group, group)
+
+
+def ranked_rows(results: dict) -> list[dict]:
+    """One row per participating agency, by group then rank (agencies not ranked last in their group),
+    with the headers of :data:`RANKED_HEADERS` and display-rounded numbers."""
+    agencies = results["agencies"]
+    sat = {r["agency"]: r for r in results["satisfaction"]["agencies"]}
+    par = {r["agency"]: r for r in ((results.get("par") or {}).get("agencies") or [])}
+    yoy = {r["agency"]: r for r in ((results.get("year_on_year") or {}).get("agencies") or [])}
+    not_ranked = {r["agency"]: r["reason"] for r in results.get("not_ranked", [])}
+    order = list(GROUP_LABELS)
+    rows = []
+    for code, info in agencies.items():
+        p = par.get(code, {})
+        s = sat.get(code, {})
+        y = yoy.get(code, {})
+        notes = []
+        if not info["surveyed"]:
+            notes.append("Không khảo sát (không có TTHC)")
+        if code in not_ranked:
+            notes.append(REASON_LABELS.get(not_ranked[code], not_ranked[code]))
+        if s.get("below_min_sample") and not s.get("no_countable_ballots"):
+            notes.append("Dưới cỡ mẫu tối thiểu")
+        if (results.get("year_on_year") or {}).get("method_changed") and y:
+            notes.append("Phương pháp khác năm trước")
+        rows.append(
+            {
+                "_group": info["group"],
+                "_rank": p.get("rank"),
+                H_GROUP: group_label(info["group"]),
+                H_RANK: p.get("rank"),
+                H_CODE: code,
+                H_AGENCY: info["name"],
+                H_APPRAISAL: shown(p.get("appraisal_points")),
+                H_SATISFACTION: shown(s.get("points")) if info["surveyed"] else None,
+                H_POINTS: shown(p.get("points")),
+                H_MAX: shown(info["max_points"]),
+                H_INDEX: p.get("index_displayed"),
+                H_BAND: p.get("band_label"),
+                H_BALLOTS: s.get("ballots"),
+                H_SAT_INDEX: shown(s.get("index")),
+                H_CI_LOW: shown(s.get("ci_low")),
+                H_CI_HIGH: shown(s.get("ci_high")),
+                H_PREV_INDEX: shown(y.get("previous_index")),
+                H_INDEX_CHANGE: shown(y.get("displayed_change", y.get("index_change"))),
+                H_PREV_RANK: y.get("previous_rank"),
+                H_RANK_CHANGE: y.get("rank_change"),
+                H_NOTE: "; ".join(notes),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            order.index(r["_group"]) if r["_group"] in order else len(order),
+            r["_rank"] is None,
+            r["_rank"] or 0,
+            r[H_AGENCY],
+        )
+    )
+    return rows
+
+
+def factor_label(results: dict, factor: str) -> str:
+    return results["satisfaction"].get("factor_labels", {}).get(factor, factor)

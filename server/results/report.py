@@ -1,0 +1,151 @@
+"""The annual report of a round (báo cáo kết quả Chỉ số CCHC): HTML from a Jinja2 template, PNG charts
+and, when fpdf2 is installed, the same report as PDF.
+
+Everything in it comes from one stored score run (and, for the history chart, the latest run of each
+earlier year), so the report can be written again at any time and says which run it shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import charts
+from .exports import run_document
+from .models import ScoreRun
+from .presentation import (
+    EXCLUSION_LABELS,
+    GROUP_LABELS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    group_label,
+    ranked_rows,
+    shown,
+    text,
+)
+from .service import runs_by_year
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = text
+    env.filters["group"] = group_label
+    return env
+
+
+def report_context(run: ScoreRun) -> dict:
+    """Every figure of the report, rounded for display, grouped as the report shows them."""
+    results = run.results
+    rows = ranked_rows(results)
+    stats = {g["group"]: g for g in ((results.get("par") or {}).get("groups") or [])}
+    sat = {r["agency"]: r for r in results["satisfaction"]["agencies"]}
+    survey_max = results["round"]["survey_max_points"]
+    yoy = results.get("year_on_year")
+    groups = []
+    order = [g for g in GROUP_LABELS if any(r["_group"] == g for r in rows)]
+    for group in order:
+        members = [r for r in rows if r["_group"] == group]
+        g = stats.get(group)
+        groups.append(
+            {
+                "key": group,
+                "label": group_label(group),
+                "rows": members,
+                "stats": g,
+                "bands": [
+                    {"label": b["label"], "count": (g or {}).get(f"n_{b['code']}", 0)}
+                    for b in results["round"]["bands"]
+                ],
+                "changes": [r for r in (yoy or {}).get("agencies", []) if r.get("group") == group],
+                "chart_rows": [
+                    {
+                        "name": r["Cơ quan, đơn vị"],
+                        "index": r["Chỉ số (%)"],
+                        "band": next(
+                            (
+                                a["band"]
+                                for a in (results.get("par") or {}).get("agencies", [])
+                                if a["agency"] == r["Mã"]
+                            ),
+                            None,
+                        ),
+                        "satisfaction_points": sat.get(r["Mã"], {}).get("points"),
+                        "ci_low": _points(sat.get(r["Mã"], {}).get("ci_low"), survey_max),
+                        "ci_high": _points(sat.get(r["Mã"], {}).get("ci_high"), survey_max),
+                    }
+                    for r in members
+                ],
+            }
+        )
+    history = []
+    for earlier in runs_by_year(run.round.year):
+        if earlier.round.year == run.round.year:
+            earlier = run
+        means = {g["group"]: g["mean"] for g in ((earlier.results.get("par") or {}).get("groups") or [])}
+        if means:
+            history.append({"year": earlier.round.year, "round": earlier.round.code, "run": earlier.id, "means": means})
+    names = {code: info["name"] for code, info in results["agencies"].items()}
+    return {
+        "run": run_document(run),
+        "created": f"{run.created_at:%d/%m/%Y %H:%M} UTC",
+        "round": results["round"],
+        "groups": groups,
+        "year_on_year": yoy,
+        "areas": results.get("areas", {}).get("statistics") or [],
+        "excluded": [{"reason": EXCLUSION_LABELS.get(k, k), "count": v} for k, v in results["excluded"].items()],
+        "not_ranked": [
+            {"name": names.get(r["agency"], r["agency"]), "reason": REASON_LABELS.get(r["reason"], r["reason"])}
+            for r in results.get("not_ranked", [])
+        ],
+        "warnings": [w for w in results.get("warnings", []) if w.get("code") != "not_ranked"],
+        "history": history,
+        "names": names,
+        "status_labels": STATUS_LABELS,
+        "satisfaction_source": results["satisfaction"]["source"],
+    }
+
+
+def _points(index_bound, survey_max: float):
+    return None if index_bound is None else index_bound / 100.0 * survey_max
+
+
+def write_report(run: ScoreRun, out: Path, *, pdf: bool = True) -> list[Path]:
+    """Write report.html, charts/*.png and (with fpdf2 installed and ``pdf``) report.pdf into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    chart_dir = out / "charts"
+    chart_dir.mkdir(exist_ok=True)
+    context = report_context(run)
+    written: list[Path] = []
+    survey_max = context["round"]["survey_max_points"]
+    for group in context["groups"]:
+        group["charts"] = []
+        if any(r["index"] is not None for r in group["chart_rows"]):
+            path = charts.index_chart(group["chart_rows"], group["key"], chart_dir / f"chi-so-{group['key']}.png")
+            group["charts"].append({"file": f"charts/{path.name}", "title": f"Chỉ số CCHC - {group['label']}"})
+        if any(r["satisfaction_points"] is not None for r in group["chart_rows"]):
+            path = charts.satisfaction_chart(
+                group["chart_rows"], group["key"], survey_max, chart_dir / f"diem-hai-long-{group['key']}.png"
+            )
+            group["charts"].append({"file": f"charts/{path.name}", "title": f"Điểm hài lòng - {group['label']}"})
+        written += [out / c["file"] for c in group["charts"]]
+    context["history_chart"] = None
+    if context["history"]:
+        path = charts.history_chart(context["history"], chart_dir / "trung-binh-qua-cac-nam.png")
+        context["history_chart"] = f"charts/{path.name}"
+        written.append(path)
+    html = _environment().get_template("report.html.j2").render(**context)
+    (out / "report.html").write_text(html, encoding="utf-8")
+    written.insert(0, out / "report.html")
+    if pdf:
+        from .report_pdf import write_pdf
+
+        path = write_pdf(context, out, out / "report.pdf")
+        if path is not None:
+            written.insert(1, path)
+    return written
+
+
+__all__ = ["report_context", "shown", "write_report"]

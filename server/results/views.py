@@ -1,0 +1,81 @@
+"""HTTP endpoints for appraisal points, score runs and their exports. Thin: parse, call, dump."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from ..auth.access import current_user, require_roles
+from ..auth.roles import MANAGERS
+from ..errors import ApiError
+from ..registry.service import get_round
+from . import exports, service
+from .schemas import AppraisalSchema, ScoreRunRequestSchema, ScoreRunResultsSchema, ScoreRunSchema
+
+blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Appraisal points, score runs, exports")
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        }
+    },
+}
+
+
+@blp.route("/rounds/<code>/appraisal", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, AppraisalSchema)
+def get_appraisal(code):
+    """The round's appraisal points (admin, supervisor)."""
+    return service.appraisal_summary(get_round(code))
+
+
+@blp.route("/rounds/<code>/appraisal", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(200, AppraisalSchema)
+def import_appraisal(code):
+    """Replace the round's appraisal points by a CSV or XLSX file (multipart field ``file``); all or nothing."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError("invalid_request", "Send the CSV or XLSX in the multipart field 'file'.", {"file": ["Missing."]})
+    return service.import_appraisal(get_round(code), upload.read(), upload.filename, current_user())
+
+
+@blp.route("/rounds/<code>/score-runs", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, ScoreRunSchema(many=True))
+def list_runs(code):
+    """The round's score runs, newest first, without their results."""
+    return service.list_runs(get_round(code))
+
+
+@blp.route("/rounds/<code>/score-runs", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(ScoreRunRequestSchema)
+@blp.response(201, ScoreRunResultsSchema)
+def start_run(args, code):
+    """Score the round now from its countable ballots and appraisal points, and store the run."""
+    return service.start_run(get_round(code), args, current_user(), "api")
+
+
+@blp.route("/score-runs/<int:run_id>", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, ScoreRunResultsSchema)
+def get_run(run_id):
+    """One run with its provenance and every result, unrounded."""
+    return service.get_run(run_id)
+
+
+@blp.route("/score-runs/<int:run_id>/export.<any(json, csv, xlsx):fmt>", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.doc(responses={"200": {"description": "The run's results as a file, rounded for display"}})
+def export_run(run_id, fmt):
+    """Download a run as CSV (UTF-8 with BOM), XLSX (a sheet per group and the details) or JSON."""
+    run = service.get_run(run_id)
+    body, mimetype, filename = exports.export(run, fmt)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
