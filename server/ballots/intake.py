@@ -110,11 +110,18 @@ def _stored(instance_ids) -> dict[str, tuple[int, str]]:
     return {instance_id: (ballot_id, content_hash) for instance_id, ballot_id, content_hash in rows}
 
 
-def _insert(table, rows: list[dict], index: list[str]):
-    """INSERT rows, skipping those whose unique key exists (even if inserted concurrently)."""
+def _insert_ignoring_existing(table, rows: list[dict], index: list[str], returning=None):
+    """INSERT rows, skipping those whose unique key exists (even if inserted concurrently).
+
+    Rows go as executemany (SQLAlchemy's insertmanyvalues), so the statement is compiled once per
+    worker, not once per batch size.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).values(rows).on_conflict_do_nothing(index_elements=index)
+    statement = insert(table).on_conflict_do_nothing(index_elements=index)
+    if returning is not None:
+        statement = statement.returning(returning)
+    return db.session.execute(statement, rows)
 
 
 def _answer_resend(envelope: dict, stored: tuple[int, str], device_id: str) -> dict:
@@ -126,22 +133,15 @@ def _answer_resend(envelope: dict, stored: tuple[int, str], device_id: str) -> d
         for c in db.session.scalars(select(BallotConflict).where(BallotConflict.instance_id == envelope["instance_id"]))
     )
     if not replaced_before:  # content a supervisor already replaced is not raised again
-        db.session.execute(
-            _insert(
-                BallotConflict.__table__,
-                [
-                    {
-                        "ballot_id": ballot_id,
-                        "instance_id": envelope["instance_id"],
-                        "content_hash": envelope["content_hash"],
-                        "envelope": envelope,
-                        "device_id": device_id,
-                        "received_at": utcnow(),
-                    }
-                ],
-                ["instance_id", "content_hash"],
-            )
-        )
+        row = {
+            "ballot_id": ballot_id,
+            "instance_id": envelope["instance_id"],
+            "content_hash": envelope["content_hash"],
+            "envelope": envelope,
+            "device_id": device_id,
+            "received_at": utcnow(),
+        }
+        _insert_ignoring_existing(BallotConflict.__table__, [row], ["instance_id", "content_hash"])
     return item_result(
         envelope["instance_id"],
         CONFLICT,
@@ -258,10 +258,11 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
                 results[index] = admitted
 
     if rows:
-        statement = _insert(Ballot.__table__, list(rows.values()), ["instance_id"]).returning(
-            Ballot.__table__.c.instance_id
+        inserted = set(
+            _insert_ignoring_existing(
+                Ballot.__table__, list(rows.values()), ["instance_id"], returning=Ballot.__table__.c.instance_id
+            ).scalars()
         )
-        inserted = set(db.session.scalars(statement))
         for index, envelope in readable.items():
             if envelope["instance_id"] in rows and envelope["instance_id"] not in inserted:
                 if results[index] and results[index]["status"] == ACCEPTED:
