@@ -59,6 +59,7 @@ _CODES = [
     ErrorCode("unknown_agency", 422, Action.STOP, "The ballot names an agency the registry lacks."),
     ErrorCode("not_assigned", 403, Action.STOP, "The enumerator is not assigned to this agency in the round."),
     ErrorCode("wrong_enumerator", 403, Action.STOP, "The ballot names another enumerator than the token's."),
+    ErrorCode("wrong_reviewer", 403, Action.STOP, "The finding names another reviewer than the token's."),
     # Server
     ErrorCode("service_unavailable", 503, Action.RETRY, "The database is busy or unreachable."),
     ErrorCode("internal_error", 500, Action.RETRY, "An unexpected server error; it has been logged."),

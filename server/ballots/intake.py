@@ -12,6 +12,9 @@ The rules, in order, for each envelope:
    ``rejected`` / ``invalid_answers`` with every error.
 5. Otherwise one ``INSERT … ON CONFLICT (instance_id) DO NOTHING``: the database's unique index decides
    races between concurrent resends; a row that lost the race is answered as in rule 2.
+6. An accepted ballot is cleaned at once (``server.recheck.cleaning``): it is stored ``valid`` or
+   ``invalid`` with the rule it broke, and its receipt is appended to the audit log. An invalid ballot
+   is still acknowledged: it was received and is kept, it just does not count.
 
 Nothing is committed here; the request's single commit happens before the answer is sent.
 """
@@ -39,11 +42,15 @@ from sync.protocol import (
     parse_timestamp,
 )
 
+from ..audit import Event, append
 from ..auth.models import User
+from ..auth.roles import ENUMERATOR, REVIEWER
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
 from ..forms.models import FormVersion
+from ..recheck.cleaning import clean, contact_key, duration_seconds, straight_lined
+from ..recheck.settings import DEFAULTS, settings_of
 from ..registry.models import Agency
 from ..timeutil import utcnow
 from .models import Ballot, BallotConflict
@@ -55,6 +62,11 @@ AGENCY_QUESTION = "agency_code"
 def parsed_form(content_hash: str, canonical: str) -> Form:
     """Forms are immutable once published, so a parsed form can be cached by its hash."""
     return Form.from_dict(json.loads(canonical))
+
+
+@lru_cache(maxsize=128)
+def scored_names(content_hash: str, canonical: str) -> tuple[str, ...]:
+    return tuple(q.name for q in parsed_form(content_hash, canonical).scored_questions())
 
 
 def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
@@ -190,6 +202,13 @@ def _admit(context: _Context, envelope: dict) -> dict:
     if errors:
         return _error(envelope, "invalid_answers", "The answers do not satisfy the form.", errors)
     paradata = envelope["paradata"]
+    started, completed = parse_timestamp(paradata["started_at"]), parse_timestamp(paradata["completed_at"])
+    scored = scored_names(version.content_hash, version.canonical)
+    status, reason = "valid", None
+    settings = settings_of(version.round) if version.round is not None else DEFAULTS
+    if version.round is not None:
+        window = (version.round.window_start, version.round.window_end)
+        status, reason = clean(envelope["answers"], started, completed, window, settings)
     return {
         "row": {
             "instance_id": envelope["instance_id"],
@@ -201,11 +220,42 @@ def _admit(context: _Context, envelope: dict) -> dict:
             "answers": envelope["answers"],
             "paradata": paradata,
             "content_hash": envelope["content_hash"],
-            "started_at": parse_timestamp(paradata["started_at"]),
-            "completed_at": parse_timestamp(paradata["completed_at"]),
+            "started_at": started,
+            "completed_at": completed,
             "received_at": utcnow(),
+            "status": status,
+            "status_reason": reason,
+            "duration_seconds": duration_seconds(started, completed),
+            "straight_lined": straight_lined(envelope["answers"], scored),
+            "contact_key": contact_key(envelope["answers"], settings["contact_questions"]),
         }
     }
+
+
+def _receive_verification(user: User, envelope: dict) -> dict:
+    """A reviewer's finding through the same protocol: stored once, resends acknowledged."""
+    from ..recheck.verification import record
+
+    if user.role != REVIEWER:
+        return _error(envelope, "forbidden", "Only reviewers send re-check findings.")
+    if envelope["reviewer"] != user.username:
+        return _error(envelope, "wrong_reviewer")
+    try:
+        with db.session.begin_nested():
+            _, status = record(
+                user,
+                envelope["assignment_id"],
+                envelope["outcome"],
+                envelope.get("reasked"),
+                envelope.get("notes", ""),
+                envelope["instance_id"],
+            )
+    except ApiError as exc:
+        if exc.code == "payload_conflict":
+            return item_result(envelope["instance_id"], CONFLICT, exc.code, exc.message)
+        code = exc.code if exc.code in ("not_assigned", "not_found") else "invalid_envelope"
+        return _error(envelope, code, exc.message, exc.errors or None)
+    return item_result(envelope["instance_id"], ACCEPTED if status == "accepted" else DUPLICATE)
 
 
 def check_batch_wrapper(batch, max_items: int) -> None:
@@ -237,6 +287,8 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
                 lookup("invalid_envelope").description,
                 problems,
             )
+        elif envelope.get("kind", "ballot") == "verification":
+            results[index] = _receive_verification(user, envelope)
         else:
             readable[index] = envelope
 
@@ -245,6 +297,9 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
     later: list[int] = []  # resends of an id that appears earlier in this batch, or lost a race
     for index, envelope in readable.items():
         instance_id = envelope["instance_id"]
+        if user.role != ENUMERATOR:
+            results[index] = _error(envelope, "forbidden", "Only enumerators send ballots.")
+            continue
         if instance_id in stored:
             results[index] = _answer_resend(envelope, stored[instance_id], context.device_id)
         elif instance_id in rows:
@@ -262,6 +317,20 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
             _insert_ignoring_existing(
                 Ballot.__table__, list(rows.values()), ["instance_id"], returning=Ballot.__table__.c.instance_id
             ).scalars()
+        )
+        append(
+            [
+                Event(
+                    user.username,
+                    "ballot",
+                    instance_id,
+                    "received",
+                    {"to": rows[instance_id]["status"], "device": context.device_id},
+                    rows[instance_id]["status_reason"] or "",
+                )
+                for instance_id in rows
+                if instance_id in inserted
+            ]
         )
         for index, envelope in readable.items():
             if envelope["instance_id"] in rows and envelope["instance_id"] not in inserted:
