@@ -174,7 +174,9 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
-    for group in (demo, users, tokens, forms, assignments, conflicts, device):
+    from .recheck.cli import audit, recheck
+
+    for group in (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device):
         app.cli.add_command(group)
 
 

@@ -196,9 +196,10 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
         else:
             for key in sorted(set(paradata) - PARADATA_KEYS):
                 problem.add(f"paradata.{key}", "Unknown field.")
+            # started_at may be null: a ballot keyed in after the interview has no known duration.
             times = {key: parse_timestamp(paradata.get(key)) for key in ("started_at", "completed_at")}
             for key, value in times.items():
-                if value is None:
+                if value is None and not (key == "started_at" and paradata.get(key) is None):
                     problem.add(f"paradata.{key}", "Must be an ISO 8601 timestamp with a UTC offset.")
             if None not in times.values() and times["completed_at"] < times["started_at"]:
                 problem.add("paradata.completed_at", "Is before started_at.")

@@ -202,7 +202,7 @@ def _admit(context: _Context, envelope: dict) -> dict:
     if errors:
         return _error(envelope, "invalid_answers", "The answers do not satisfy the form.", errors)
     paradata = envelope["paradata"]
-    started, completed = parse_timestamp(paradata["started_at"]), parse_timestamp(paradata["completed_at"])
+    started, completed = parse_timestamp(paradata.get("started_at")), parse_timestamp(paradata["completed_at"])
     scored = scored_names(version.content_hash, version.canonical)
     status, reason = "valid", None
     settings = settings_of(version.round) if version.round is not None else DEFAULTS

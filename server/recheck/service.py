@@ -31,15 +31,15 @@ def draw_sample(survey_round: SurveyRound, actor: User, *, dry_run: bool = False
     }
 
 
-def list_assignments(survey_round: SurveyRound, user: User) -> list[RecheckAssignment]:
-    """Managers see every assignment; a reviewer sees those assigned to them by name."""
+def list_assignments(survey_round: SurveyRound, user: User | None = None) -> list[RecheckAssignment]:
+    """Every assignment (no user, or a manager); a reviewer sees those assigned to them by name."""
     query = (
         select(RecheckAssignment)
         .join(RecheckAssignment.sample)
         .where(RecheckSample.round_id == survey_round.id)
         .order_by(RecheckAssignment.id)
     )
-    if user.role not in MANAGERS:
+    if user is not None and user.role not in MANAGERS:
         query = query.where(RecheckAssignment.reviewer_id == user.id)
     return list(db.session.scalars(query))
 
