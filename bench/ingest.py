@@ -144,7 +144,8 @@ def push(base: str, token: str, work: list[tuple[str, bytes, int]], latencies: l
             raise SystemExit("the server stopped answering")
         elapsed = time.perf_counter() - started
         if response.status != 200:
-            raise SystemExit(f"batch refused: {response.status} {payload[:300]!r}")
+            print(f"batch refused: {response.status} {payload[:300]!r}", file=sys.stderr)
+            continue  # counted as not accepted; main() reports the shortfall
         results = json.loads(payload)["results"]
         with lock:
             latencies.append(elapsed)

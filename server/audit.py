@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, Integer, String, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -81,12 +82,13 @@ def append(events: list[Event]) -> None:
     """Append events to the chain, in order."""
     if not events:
         return
-    head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
-    seq, prev_hash = head.last_seq, head.last_hash
+    dialect = db.session.get_bind().dialect.name
+    insert_head = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditChainHead)
+    # The first append ever creates the head row; concurrent first appends must not collide on it.
+    db.session.execute(insert_head.values(id=1, last_seq=0, last_hash=GENESIS).on_conflict_do_nothing())
+    seq, prev_hash = db.session.execute(
+        select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1).with_for_update()
+    ).one()
     rows = []
     now = utcnow()
     for event in events:
@@ -109,7 +111,6 @@ def append(events: list[Event]) -> None:
         prev_hash = entry_hash
     db.session.execute(insert(AuditEntry), rows)
     db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(last_seq=seq, last_hash=prev_hash))
-    db.session.expire(head)
 
 
 def entries_for(subject_type: str, subject_id: str) -> list[AuditEntry]:
