@@ -92,7 +92,8 @@ def main() -> None:
         ]
         database = (args.database_url or "sqlite").split(":")[0]
         print(
-            f"parsurvey forms benchmark: gunicorn -w {args.workers}, {database}, "
+            f"parsurvey forms benchmark: gunicorn -w {args.workers} -k {args.worker_class} --threads {args.threads}, "
+            f"{database}, "
             f"{args.connections} connections, {args.seconds}s each"
         )
         print(f"{'endpoint':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}  target p99 < 20 ms")

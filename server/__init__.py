@@ -50,11 +50,12 @@ def register_blueprints(app: Flask) -> None:
     from .extensions import api
     from .fieldwork.views import blp as fieldwork_blp
     from .forms.views import blp as forms_blp
+    from .recheck.views import blp as recheck_blp
     from .registry.views import blp as registry_blp
     from .requests import register_request_guards
     from .results.views import blp as results_blp
 
-    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp, results_blp):
+    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp, recheck_blp, results_blp):
         api.register_blueprint(blueprint)
     register_request_guards(app)
 

@@ -174,9 +174,11 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
+    from .recheck.cli import audit, recheck
     from .results.cli import appraisal, ballots, par, report, score
 
-    for group in (demo, users, tokens, forms, assignments, conflicts, device, appraisal, score, par, report, ballots):
+    groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
+    for group in (*groups, appraisal, score, par, report, ballots):
         app.cli.add_command(group)
 
 

@@ -155,6 +155,31 @@ def capture(outbox: Outbox, form_id, version, agency, json_file, csv_file):
         sys.exit(1)
 
 
+@device.command("verify")
+@click.option("--assignment", "assignment_id", type=int, required=True, help="The re-check assignment id.")
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(["confirmed", "unreachable", "not_eligible", "interview_not_held", "answers_differ"]),
+)
+@click.option("--reasked", default="{}", help="Re-asked answers as JSON, e.g. '{\"overall\": 4}'.")
+@click.option("--notes", default="")
+@click.pass_obj
+def verify(outbox: Outbox, assignment_id, outcome, reasked, notes):
+    """Record a re-check finding (reviewers) to send with the next sync."""
+    reviewer = outbox.get("username")
+    if not reviewer:
+        raise click.ClickException("this device is not initialised: run 'device init' first")
+    try:
+        answers = json.loads(reasked)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"--reasked is not JSON: {exc}") from exc
+    instance_id = outbox.record_verification(
+        assignment_id=assignment_id, outcome=outcome, reviewer=reviewer, reasked=answers, notes=notes
+    )
+    click.echo(f"recorded finding {instance_id}; it is sent with the next sync")
+
+
 @device.command("sync")
 @click.pass_obj
 def sync(outbox: Outbox):

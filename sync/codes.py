@@ -59,6 +59,7 @@ _CODES = [
     ErrorCode("unknown_agency", 422, Action.STOP, "The ballot names an agency the registry lacks."),
     ErrorCode("not_assigned", 403, Action.STOP, "The enumerator is not assigned to this agency in the round."),
     ErrorCode("wrong_enumerator", 403, Action.STOP, "The ballot names another enumerator than the token's."),
+    ErrorCode("wrong_reviewer", 403, Action.STOP, "The finding names another reviewer than the token's."),
     # Results
     ErrorCode("invalid_appraisal", 422, Action.FIX, "The appraisal points file fails validation; see each line."),
     ErrorCode("nothing_to_score", 409, Action.FIX, "The round has neither countable ballots nor appraisal points."),

@@ -26,7 +26,7 @@ from pathlib import Path
 from survey_forms import Form, content_hash, validate_answers
 
 from .codes import ERROR_CODES, Action
-from .protocol import ACCEPTED, CONFLICT, DUPLICATE, ERROR, REJECTED, make_envelope
+from .protocol import ACCEPTED, CONFLICT, DUPLICATE, ERROR, REJECTED, check_envelope, make_envelope, make_verification
 
 PENDING, ACKNOWLEDGED, REJECTED_STATE = "pending", "acknowledged", "rejected"
 STATES = (PENDING, ACKNOWLEDGED, REJECTED_STATE)
@@ -178,7 +178,7 @@ class Outbox:
             raise CaptureError(errors)
         now = _now_iso()
         paradata = {
-            "started_at": started_at or now,
+            "started_at": started_at,  # None when keyed in after the interview: no known duration
             "completed_at": completed_at or now,
             "app_version": app_version,
         }
@@ -203,6 +203,39 @@ class Outbox:
                 return envelope["instance_id"]
             conn.execute(
                 "INSERT INTO outbox (instance_id, envelope, state, captured_at) VALUES (?, ?, 'pending', ?)",
+                (envelope["instance_id"], json.dumps(envelope, ensure_ascii=False), now),
+            )
+        return envelope["instance_id"]
+
+    def record_verification(
+        self,
+        *,
+        assignment_id: int,
+        outcome: str,
+        reviewer: str,
+        reasked: dict | None = None,
+        notes: str = "",
+        started_at: str | None = None,
+        instance_id: str | None = None,
+    ) -> str:
+        """Store a reviewer's re-check finding for delivery, like a ballot (the server checks it)."""
+        now = _now_iso()
+        envelope = make_verification(
+            assignment_id=assignment_id,
+            outcome=outcome,
+            reviewer=reviewer,
+            reasked=reasked,
+            notes=notes,
+            paradata={"started_at": started_at or now, "completed_at": now, "app_version": "parsurvey-device"},
+            instance_id=instance_id,
+        )
+        problems = check_envelope(envelope)
+        if problems:
+            raise CaptureError([{"path": k, "code": "invalid", "message": "; ".join(v)} for k, v in problems.items()])
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO outbox (instance_id, envelope, state, captured_at) VALUES (?, ?, 'pending', ?) "
+                "ON CONFLICT (instance_id) DO NOTHING",
                 (envelope["instance_id"], json.dumps(envelope, ensure_ascii=False), now),
             )
         return envelope["instance_id"]

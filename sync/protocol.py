@@ -29,7 +29,8 @@ from survey_forms import canonical_json, content_hash
 
 PROTOCOL_VERSION = 1
 MAX_ITEMS_PER_BATCH = 500
-RECORD_KINDS = ("ballot",)
+#: A ballot from an enumerator, or a re-check finding from an MTTQ or CCB reviewer.
+RECORD_KINDS = ("ballot", "verification")
 
 ACCEPTED, DUPLICATE, CONFLICT, REJECTED, ERROR = "accepted", "duplicate", "conflict", "rejected", "error"
 STATUSES = (ACCEPTED, DUPLICATE, CONFLICT, REJECTED, ERROR)
@@ -48,11 +49,49 @@ ENVELOPE_KEYS = {
     "content_hash",
 }
 PARADATA_KEYS = {"started_at", "completed_at", "app_version", "gps"}
+VERIFICATION_KEYS = {
+    "kind",
+    "instance_id",
+    "assignment_id",
+    "outcome",
+    "reasked",
+    "notes",
+    "reviewer",
+    "paradata",
+    "content_hash",
+}
+KEYS = {"ballot": ENVELOPE_KEYS, "verification": VERIFICATION_KEYS}
 
 
 def envelope_hash(envelope: dict) -> str:
     """SHA-256 of the canonical JSON of everything in the envelope except the hash itself."""
     return content_hash({k: v for k, v in envelope.items() if k != "content_hash"})
+
+
+def make_verification(
+    *,
+    assignment_id: int,
+    outcome: str,
+    reviewer: str,
+    reasked: dict | None = None,
+    notes: str = "",
+    paradata: dict,
+    instance_id: str | None = None,
+) -> dict:
+    """Build a re-check finding envelope with a fresh instance id (unless given) and its content hash."""
+    envelope = {
+        "kind": "verification",
+        "instance_id": instance_id or str(uuid.uuid4()),
+        "assignment_id": assignment_id,
+        "outcome": outcome,
+        "reviewer": reviewer,
+        "reasked": reasked or {},
+        "notes": notes,
+        "paradata": paradata,
+    }
+    envelope = json.loads(canonical_json(envelope))
+    envelope["content_hash"] = envelope_hash(envelope)
+    return envelope
 
 
 def make_envelope(
@@ -123,17 +162,31 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
     if not isinstance(envelope, dict):
         problem.add("_envelope", "An envelope must be a JSON object.")
         return problem.errors
-    for key in sorted(set(envelope) - ENVELOPE_KEYS):
-        problem.add(key, "Unknown field.")
-    for key in sorted(ENVELOPE_KEYS - {"kind"} - set(envelope)):
-        problem.add(key, "Missing data for required field.")
-    if envelope.get("kind", "ballot") not in RECORD_KINDS:
+    kind = envelope.get("kind", "ballot")
+    if kind not in RECORD_KINDS:
         problem.add("kind", f"Must be one of {', '.join(RECORD_KINDS)}.")
+        return problem.errors
+    keys = KEYS[kind]
+    for key in sorted(set(envelope) - keys):
+        problem.add(key, "Unknown field.")
+    for key in sorted(keys - {"kind", "notes", "reasked"} - set(envelope)):
+        problem.add(key, "Missing data for required field.")
     if "instance_id" in envelope and not _is_uuid(envelope["instance_id"]):
         problem.add("instance_id", "Must be a UUID in its canonical lower-case form.")
-    for key, limit in (("form_id", 64), ("form_version", 32), ("agency", 32), ("enumerator", 64)):
-        if key in envelope and not _short_string(envelope[key], limit):
+    limits = {"form_id": 64, "form_version": 32, "agency": 32, "enumerator": 64, "outcome": 20, "reviewer": 64}
+    for key, limit in limits.items():
+        if key in keys and key in envelope and not _short_string(envelope[key], limit):
             problem.add(key, f"Must be a non-empty string of at most {limit} characters.")
+    if kind == "verification":
+        assignment_id = envelope.get("assignment_id")
+        if "assignment_id" in envelope and (
+            isinstance(assignment_id, bool) or not isinstance(assignment_id, int) or assignment_id < 1
+        ):
+            problem.add("assignment_id", "Must be a positive whole number.")
+        if not isinstance(envelope.get("reasked", {}), dict):
+            problem.add("reasked", "Must be an object keyed by question name.")
+        if not isinstance(envelope.get("notes", ""), str) or len(envelope.get("notes", "")) > 2000:
+            problem.add("notes", "Must be text of at most 2,000 characters.")
     if "answers" in envelope and not isinstance(envelope["answers"], dict):
         problem.add("answers", "Must be an object keyed by question name.")
     paradata = envelope.get("paradata")
@@ -143,9 +196,10 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
         else:
             for key in sorted(set(paradata) - PARADATA_KEYS):
                 problem.add(f"paradata.{key}", "Unknown field.")
+            # started_at may be null: a ballot keyed in after the interview has no known duration.
             times = {key: parse_timestamp(paradata.get(key)) for key in ("started_at", "completed_at")}
             for key, value in times.items():
-                if value is None:
+                if value is None and not (key == "started_at" and paradata.get(key) is None):
                     problem.add(f"paradata.{key}", "Must be an ISO 8601 timestamp with a UTC offset.")
             if None not in times.values() and times["completed_at"] < times["started_at"]:
                 problem.add("paradata.completed_at", "Is before started_at.")

@@ -18,7 +18,7 @@ def answers(agency: str = "SNV", rng: random.Random | None = None, *, gave_feedb
         "sex": rng.choice(["male", "female"]),
         "age_band": rng.choice(["25_34", "35_49"]),
         "occupation": "farmer",
-        "respondent_phone": "0912345678",
+        "respondent_phone": f"09{rng.randrange(10**8):08d}",
         "agency_code": agency,
         "procedure": "Cấp giấy chứng nhận quyền sử dụng đất",
         "result_date": "2022-09-15",

@@ -30,6 +30,8 @@ class User(db.Model):
     organisation: Mapped[str | None] = mapped_column(String(8))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    #: A reviewer's own agency, if any: re-check sampling never gives them that agency's ballots.
+    home_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from survey_forms import validate_answers
 
+from ..audit import Event, append
 from ..auth.models import User
 from ..errors import ApiError
 from ..extensions import db
@@ -59,6 +60,18 @@ def resolve(conflict_id: int, resolution: str, reason: str, supervisor: User) ->
         ballot.answers = envelope["answers"]
         ballot.paradata = envelope["paradata"]
         ballot.content_hash = envelope["content_hash"]
+    append(
+        [
+            Event(
+                supervisor.username,
+                "ballot",
+                ballot.instance_id,
+                "conflict_resolved",
+                {"conflict": conflict.id, "resolution": resolution},
+                reason.strip(),
+            )
+        ]
+    )
     conflict.resolution = resolution
     conflict.reason = reason.strip()
     conflict.resolved_at = utcnow()

@@ -1,28 +1,64 @@
 """Which ballots count for scoring: the one query scoring reads, and the counts of what it leaves out.
 
-Today every stored ballot of a round counts: the server refuses invalid ballots at intake. The
-re-check work (ballot status, failed re-checks, quarantine) narrows this query; scoring code never
-filters ballots itself, so that rule stays in one place.
+A ballot counts when its status is ``valid``, ``selected`` (awaiting or unreachable re-check) or
+``confirmed``, and its enumerator is not quarantined in the round (an open quarantine, or one a
+supervisor confirmed). Scoring code never filters ballots itself, so this rule stays in one place.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
+from ..recheck.models import Quarantine
 from .models import Ballot
+
+COUNTING_STATUSES = ("valid", "selected", "confirmed")
+
+
+def _quarantined(round_id: int):
+    return select(Quarantine.enumerator_id).where(
+        Quarantine.round_id == round_id, (Quarantine.decision.is_(None)) | (Quarantine.decision == "exclude")
+    )
 
 
 def countable_ballots(round_id: int) -> Select:
     """SELECT of the ballots of a round that count (add columns or joins with ``.with_only_columns``)."""
-    return select(Ballot).where(Ballot.round_id == round_id)
+    return select(Ballot).where(
+        Ballot.round_id == round_id,
+        Ballot.status.in_(COUNTING_STATUSES),
+        Ballot.enumerator_id.not_in(_quarantined(round_id)),
+    )
 
 
 def excluded_counts(round_id: int) -> dict[str, int]:
-    """Ballots of the round that do not count, by reason (reason code -> count)."""
-    del round_id  # no exclusion reason exists before re-checks
-    return {}
+    """Ballots of the round that do not count, by reason: ``invalid:<rule>``, ``failed_recheck``,
+    ``not_cleaned`` and ``quarantined`` (ballots that would count but for their enumerator's quarantine)."""
+    counts: dict[str, int] = {}
+    rows = db.session.execute(
+        select(Ballot.status, Ballot.status_reason, func.count())
+        .where(Ballot.round_id == round_id, Ballot.status.not_in(COUNTING_STATUSES))
+        .group_by(Ballot.status, Ballot.status_reason)
+    )
+    for status, reason, n in rows:
+        if status == "invalid":
+            key = "invalid:override" if not reason or reason.startswith("override:") else f"invalid:{reason}"
+        else:
+            key = {"failed": "failed_recheck", "received": "not_cleaned"}[status]
+        counts[key] = counts.get(key, 0) + n
+    quarantined = db.session.scalar(
+        select(func.count())
+        .select_from(Ballot)
+        .where(
+            Ballot.round_id == round_id,
+            Ballot.status.in_(COUNTING_STATUSES),
+            Ballot.enumerator_id.in_(_quarantined(round_id)),
+        )
+    )
+    if quarantined:
+        counts["quarantined"] = quarantined
+    return counts
 
 
 def count_countable(round_id: int) -> int:
-    return db.session.scalar(countable_ballots(round_id).with_only_columns(db.func.count()).order_by(None))
+    return db.session.scalar(countable_ballots(round_id).with_only_columns(func.count()).order_by(None))

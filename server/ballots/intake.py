@@ -12,6 +12,9 @@ The rules, in order, for each envelope:
    ``rejected`` / ``invalid_answers`` with every error.
 5. Otherwise one ``INSERT … ON CONFLICT (instance_id) DO NOTHING``: the database's unique index decides
    races between concurrent resends; a row that lost the race is answered as in rule 2.
+6. An accepted ballot is cleaned at once (``server.recheck.cleaning``): it is stored ``valid`` or
+   ``invalid`` with the rule it broke, and its receipt is appended to the audit log. An invalid ballot
+   is still acknowledged: it was received and is kept, it just does not count.
 
 Nothing is committed here; the request's single commit happens before the answer is sent.
 """
@@ -39,11 +42,15 @@ from sync.protocol import (
     parse_timestamp,
 )
 
+from ..audit import Event, append
 from ..auth.models import User
+from ..auth.roles import ENUMERATOR, REVIEWER
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
 from ..forms.models import FormVersion
+from ..recheck.cleaning import clean, contact_key, duration_seconds, straight_lined
+from ..recheck.settings import DEFAULTS, settings_of
 from ..registry.models import Agency
 from ..timeutil import utcnow
 from .models import Ballot, BallotConflict
@@ -55,6 +62,11 @@ AGENCY_QUESTION = "agency_code"
 def parsed_form(content_hash: str, canonical: str) -> Form:
     """Forms are immutable once published, so a parsed form can be cached by its hash."""
     return Form.from_dict(json.loads(canonical))
+
+
+@lru_cache(maxsize=128)
+def scored_names(content_hash: str, canonical: str) -> tuple[str, ...]:
+    return tuple(q.name for q in parsed_form(content_hash, canonical).scored_questions())
 
 
 def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
@@ -101,7 +113,8 @@ class _Context:
         return agency_id in self.assignments[round_id]
 
 
-def _stored(instance_ids) -> dict[str, tuple[int, str]]:
+def stored_hashes(instance_ids) -> dict[str, tuple[int, str]]:
+    """instance id -> (ballot id, content hash) of the given ids that are stored."""
     if not instance_ids:
         return {}
     rows = db.session.execute(
@@ -110,11 +123,18 @@ def _stored(instance_ids) -> dict[str, tuple[int, str]]:
     return {instance_id: (ballot_id, content_hash) for instance_id, ballot_id, content_hash in rows}
 
 
-def _insert(table, rows: list[dict], index: list[str]):
-    """INSERT rows, skipping those whose unique key exists (even if inserted concurrently)."""
+def _insert_ignoring_existing(table, rows: list[dict], index: list[str], returning=None):
+    """INSERT rows, skipping those whose unique key exists (even if inserted concurrently).
+
+    Rows go as executemany (SQLAlchemy's insertmanyvalues), so the statement is compiled once per
+    worker, not once per batch size.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).values(rows).on_conflict_do_nothing(index_elements=index)
+    statement = insert(table).on_conflict_do_nothing(index_elements=index)
+    if returning is not None:
+        statement = statement.returning(returning)
+    return db.session.execute(statement, rows)
 
 
 def _answer_resend(envelope: dict, stored: tuple[int, str], device_id: str) -> dict:
@@ -126,22 +146,15 @@ def _answer_resend(envelope: dict, stored: tuple[int, str], device_id: str) -> d
         for c in db.session.scalars(select(BallotConflict).where(BallotConflict.instance_id == envelope["instance_id"]))
     )
     if not replaced_before:  # content a supervisor already replaced is not raised again
-        db.session.execute(
-            _insert(
-                BallotConflict.__table__,
-                [
-                    {
-                        "ballot_id": ballot_id,
-                        "instance_id": envelope["instance_id"],
-                        "content_hash": envelope["content_hash"],
-                        "envelope": envelope,
-                        "device_id": device_id,
-                        "received_at": utcnow(),
-                    }
-                ],
-                ["instance_id", "content_hash"],
-            )
-        )
+        row = {
+            "ballot_id": ballot_id,
+            "instance_id": envelope["instance_id"],
+            "content_hash": envelope["content_hash"],
+            "envelope": envelope,
+            "device_id": device_id,
+            "received_at": utcnow(),
+        }
+        _insert_ignoring_existing(BallotConflict.__table__, [row], ["instance_id", "content_hash"])
     return item_result(
         envelope["instance_id"],
         CONFLICT,
@@ -190,6 +203,7 @@ def _admit(context: _Context, envelope: dict) -> dict:
     if errors:
         return _error(envelope, "invalid_answers", "The answers do not satisfy the form.", errors)
     paradata = envelope["paradata"]
+    started, completed = parse_timestamp(paradata.get("started_at")), parse_timestamp(paradata["completed_at"])
     return {
         "row": {
             "instance_id": envelope["instance_id"],
@@ -201,11 +215,78 @@ def _admit(context: _Context, envelope: dict) -> dict:
             "answers": envelope["answers"],
             "paradata": paradata,
             "content_hash": envelope["content_hash"],
-            "started_at": parse_timestamp(paradata["started_at"]),
-            "completed_at": parse_timestamp(paradata["completed_at"]),
+            "started_at": started,
+            "completed_at": completed,
             "received_at": utcnow(),
+            **derived_columns(version, envelope["answers"], started, completed),
         }
     }
+
+
+def derived_columns(version: FormVersion, answers: dict, started, completed) -> dict:
+    """What intake works out about a ballot once: its cleaning status and the facts re-check sampling uses."""
+    settings = settings_of(version.round) if version.round is not None else DEFAULTS
+    status, reason = "valid", None
+    if version.round is not None:
+        window = (version.round.window_start, version.round.window_end)
+        status, reason = clean(answers, started, completed, window, settings)
+    return {
+        "status": status,
+        "status_reason": reason,
+        "duration_seconds": duration_seconds(started, completed),
+        "straight_lined": straight_lined(answers, scored_names(version.content_hash, version.canonical)),
+        "contact_key": contact_key(answers, settings["contact_questions"]),
+    }
+
+
+def store_ballots(rows: list[dict], actor: str) -> set[str]:
+    """Insert ballot rows (skipping ids stored meanwhile) and log each receipt; returns the inserted ids."""
+    inserted = set(
+        _insert_ignoring_existing(
+            Ballot.__table__, rows, ["instance_id"], returning=Ballot.__table__.c.instance_id
+        ).scalars()
+    )
+    append(
+        [
+            Event(
+                actor,
+                "ballot",
+                row["instance_id"],
+                "received",
+                {"to": row["status"], "device": row["device_id"]},
+                row["status_reason"] or "",
+            )
+            for row in rows
+            if row["instance_id"] in inserted
+        ]
+    )
+    return inserted
+
+
+def _receive_verification(user: User, envelope: dict) -> dict:
+    """A reviewer's finding through the same protocol: stored once, resends acknowledged."""
+    from ..recheck.verification import record
+
+    if user.role != REVIEWER:
+        return _error(envelope, "forbidden", "Only reviewers send re-check findings.")
+    if envelope["reviewer"] != user.username:
+        return _error(envelope, "wrong_reviewer")
+    try:
+        with db.session.begin_nested():
+            _, status = record(
+                user,
+                envelope["assignment_id"],
+                envelope["outcome"],
+                envelope.get("reasked"),
+                envelope.get("notes", ""),
+                envelope["instance_id"],
+            )
+    except ApiError as exc:
+        if exc.code == "payload_conflict":
+            return item_result(envelope["instance_id"], CONFLICT, exc.code, exc.message)
+        code = exc.code if exc.code in ("not_assigned", "not_found") else "invalid_envelope"
+        return _error(envelope, code, exc.message, exc.errors or None)
+    return item_result(envelope["instance_id"], ACCEPTED if status == "accepted" else DUPLICATE)
 
 
 def check_batch_wrapper(batch, max_items: int) -> None:
@@ -237,14 +318,19 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
                 lookup("invalid_envelope").description,
                 problems,
             )
+        elif envelope.get("kind", "ballot") == "verification":
+            results[index] = _receive_verification(user, envelope)
         else:
             readable[index] = envelope
 
-    stored = _stored({e["instance_id"] for e in readable.values()})
+    stored = stored_hashes({e["instance_id"] for e in readable.values()})
     rows: dict[str, dict] = {}
     later: list[int] = []  # resends of an id that appears earlier in this batch, or lost a race
     for index, envelope in readable.items():
         instance_id = envelope["instance_id"]
+        if user.role != ENUMERATOR:
+            results[index] = _error(envelope, "forbidden", "Only enumerators send ballots.")
+            continue
         if instance_id in stored:
             results[index] = _answer_resend(envelope, stored[instance_id], context.device_id)
         elif instance_id in rows:
@@ -258,16 +344,13 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
                 results[index] = admitted
 
     if rows:
-        statement = _insert(Ballot.__table__, list(rows.values()), ["instance_id"]).returning(
-            Ballot.__table__.c.instance_id
-        )
-        inserted = set(db.session.scalars(statement))
+        inserted = store_ballots(list(rows.values()), user.username)
         for index, envelope in readable.items():
             if envelope["instance_id"] in rows and envelope["instance_id"] not in inserted:
                 if results[index] and results[index]["status"] == ACCEPTED:
                     later.append(index)  # another request stored this id first
     if later:
-        now_stored = _stored({readable[i]["instance_id"] for i in later})
+        now_stored = stored_hashes({readable[i]["instance_id"] for i in later})
         for index in sorted(later):
             results[index] = _answer_resend(
                 readable[index], now_stored[readable[index]["instance_id"]], context.device_id

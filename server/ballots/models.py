@@ -13,11 +13,16 @@ from ..forms.models import FormVersion
 from ..registry.models import Agency, SurveyRound
 from ..timeutil import UTCDateTime, utcnow
 
+#: received → valid | invalid (cleaning) → selected (re-check sample) → confirmed | failed;
+#: supervisors may override any status with a reason. Every change is in the audit log.
+BALLOT_STATUSES = ("received", "valid", "invalid", "selected", "confirmed", "failed")
+
 
 class Ballot(db.Model):
     """One interview, exactly once: the database enforces one row per device-generated instance id."""
 
     __tablename__ = "ballots"
+    __table_args__ = (CheckConstraint(f"status IN {BALLOT_STATUSES!r}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -32,6 +37,14 @@ class Ballot(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Derived at intake for re-check sampling and quality statistics, so they never re-read answers.
+    duration_seconds: Mapped[float | None]
+    straight_lined: Mapped[bool] = mapped_column(default=False)
+    #: sha256 of the respondent's normalised contact answers: finds repeated respondents without showing them.
+    contact_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="received", index=True)
+    #: Why the status is what it is (a cleaning rule, a re-check outcome, an override).
+    status_reason: Mapped[str | None] = mapped_column(String(200))
 
     form_version: Mapped[FormVersion] = relationship()
     round: Mapped[SurveyRound | None] = relationship()

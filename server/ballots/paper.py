@@ -39,8 +39,7 @@ from ..fieldwork.models import Assignment
 from ..forms.models import FormVersion
 from ..registry.models import Agency, SurveyRound
 from ..timeutil import utcnow
-from .intake import AGENCY_QUESTION, _insert, _stored, parsed_form
-from .models import Ballot
+from .intake import AGENCY_QUESTION, derived_columns, parsed_form, store_ballots, stored_hashes
 
 META_COLUMNS = ("agency", "enumerator", "instance_id")
 PAPER_NAMESPACE = uuid.UUID("5b0c1a52-5d4e-4c39-9a55-7a1f0e1d2c01")
@@ -210,11 +209,12 @@ def import_paper_ballots(
             "started_at": None,
             "completed_at": None,
             "received_at": utcnow(),
+            **derived_columns(stored_version, answers, None, None),
         }
     if not rows and not result.errors:
         error(1, "", "empty_file", "The file has no ballot rows.")
 
-    stored = _stored(set(rows))
+    stored = stored_hashes(set(rows))
     for instance_id, (_, stored_hash) in stored.items():
         if stored_hash == rows[instance_id]["content_hash"]:
             result.duplicates += 1
@@ -236,11 +236,9 @@ def import_paper_ballots(
         )
     pending = list(rows.values())
     for start in range(0, len(pending), INSERT_CHUNK):
-        statement = _insert(Ballot.__table__, pending[start : start + INSERT_CHUNK], ["instance_id"]).returning(
-            Ballot.__table__.c.instance_id
-        )
-        inserted = set(db.session.scalars(statement))
+        chunk = pending[start : start + INSERT_CHUNK]
+        inserted = store_ballots(chunk, entered_by.username)
         result.accepted += len(inserted)
-        result.duplicates += len(pending[start : start + INSERT_CHUNK]) - len(inserted)
+        result.duplicates += len(chunk) - len(inserted)
     db.session.flush()
     return result

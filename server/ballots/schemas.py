@@ -69,3 +69,27 @@ class ConflictQuerySchema(Schema):
 class ResolveSchema(Schema):
     resolution = fields.String(required=True, validate=validate.OneOf(RESOLUTIONS))
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+class BallotSchema(Schema):
+    """A ballot as a reader may see it (built by ``views.ballot_view``: contacts already redacted)."""
+
+    instance_id = fields.String()
+    round = fields.String(allow_none=True)
+    form_id = fields.String()
+    form_version = fields.String()
+    agency_code = fields.String()
+    enumerator = fields.String()
+    device_id = fields.String()
+    status = fields.String()
+    status_reason = fields.String(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    received_at = fields.DateTime()
+    duration_seconds = fields.Float(allow_none=True)
+    answers = fields.Dict()
+
+
+class BallotPageSchema(Schema):
+    total = fields.Integer()
+    ballots = fields.List(fields.Nested(BallotSchema))

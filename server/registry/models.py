@@ -52,6 +52,8 @@ class SurveyRound(db.Model):
     #: [{"code": "excellent", "label": "Xuất sắc", "min": 95}, ..., {"code": "weak", "label": "Yếu", "min": null}]
     bands: Mapped[list] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(8), default="open")
+    #: Cleaning, re-check and quarantine settings; see ``server.recheck.settings`` for the keys and defaults.
+    quality_settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

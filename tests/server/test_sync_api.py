@@ -145,10 +145,13 @@ def test_should_refuse_a_batch_with_too_many_items(client, app, enumerator1):
     assert response.status_code == 413 and response.get_json()["code"] == "batch_too_large"
 
 
-def test_only_enumerators_may_send_ballots(client, demo, reviewer, supervisor):
-    for headers in (reviewer, supervisor):
-        response = client.post("/api/v1/sync/batches", json=batch(envelope("SNV")), headers=headers)
-        assert response.status_code == 403
+def test_only_enumerators_may_send_ballots(client, db, demo, reviewer, supervisor):
+    response = client.post("/api/v1/sync/batches", json=batch(envelope("SNV")), headers=supervisor)
+    assert response.status_code == 403
+    # Reviewers sync re-check findings through the same endpoint, but a ballot from them is refused.
+    response = client.post("/api/v1/sync/batches", json=batch(envelope("SNV")), headers=reviewer)
+    assert [(r["status"], r["code"]) for r in response.get_json()["results"]] == [("error", "forbidden")]
+    assert stored_count(db) == 0
 
 
 def test_progress_should_count_ballots_per_agency_and_enumerator_against_quota(client, db, enumerator1, supervisor):

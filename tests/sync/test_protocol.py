@@ -111,3 +111,24 @@ def test_an_upper_case_uuid_should_be_refused_so_one_ballot_has_one_id():
         instance_id=str(uuid.uuid4()).upper(),
     )
     assert "instance_id" in check_envelope(envelope)
+
+
+def test_a_ballot_keyed_in_later_may_have_no_start_time_but_must_have_a_completion_time():
+    keyed = make_envelope(
+        form_id="f",
+        form_version="1",
+        agency="A",
+        enumerator="e",
+        answers={},
+        paradata={"started_at": None, "completed_at": "2022-09-20T08:10:00+07:00"},
+    )
+    assert check_envelope(keyed) == {}
+    missing = make_envelope(
+        form_id="f",
+        form_version="1",
+        agency="A",
+        enumerator="e",
+        answers={},
+        paradata={"started_at": None, "completed_at": None},
+    )
+    assert "paradata.completed_at" in check_envelope(missing)

@@ -1,0 +1,215 @@
+"""``parsurvey recheck …`` and ``parsurvey audit verify``: the re-check work from the command line."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from ..cli import transactional
+
+
+def _user(username: str, roles: tuple[str, ...]):
+    from ..auth.service import get_user
+    from ..errors import ApiError
+
+    user = get_user(username)
+    if user.role not in roles:
+        raise ApiError("forbidden", f"{username} is a {user.role}; this needs {' or '.join(roles)}.")
+    return user
+
+
+recheck = click.Group("recheck", help="Re-check (phúc tra) samples, findings, quality and quarantine.")
+audit = click.Group("audit", help="The tamper-evident audit log.")
+
+
+@recheck.command("sample")
+@click.argument("round_code")
+@click.option("--seed", type=int, required=True, help="Recorded; the same seed redraws the same sample.")
+@click.option("--rate", type=click.FloatRange(0, 1), default=0.10, show_default=True)
+@click.option("--min-per-enumerator", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option(
+    "--shortest",
+    "shortest_share",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Also the shortest interviews, as a share of the eligible ballots.",
+)
+@click.option("--straight-lined", is_flag=True, help="Also every straight-lined ballot.")
+@click.option("--repeated-contacts", is_flag=True, help="Also ballots whose respondent contact repeats.")
+@click.option("--both", "both_organisations", is_flag=True, help="Give each ballot to MTTQ and to CCB.")
+@click.option("--dry-run", is_flag=True, help="Show the draw without storing it.")
+@click.option("--by", "username", required=True, help="The supervisor drawing the sample.")
+@transactional
+def sample(round_code, username, dry_run, **parameters):
+    """Draw the re-check sample of ROUND_CODE."""
+    from ..auth.roles import MANAGERS
+    from ..registry.service import get_round
+    from .service import draw_sample
+
+    started = time.perf_counter()
+    result = draw_sample(get_round(round_code), _user(username, MANAGERS), dry_run=dry_run, **parameters)
+    reasons = ", ".join(f"{n} {reason}" for reason, n in result["by_reason"].items()) or "none"
+    stored = "not stored (dry run)" if dry_run else f"sample {result['sample_id']}"
+    click.echo(f"selected {result['selected']} ballot(s): {reasons}; {stored}; {time.perf_counter() - started:.2f} s")
+
+
+@recheck.command("list")
+@click.argument("round_code")
+@transactional
+def list_(round_code):
+    """Every re-check assignment of ROUND_CODE."""
+    from ..registry.service import get_round
+    from .service import list_assignments
+
+    for a in list_assignments(get_round(round_code)):
+        reviewer = a.reviewer.username if a.reviewer else "-"
+        click.echo(
+            f"{a.id}\t{a.ballot.instance_id}\t{a.ballot.agency.code}\t{a.ballot.enumerator.username}\t"
+            f"{a.organisation}\t{reviewer}\t{a.reason}\t{a.ballot.status}"
+        )
+
+
+@recheck.command("assign")
+@click.argument("assignment_id", type=int)
+@click.argument("reviewer")
+@transactional
+def assign(assignment_id, reviewer):
+    """Give re-check ASSIGNMENT_ID to REVIEWER."""
+    from .service import assign_reviewer
+    from .verification import get_assignment
+
+    assign_reviewer(get_assignment(assignment_id), reviewer)
+    click.echo(f"re-check {assignment_id} assigned to {reviewer}")
+
+
+@recheck.command("verify")
+@click.argument("assignment_id", type=int)
+@click.argument(
+    "outcome", type=click.Choice(["confirmed", "unreachable", "not_eligible", "interview_not_held", "answers_differ"])
+)
+@click.option("--reasked", default="{}", help="Re-asked answers as JSON, e.g. '{\"overall\": 4}'.")
+@click.option("--notes", default="")
+@click.option("--by", "username", required=True, help="The reviewer.")
+@transactional
+def verify(assignment_id, outcome, reasked, notes, username):
+    """Record a reviewer's finding on ASSIGNMENT_ID."""
+    from ..auth.roles import REVIEWER
+    from ..errors import ApiError
+    from .verification import record
+
+    try:
+        answers = json.loads(reasked)
+    except json.JSONDecodeError as exc:
+        raise ApiError("malformed_json", f"--reasked is not JSON: {exc}") from exc
+    stored, status = record(_user(username, (REVIEWER,)), assignment_id, outcome, answers, notes)
+    click.echo(f"{status}: ballot {stored.assignment.ballot.instance_id} is now {stored.assignment.ballot.status}")
+
+
+@recheck.command("override")
+@click.argument("instance_id")
+@click.argument("status", type=click.Choice(["valid", "invalid", "confirmed", "failed"]))
+@click.option("--reason", required=True)
+@click.option("--by", "username", required=True, help="The supervisor deciding.")
+@transactional
+def override_(instance_id, status, reason, username):
+    """Set ballot INSTANCE_ID's status by hand, with a reason."""
+    from ..auth.roles import MANAGERS
+    from ..ballots.access import get_ballot
+    from .status import override
+
+    user = _user(username, MANAGERS)
+    ballot = override(get_ballot(instance_id, user), status, reason, user.username)
+    click.echo(f"ballot {ballot.instance_id}: {ballot.status}")
+
+
+@recheck.command("quality")
+@click.argument("round_code")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@transactional
+def quality_(round_code, as_json):
+    """Enumerator quality statistics of ROUND_CODE."""
+    from ..registry.service import get_round
+    from .quality import quality
+
+    started = time.perf_counter()
+    report = quality(get_round(round_code))
+    elapsed = time.perf_counter() - started
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo("enumerator\tballots\trechecked\tdecided\tfailed\tfailure_rate\tmedian_s\tstraight\tflag")
+    for e in report["enumerators"]:
+        rate = "-" if e["failure_rate"] is None else f"{e['failure_rate']:.2f}"
+        median = "-" if e["median_duration_seconds"] is None else f"{e['median_duration_seconds']:.0f}"
+        flag = (
+            "QUARANTINE?"
+            if e["over_threshold"] and not e["quarantine"]
+            else (f"quarantine {e['quarantine']['decision'] or 'open'}" if e["quarantine"] else "")
+        )
+        click.echo(
+            f"{e['enumerator']}\t{e['ballots']}\t{e['rechecked']}\t{e['decided']}\t{e['failed']}\t{rate}\t"
+            f"{median}\t{e['straight_lined_share']:.2f}\t{flag}"
+        )
+    click.echo(f"computed in {elapsed:.2f} s")
+
+
+@recheck.command("quarantine")
+@click.argument("round_code")
+@click.option("--by", "username", required=True, help="The supervisor.")
+@transactional
+def quarantine(round_code, username):
+    """Quarantine every enumerator of ROUND_CODE over the failure threshold."""
+    from ..auth.roles import MANAGERS
+    from ..registry.service import get_round
+    from .quality import apply_quarantines
+
+    made = apply_quarantines(get_round(round_code), _user(username, MANAGERS))
+    for q in made:
+        click.echo(f"quarantine {q.id}: {q.enumerator.username} (failure rate {q.failure_rate:.2f})")
+    click.echo(f"{len(made)} new quarantine(s)")
+
+
+@recheck.command("decide")
+@click.argument("quarantine_id", type=int)
+@click.argument("decision", type=click.Choice(["release", "exclude"]))
+@click.option("--reason", required=True)
+@click.option("--by", "username", required=True, help="The supervisor.")
+@transactional
+def decide_(quarantine_id, decision, reason, username):
+    """Release a quarantine (its ballots count again) or confirm the exclusion."""
+    from ..auth.roles import MANAGERS
+    from .quality import decide
+
+    q = decide(quarantine_id, decision, reason, _user(username, MANAGERS))
+    click.echo(f"quarantine {q.id} of {q.enumerator.username}: {q.decision}")
+
+
+@recheck.command("countable")
+@click.argument("round_code")
+@transactional
+def countable(round_code):
+    """How many ballots of ROUND_CODE count, and the excluded ones by reason."""
+    from ..registry.service import get_round
+    from .service import countable_summary
+
+    summary = countable_summary(get_round(round_code))
+    click.echo(f"countable: {summary['countable']}")
+    for reason, n in sorted(summary["excluded"].items()):
+        click.echo(f"excluded {reason}: {n}")
+
+
+@audit.command("verify")
+@transactional
+def audit_verify():
+    """Recompute the audit log's hash chain; exit 1 at the first broken entry."""
+    from ..audit import verify_chain
+
+    report = verify_chain()
+    if not report.ok:
+        raise click.ClickException(
+            f"audit log broken at entry {report.first_bad_seq}: {report.problem} "
+            f"({report.entries} entries verified before it)"
+        )
+    click.echo(f"audit log intact: {report.entries} entries")

@@ -1,0 +1,120 @@
+"""Schemas for re-check samples, assignments, verifications, quality, quarantines and ballot reads."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..ballots.models import BALLOT_STATUSES
+from .models import OUTCOMES
+from .status import OVERRIDABLE
+
+
+class SampleRequestSchema(Schema):
+    rate = fields.Float(load_default=0.10, validate=validate.Range(0, 1))
+    min_per_enumerator = fields.Integer(load_default=2, validate=validate.Range(min=0))
+    seed = fields.Integer(required=True, metadata={"description": "Recorded; the same seed redraws the same sample"})
+    shortest_share = fields.Float(load_default=0.0, validate=validate.Range(0, 1))
+    straight_lined = fields.Boolean(load_default=False)
+    repeated_contacts = fields.Boolean(load_default=False)
+    both_organisations = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Draw without storing"})
+
+
+class SampleResultSchema(Schema):
+    sample_id = fields.Integer(allow_none=True)
+    selected = fields.Integer()
+    by_reason = fields.Dict(keys=fields.String(), values=fields.Integer())
+    ballots = fields.List(fields.String(), metadata={"description": "Selected instance ids, in id order"})
+
+
+class RecheckAssignmentSchema(Schema):
+    id = fields.Integer()
+    ballot = fields.Function(lambda a: a.ballot.instance_id)
+    agency_code = fields.Function(lambda a: a.ballot.agency.code)
+    enumerator = fields.Function(lambda a: a.ballot.enumerator.username)
+    organisation = fields.String()
+    reviewer = fields.Function(lambda a: a.reviewer.username if a.reviewer else None)
+    reason = fields.String()
+    ballot_status = fields.Function(lambda a: a.ballot.status)
+
+
+class ReviewerSchema(Schema):
+    username = fields.String(required=True)
+
+
+class VerificationRequestSchema(Schema):
+    instance_id = fields.UUID(load_default=None, metadata={"description": "Device-generated; resending is safe"})
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    reasked = fields.Dict(keys=fields.String(), load_default=dict)
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class VerificationSchema(Schema):
+    instance_id = fields.String()
+    assignment_id = fields.Integer()
+    outcome = fields.String()
+    reasked = fields.Dict()
+    notes = fields.String()
+    reviewer = fields.Function(lambda v: v.reviewer.username)
+    recorded_at = fields.DateTime()
+    ballot_status = fields.Function(lambda v: v.assignment.ballot.status)
+
+
+class QuarantineSchema(Schema):
+    id = fields.Integer()
+    enumerator = fields.Function(lambda q: q.enumerator.username)
+    failure_rate = fields.Float()
+    decided_rechecks = fields.Integer()
+    decision = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["release", "exclude"]))
+    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+class OverrideSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(OVERRIDABLE))
+    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+class BallotQuerySchema(Schema):
+    round = fields.String()
+    agency = fields.String()
+    enumerator = fields.String()
+    status = fields.String(validate=validate.OneOf(BALLOT_STATUSES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AuditEntrySchema(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    details = fields.Dict()
+    reason = fields.String()
+    hash = fields.String()
+
+
+class ChainReportSchema(Schema):
+    entries = fields.Integer()
+    ok = fields.Boolean()
+    first_bad_seq = fields.Integer(allow_none=True)
+    problem = fields.String()
+
+
+class CountableSchema(Schema):
+    round = fields.String()
+    countable = fields.Integer()
+    excluded = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class QualitySettingsSchema(Schema):
+    min_interview_seconds = fields.Float(validate=validate.Range(min=0))
+    key_questions = fields.List(fields.String())
+    contact_questions = fields.List(fields.String())
+    quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
+    quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
+    exclude_own_agency = fields.Boolean()

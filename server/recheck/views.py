@@ -1,0 +1,116 @@
+"""HTTP endpoints for re-check samples, reviewers' findings, enumerator quality and quarantine."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..audit import verify_chain
+from ..auth.access import current_user, require_roles
+from ..auth.roles import ADMIN, MANAGERS, REVIEWER
+from ..registry.service import get_round
+from . import quality, service, verification
+from .schemas import (
+    ChainReportSchema,
+    CountableSchema,
+    DecisionSchema,
+    QualitySettingsSchema,
+    QuarantineSchema,
+    RecheckAssignmentSchema,
+    ReviewerSchema,
+    SampleRequestSchema,
+    SampleResultSchema,
+    VerificationRequestSchema,
+    VerificationSchema,
+)
+
+blp = Blueprint("recheck", __name__, url_prefix="/api/v1", description="Re-checks, quality and quarantine")
+
+
+@blp.route("/rounds/<code>/recheck-samples", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(SampleRequestSchema)
+@blp.response(201, SampleResultSchema)
+def draw_sample(args, code):
+    """Draw (or with dry_run, preview) the re-check sample of a round."""
+    return service.draw_sample(get_round(code), current_user(), **args)
+
+
+@blp.route("/rounds/<code>/rechecks", methods=["GET"])
+@require_roles(*MANAGERS, REVIEWER)
+@blp.response(200, RecheckAssignmentSchema(many=True))
+def list_rechecks(code):
+    """Re-check assignments (a reviewer sees only their own)."""
+    return service.list_assignments(get_round(code), current_user())
+
+
+@blp.route("/rechecks/<int:assignment_id>/reviewer", methods=["PUT"])
+@require_roles(*MANAGERS)
+@blp.arguments(ReviewerSchema)
+@blp.response(200, RecheckAssignmentSchema)
+def assign_reviewer(args, assignment_id):
+    """Give a re-check to a named reviewer of its organisation."""
+    return service.assign_reviewer(verification.get_assignment(assignment_id), args["username"])
+
+
+@blp.route("/rechecks/<int:assignment_id>/verifications", methods=["POST"])
+@require_roles(REVIEWER)
+@blp.arguments(VerificationRequestSchema)
+@blp.response(201, VerificationSchema)
+@blp.alt_response(200, schema=VerificationSchema, description="The same finding was recorded already")
+def verify(args, assignment_id):
+    """Record a finding; resending the same instance id is safe."""
+    instance_id = str(args["instance_id"]) if args["instance_id"] else None
+    stored, status = verification.record(
+        current_user(), assignment_id, args["outcome"], args["reasked"], args["notes"], instance_id
+    )
+    return stored, 201 if status == "accepted" else 200
+
+
+@blp.route("/rounds/<code>/quality", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200)
+def round_quality(code):
+    """Enumerator and agency quality statistics, with quarantine flags."""
+    return quality.quality(get_round(code))
+
+
+@blp.route("/rounds/<code>/quarantines", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.response(201, QuarantineSchema(many=True))
+def apply_quarantines(code):
+    """Quarantine every enumerator over the round's failure threshold."""
+    return quality.apply_quarantines(get_round(code), current_user())
+
+
+@blp.route("/quarantines/<int:quarantine_id>/decision", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(DecisionSchema)
+@blp.response(200, QuarantineSchema)
+def decide_quarantine(args, quarantine_id):
+    """Release a quarantine (ballots count again) or confirm the exclusion, with a reason."""
+    return quality.decide(quarantine_id, args["decision"], args["reason"], current_user())
+
+
+@blp.route("/rounds/<code>/quality-settings", methods=["PATCH"])
+@require_roles(*MANAGERS)
+@blp.arguments(QualitySettingsSchema)
+@blp.response(200, QualitySettingsSchema)
+def quality_settings(args, code):
+    """Change a round's cleaning, re-check and quarantine settings."""
+    return service.update_settings(get_round(code), args)
+
+
+@blp.route("/rounds/<code>/countable", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, CountableSchema)
+def countable(code):
+    """How many ballots count for scoring, and the excluded ones by reason."""
+    return service.countable_summary(get_round(code))
+
+
+@blp.route("/audit/verify", methods=["GET"])
+@require_roles(ADMIN)
+@blp.response(200, ChainReportSchema)
+def audit_verify():
+    """Recompute the audit log's hash chain and report the first break, if any."""
+    return verify_chain()
