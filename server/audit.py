@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, insert, select, update
+from sqlalchemy import JSON, Integer, String, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .bulk import insert_rows
 from .extensions import db
 from .timeutil import UTCDateTime, utcnow
 
@@ -109,7 +110,7 @@ def append(events: list[Event]) -> None:
             }
         )
         prev_hash = entry_hash
-    db.session.execute(insert(AuditEntry), rows)
+    insert_rows(AuditEntry.__table__, rows)
     db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(last_seq=seq, last_hash=prev_hash))
 
 
