@@ -1,9 +1,14 @@
 """The append-only, tamper-evident audit log: who changed what, when and why.
 
-Each entry's hash covers its content and the previous entry's hash, so changing, removing or
-reordering any stored entry breaks the chain from that point; ``verify_chain`` finds the first break.
-Appends are serialised on the single ``audit_chain_head`` row (row lock on PostgreSQL, the write lock
-on SQLite), so concurrent requests extend one chain. Nothing here commits.
+Entries are recorded in the transaction that makes the change (so a change and its entry exist
+together or not at all) and then *sealed* into a hash chain: each sealed entry's hash covers its
+content, its position and the previous entry's hash, so changing, removing or reordering a sealed entry
+breaks the chain from that point; ``verify_chain`` finds the first break.
+
+Sealing takes the single ``audit_chain_head`` row's lock. On SQLite, which has one writer at a time
+anyway, entries are sealed in their own transaction. On PostgreSQL they are sealed just after it commits
+(``transaction.commit``), so concurrent requests never queue on the chain: only sealers do, and a sealer
+that finds the lock taken leaves the work to its holder. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, select, update
+from sqlalchemy import JSON, Integer, String, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,7 +32,7 @@ GENESIS = "0" * 64
 class AuditEntry(db.Model):
     __tablename__ = "audit_log"
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str] = mapped_column(String(32))
@@ -35,17 +40,19 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(String(1000), default="")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    #: Place in the hash chain, and the hashes; empty until the entry is sealed.
+    position: Mapped[int | None] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditChainHead(db.Model):
-    """One row: the last entry's sequence number and hash."""
+    """One row: the position and hash of the last sealed entry."""
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    last_seq: Mapped[int] = mapped_column(default=0)
+    last_position: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
@@ -59,10 +66,11 @@ class Event:
     reason: str = ""
 
 
-def _entry_hash(seq: int, at: str, event: Event, prev_hash: str) -> str:
+def _entry_hash(entry_id: int, position: int, at: datetime, event: Event, prev_hash: str) -> str:
     content = {
-        "seq": seq,
-        "at": at,
+        "id": entry_id,
+        "position": position,
+        "at": at.isoformat(timespec="microseconds"),
         "actor": event.actor,
         "subject_type": event.subject_type,
         "subject_id": event.subject_id,
@@ -75,43 +83,96 @@ def _entry_hash(seq: int, at: str, event: Event, prev_hash: str) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _timestamp(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
+def _event_of(entry: AuditEntry) -> Event:
+    return Event(entry.actor, entry.subject_type, entry.subject_id, entry.action, entry.details, entry.reason)
 
 
 def append(events: list[Event]) -> None:
-    """Append events to the chain, in order."""
+    """Record events in this transaction; they join the hash chain when sealed (see ``seal``)."""
     if not events:
         return
+    now = utcnow()
+    insert_rows(
+        AuditEntry.__table__,
+        [
+            {
+                "at": now,
+                "actor": e.actor,
+                "subject_type": e.subject_type,
+                "subject_id": e.subject_id,
+                "action": e.action,
+                "details": e.details,
+                "reason": e.reason,
+            }
+            for e in events
+        ],
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        seal(wait=True)  # SQLite already holds its one write lock: sealing here costs no concurrency
+    else:
+        db.session.info[UNSEALED] = True  # sealed right after this transaction commits (transaction.py)
+
+
+UNSEALED = "parsurvey.audit_unsealed"
+
+
+def seal(wait: bool = True) -> int:
+    """Link every committed, unsealed entry into the chain, in the order they were recorded.
+
+    Sealers take the chain head's row lock; with ``wait=False`` a sealer that finds it taken returns
+    at once, because the holder seals whatever is committed. Returns how many entries were sealed.
+    """
     dialect = db.session.get_bind().dialect.name
     insert_head = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditChainHead)
-    # The first append ever creates the head row; concurrent first appends must not collide on it.
-    db.session.execute(insert_head.values(id=1, last_seq=0, last_hash=GENESIS).on_conflict_do_nothing())
-    seq, prev_hash = db.session.execute(
-        select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1).with_for_update()
-    ).one()
-    rows = []
-    now = utcnow()
-    for event in events:
-        seq += 1
-        entry_hash = _entry_hash(seq, _timestamp(now), event, prev_hash)
-        rows.append(
-            {
-                "seq": seq,
-                "at": now,
-                "actor": event.actor,
-                "subject_type": event.subject_type,
-                "subject_id": event.subject_id,
-                "action": event.action,
-                "details": event.details,
-                "reason": event.reason,
-                "prev_hash": prev_hash,
-                "hash": entry_hash,
-            }
+    db.session.execute(insert_head.values(id=1, last_position=0, last_hash=GENESIS).on_conflict_do_nothing())
+    head_query = select(AuditChainHead.last_position, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
+    head = db.session.execute(head_query.with_for_update(skip_locked=not wait)).first()
+    if head is None:
+        return 0
+    position, prev_hash = head
+    table = AuditEntry.__table__
+    pending = (
+        db.session.connection()
+        .execute(
+            select(
+                table.c.id,
+                table.c.at,
+                table.c.actor,
+                table.c.subject_type,
+                table.c.subject_id,
+                table.c.action,
+                table.c.details,
+                table.c.reason,
+            )
+            .where(table.c.position.is_(None))
+            .order_by(table.c.id)
         )
+        .all()
+    )
+    if not pending:
+        return 0
+    links = []
+    for entry_id, at, actor, subject_type, subject_id, action, details, reason in pending:
+        position += 1
+        event = Event(actor, subject_type, subject_id, action, details, reason)
+        entry_hash = _entry_hash(entry_id, position, at, event, prev_hash)
+        links.append({"entry_id": entry_id, "position": position, "prev_hash": prev_hash, "hash": entry_hash})
         prev_hash = entry_hash
-    insert_rows(AuditEntry.__table__, rows)
-    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(last_seq=seq, last_hash=prev_hash))
+    _write_links(links)
+    db.session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(last_position=position, last_hash=prev_hash)
+    )
+    return len(links)
+
+
+def _write_links(links: list[dict]) -> None:
+    table = AuditEntry.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("entry_id"))
+        .values(position=bindparam("position"), prev_hash=bindparam("prev_hash"), hash=bindparam("hash"))
+    )
+    db.session.connection().execute(statement, links)
 
 
 def entries_for(subject_type: str, subject_id: str) -> list[AuditEntry]:
@@ -119,7 +180,7 @@ def entries_for(subject_type: str, subject_id: str) -> list[AuditEntry]:
         db.session.scalars(
             select(AuditEntry)
             .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
-            .order_by(AuditEntry.seq)
+            .order_by(AuditEntry.id)
         )
     )
 
@@ -128,31 +189,38 @@ def entries_for(subject_type: str, subject_id: str) -> list[AuditEntry]:
 class ChainReport:
     entries: int
     ok: bool
-    first_bad_seq: int | None = None
+    first_bad_position: int | None = None
     problem: str = ""
+    unsealed: int = 0
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first entry whose content or link does not match."""
-    head = db.session.get(AuditChainHead, 1)
-    prev_hash, expected_seq, count = GENESIS, 1, 0
-    last = 0
+    """Recompute every sealed entry's hash in chain order; report the first break, if any."""
+    head = db.session.execute(
+        select(AuditChainHead.last_position, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
+    ).first()
+    unsealed = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.position.is_(None)))
+    prev_hash, expected, count, last = GENESIS, 1, 0, 0
     while True:
         rows = list(
-            db.session.scalars(select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch))
+            db.session.scalars(
+                select(AuditEntry).where(AuditEntry.position > last).order_by(AuditEntry.position).limit(batch)
+            )
         )
         if not rows:
             break
         for entry in rows:
-            if entry.seq != expected_seq:
-                return ChainReport(count, False, expected_seq, "an entry is missing")
-            event = Event(entry.actor, entry.subject_type, entry.subject_id, entry.action, entry.details, entry.reason)
+            if entry.position != expected:
+                return ChainReport(count, False, expected, "an entry is missing", unsealed)
             if entry.prev_hash != prev_hash:
-                return ChainReport(count, False, entry.seq, "the link to the previous entry is broken")
-            if _entry_hash(entry.seq, _timestamp(entry.at), event, prev_hash) != entry.hash:
-                return ChainReport(count, False, entry.seq, "the entry's content does not match its hash")
-            prev_hash, expected_seq, count, last = entry.hash, expected_seq + 1, count + 1, entry.seq
+                return ChainReport(count, False, entry.position, "the link to the previous entry is broken", unsealed)
+            if _entry_hash(entry.id, entry.position, entry.at, _event_of(entry), prev_hash) != entry.hash:
+                return ChainReport(
+                    count, False, entry.position, "the entry's content does not match its hash", unsealed
+                )
+            prev_hash, expected, count, last = entry.hash, expected + 1, count + 1, entry.position
         db.session.expunge_all()
-    if head is not None and (head.last_seq != count or head.last_hash != prev_hash):
-        return ChainReport(count, False, count + 1, "entries after the last one found were removed")
-    return ChainReport(count, True)
+    head_position, head_hash = head if head is not None else (0, GENESIS)
+    if head_position != count or head_hash != prev_hash:
+        return ChainReport(count, False, count + 1, "entries after the last one found were removed", unsealed)
+    return ChainReport(count, True, unsealed=unsealed)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .audit import UNSEALED, seal
 from .errors import ApiError
 from .extensions import db, write_intent
 
@@ -20,7 +21,12 @@ log = logging.getLogger(__name__)
 
 
 def commit() -> None:
-    """Commit the session, translating database failures into API errors and leaving nothing half-way."""
+    """Commit the session, translating database failures into API errors and leaving nothing half-way.
+
+    Audit entries recorded on PostgreSQL are sealed into the hash chain right after the commit, in a
+    short transaction of their own (see ``server.audit``); if that fails, the next sealer seals them.
+    """
+    unsealed = db.session.info.pop(UNSEALED, False)
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -31,6 +37,17 @@ def commit() -> None:
         db.session.rollback()
         log.warning("database unavailable at commit: %s", exc.orig)
         raise ApiError("service_unavailable") from exc
+    if unsealed:
+        _seal_after_commit()
+
+
+def _seal_after_commit() -> None:
+    try:
+        seal(wait=False)
+        db.session.commit()
+    except (OperationalError, IntegrityError) as exc:
+        db.session.rollback()
+        log.warning("audit entries left for the next sealer: %s", exc)
 
 
 @contextmanager

@@ -209,7 +209,7 @@ def audit_verify():
     report = verify_chain()
     if not report.ok:
         raise click.ClickException(
-            f"audit log broken at entry {report.first_bad_seq}: {report.problem} "
+            f"audit log broken at entry {report.first_bad_position}: {report.problem} "
             f"({report.entries} entries verified before it)"
         )
     click.echo(f"audit log intact: {report.entries} entries")

@@ -89,7 +89,8 @@ class BallotQuerySchema(Schema):
 
 
 class AuditEntrySchema(Schema):
-    seq = fields.Integer()
+    id = fields.Integer()
+    position = fields.Integer(allow_none=True, metadata={"description": "Place in the hash chain once sealed"})
     at = fields.DateTime()
     actor = fields.String()
     action = fields.String()
@@ -101,8 +102,9 @@ class AuditEntrySchema(Schema):
 class ChainReportSchema(Schema):
     entries = fields.Integer()
     ok = fields.Boolean()
-    first_bad_seq = fields.Integer(allow_none=True)
+    first_bad_position = fields.Integer(allow_none=True)
     problem = fields.String()
+    unsealed = fields.Integer(metadata={"description": "Entries recorded but not yet sealed into the chain"})
 
 
 class CountableSchema(Schema):

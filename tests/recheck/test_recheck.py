@@ -227,16 +227,16 @@ def test_a_supervisor_override_needs_a_reason_and_is_logged(client, people, ball
 
 def test_a_tampered_audit_entry_should_be_detected(client, db, people, ballots):
     clean = client.get("/api/v1/audit/verify", headers=people["admin"]).get_json()
-    assert clean == {"entries": 60, "ok": True, "first_bad_seq": None, "problem": ""}
-    db.session.execute(update(AuditEntry).where(AuditEntry.seq == 17).values(reason="sửa lén"))
+    assert clean == {"entries": 60, "ok": True, "first_bad_position": None, "problem": "", "unsealed": 0}
+    db.session.execute(update(AuditEntry).where(AuditEntry.position == 17).values(reason="sửa lén"))
     db.session.commit()
     broken = client.get("/api/v1/audit/verify", headers=people["admin"]).get_json()
-    assert broken["ok"] is False and broken["first_bad_seq"] == 17
+    assert broken["ok"] is False and broken["first_bad_position"] == 17
     assert "content" in broken["problem"]
 
 
 def test_a_removed_last_audit_entry_should_be_detected(client, db, people, ballots):
-    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.position.desc()).limit(1))
     db.session.delete(last)
     db.session.commit()
     report = client.get("/api/v1/audit/verify", headers=people["admin"]).get_json()
