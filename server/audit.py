@@ -122,13 +122,18 @@ def seal(wait: bool = True) -> int:
     Sealers take the chain head's row lock; with ``wait=False`` a sealer that finds it taken returns
     at once, because the holder seals whatever is committed. Returns how many entries were sealed.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert_head = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditChainHead)
-    db.session.execute(insert_head.values(id=1, last_position=0, last_hash=GENESIS).on_conflict_do_nothing())
     head_query = select(AuditChainHead.last_position, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
     head = db.session.execute(head_query.with_for_update(skip_locked=not wait)).first()
     if head is None:
-        return 0
+        if db.session.scalar(select(func.count()).select_from(AuditChainHead)):
+            return 0  # another sealer holds the head: it seals what is committed
+        # The very first seal creates the head row; concurrent first seals must not collide on it.
+        dialect = db.session.get_bind().dialect.name
+        insert_head = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditChainHead)
+        db.session.execute(insert_head.values(id=1, last_position=0, last_hash=GENESIS).on_conflict_do_nothing())
+        head = db.session.execute(head_query.with_for_update(skip_locked=not wait)).first()
+        if head is None:
+            return 0
     position, prev_hash = head
     table = AuditEntry.__table__
     pending = (
