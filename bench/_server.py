@@ -43,7 +43,8 @@ def cli(env: dict, *args: str) -> str:
 
 
 def server_memory_kib(pid: int) -> int:
-    """Resident memory of the gunicorn master and all its workers, in KiB."""
+    """Memory of the gunicorn master and all its workers, in KiB: the sum of their proportional set
+    sizes (PSS), so pages the forked workers share are counted once, not once per worker as RSS would."""
     total = 0
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
@@ -51,10 +52,10 @@ def server_memory_kib(pid: int) -> int:
         pids += [int(p) for p in children.read_text().split()]
     for each in pids:
         try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):
             pass
     return total
 
@@ -74,6 +75,7 @@ def production_server(database_url: str | None, workers: int, worker_class: str 
         process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "--preload",
                 "-w",
                 str(workers),
                 "-k",

@@ -213,9 +213,7 @@ def main() -> None:
         f"  batch latency     p50 {percentile(latencies, 50) * 1000:.1f} ms   p95 "
         f"{percentile(latencies, 95) * 1000:.1f} ms   p99 {percentile(latencies, 99) * 1000:.1f} ms"
     )
-    print(
-        f"  server memory     peak {peak[0] / 1024:.0f} MiB, end {end_memory / 1024:.0f} MiB (all gunicorn processes)"
-    )
+    print(f"  server memory     peak {peak[0] / 1024:.0f} MiB, end {end_memory / 1024:.0f} MiB (PSS, all gunicorn)")
     if accepted != args.ballots:
         raise SystemExit(f"only {accepted} of {args.ballots} ballots were accepted")
 
