@@ -45,6 +45,8 @@ def test_a_valid_file_should_store_every_ballot_once_even_when_imported_twice(ap
     ballots = db.session.scalars(select(Ballot).order_by(Ballot.id)).all()
     assert [b.agency.code for b in ballots] == ["SNV", "SNV", "STC"]
     assert {b.device_id for b in ballots} == {"paper:phieu-giay.csv"}
+    # Cleaned like synced ballots (no interview duration on paper, result date inside the window): they count.
+    assert {(b.status, b.duration_seconds) for b in ballots} == {("valid", None)}
     assert ballots[0].answers["agency_code"] == "SNV" and ballots[0].answers["c1_1"] == 5
     assert ballots[0].paradata["line"] == 2 and ballots[0].enumerator.username == "enumerator1"
     again = invoke(app, "ballots", "import", str(path), "--round", "2022", "--by", "enumerator1")
