@@ -5,10 +5,11 @@ together or not at all) and then *sealed* into a hash chain: each sealed entry's
 content, its position and the previous entry's hash, so changing, removing or reordering a sealed entry
 breaks the chain from that point; ``verify_chain`` finds the first break.
 
-Sealing takes the single ``audit_chain_head`` row's lock. On SQLite, which has one writer at a time
-anyway, entries are sealed in their own transaction. On PostgreSQL they are sealed just after it commits
-(``transaction.commit``), so concurrent requests never queue on the chain: only sealers do, and a sealer
-that finds the lock taken leaves the work to its holder. Nothing here commits.
+Sealing takes the single ``audit_chain_head`` row's lock, just before a transaction that recorded
+entries commits (``transaction.commit``), without waiting: a transaction that finds the lock taken
+commits its entries unsealed and leaves them to the next sealer, which links every committed entry it
+finds. So concurrent requests never queue on the chain (on PostgreSQL; SQLite has one writer anyway),
+and ``parsurvey audit verify`` seals whatever is still pending before it checks. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -107,10 +108,7 @@ def append(events: list[Event]) -> None:
             for e in events
         ],
     )
-    if db.session.get_bind().dialect.name == "sqlite":
-        seal(wait=True)  # SQLite already holds its one write lock: sealing here costs no concurrency
-    else:
-        db.session.info[UNSEALED] = True  # sealed right after this transaction commits (transaction.py)
+    db.session.info[UNSEALED] = True  # sealed just before this transaction commits (transaction.commit)
 
 
 UNSEALED = "parsurvey.audit_unsealed"
@@ -171,13 +169,30 @@ def seal(wait: bool = True) -> int:
 
 
 def _write_links(links: list[dict]) -> None:
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and len(links) > 200:
+        # Tens of thousands of links (a re-check sample): COPY them, then one UPDATE … FROM.
+        with connection.connection.driver_connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE audit_links (entry_id integer, position integer, prev_hash varchar(64), "
+                "hash varchar(64)) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY audit_links FROM STDIN") as copy:
+                for link in links:
+                    copy.write_row((link["entry_id"], link["position"], link["prev_hash"], link["hash"]))
+            cursor.execute(
+                "UPDATE audit_log SET position = l.position, prev_hash = l.prev_hash, hash = l.hash "
+                "FROM audit_links l WHERE audit_log.id = l.entry_id"
+            )
+            cursor.execute("DROP TABLE audit_links")
+        return
     table = AuditEntry.__table__
     statement = (
         update(table)
         .where(table.c.id == bindparam("entry_id"))
         .values(position=bindparam("position"), prev_hash=bindparam("prev_hash"), hash=bindparam("hash"))
     )
-    db.session.connection().execute(statement, links)
+    connection.execute(statement, links)
 
 
 def entries_for(subject_type: str, subject_id: str) -> list[AuditEntry]:

@@ -23,11 +23,12 @@ log = logging.getLogger(__name__)
 def commit() -> None:
     """Commit the session, translating database failures into API errors and leaving nothing half-way.
 
-    Audit entries recorded on PostgreSQL are sealed into the hash chain right after the commit, in a
-    short transaction of their own (see ``server.audit``); if that fails, the next sealer seals them.
+    Audit entries recorded in the transaction are sealed into the hash chain first, if the chain head
+    is free (see ``server.audit``); otherwise the next sealer links them.
     """
-    unsealed = db.session.info.pop(UNSEALED, False)
     try:
+        if db.session.info.pop(UNSEALED, False):
+            seal(wait=False)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -37,17 +38,6 @@ def commit() -> None:
         db.session.rollback()
         log.warning("database unavailable at commit: %s", exc.orig)
         raise ApiError("service_unavailable") from exc
-    if unsealed:
-        _seal_after_commit()
-
-
-def _seal_after_commit() -> None:
-    try:
-        seal(wait=False)
-        db.session.commit()
-    except (OperationalError, IntegrityError) as exc:
-        db.session.rollback()
-        log.warning("audit entries left for the next sealer: %s", exc)
 
 
 @contextmanager
