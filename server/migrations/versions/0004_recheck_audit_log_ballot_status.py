@@ -41,6 +41,8 @@ def upgrade():
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_subject_id'), ['subject_id'], unique=False)
+        batch_op.create_index('ix_audit_log_unsealed', ['id'], unique=False,
+                              postgresql_where=sa.text('position IS NULL'), sqlite_where=sa.text('position IS NULL'))
 
     op.create_table('quarantines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -173,6 +175,7 @@ def downgrade():
 
     op.drop_table('quarantines')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_log_unsealed')
         batch_op.drop_index(batch_op.f('ix_audit_log_subject_id'))
 
     op.drop_table('audit_log')
