@@ -20,6 +20,7 @@ SETTINGS = [
     ("SECRET_KEY", "random per process (set it in production)", "Signs session cookies."),
     ("MAX_REQUEST_BYTES", "10485760", "Largest request body accepted; larger ones get 413."),
     ("SYNC_MAX_ITEMS", "500", "Most envelopes accepted in one sync batch; more get 413 batch_too_large."),
+    ("AUDIT_SEAL_SECONDS", "0.25", "Each worker seals the audit chain at most this often (0: every write)."),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
 ]
@@ -39,6 +40,19 @@ def _int_setting(env: dict, name: str, default: int, minimum: int = 1) -> int:
         raise ConfigError(f"{PREFIX}{name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
     if value < minimum:
         raise ConfigError(f"{PREFIX}{name}={value} is too small; set it to at least {minimum}.")
+    return value
+
+
+def _seconds_setting(env: dict, name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}={raw!r} is not a number of seconds; set it to e.g. {default}.") from None
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"{PREFIX}{name}={value} is out of range; set 0 to 3600 seconds.")
     return value
 
 
@@ -78,6 +92,7 @@ def load(env: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": _int_setting(env, "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024),
         "LOG_LEVEL": level,
         "SYNC_MAX_ITEMS": _int_setting(env, "SYNC_MAX_ITEMS", 500),
+        "AUDIT_SEAL_SECONDS": _seconds_setting(env, "AUDIT_SEAL_SECONDS", 0.25),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "parsurvey",

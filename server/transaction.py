@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .audit import UNSEALED, seal
+from .audit import UNSEALED, seal, seal_due
 from .errors import ApiError
 from .extensions import db, write_intent
 
@@ -23,11 +23,12 @@ log = logging.getLogger(__name__)
 def commit() -> None:
     """Commit the session, translating database failures into API errors and leaving nothing half-way.
 
-    Audit entries recorded in the transaction are sealed into the hash chain first, if the chain head
-    is free (see ``server.audit``); otherwise the next sealer links them.
+    Audit entries recorded in the transaction are sealed into the hash chain first, if this worker has
+    not sealed in the last moment and the chain head is free (see ``server.audit``); otherwise the next
+    sealer links them.
     """
     try:
-        if db.session.info.pop(UNSEALED, False):
+        if db.session.info.pop(UNSEALED, False) and seal_due(current_app.config["AUDIT_SEAL_SECONDS"]):
             seal(wait=False)
         db.session.commit()
     except IntegrityError as exc:

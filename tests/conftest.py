@@ -42,6 +42,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
             "SECRET_KEY": "test-secret",
+            "AUDIT_SEAL_SECONDS": 0,  # seal on every write, so tests see a complete chain at once
         }
     )
     with application.app_context():

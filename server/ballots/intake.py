@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from survey_forms import Form, validate_answers
 from sync.codes import lookup
@@ -88,7 +89,9 @@ class _Context:
         key = (form_id, version)
         if key not in self.forms:
             self.forms[key] = db.session.scalar(
-                select(FormVersion).where(
+                select(FormVersion)
+                .options(joinedload(FormVersion.round))
+                .where(
                     FormVersion.form_id == form_id,
                     FormVersion.version == version,
                     FormVersion.state != "draft",

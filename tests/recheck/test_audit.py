@@ -38,3 +38,17 @@ def test_an_altered_detail_deep_in_the_chain_should_be_found(app, db):
     db.session.commit()
     report = verify_chain()
     assert report.ok is False and report.first_bad_position == 250 and report.entries == 249
+
+
+def test_a_worker_should_seal_at_most_once_per_interval(monkeypatch):
+    import time
+
+    from server import audit
+    from server.audit import seal_due
+
+    monkeypatch.setattr(audit, "_last_seal", [float("-inf")])  # this worker's clock, restored afterwards
+    start = time.monotonic() + 10_000  # later than any seal the suite made before
+    assert seal_due(0.25, now=start) is True
+    assert seal_due(0.25, now=start + 0.1) is False  # within the interval: leave it to the next sealer
+    assert seal_due(0.25, now=start + 0.3) is True
+    assert seal_due(0, now=start + 0.3) is True  # 0: every write seals
