@@ -3,6 +3,7 @@
 import { makeEnvelope, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, TEXTS } from "./i18n.js";
+import { renderReviewerHome } from "./reviewer.js";
 import { forms, kv, outbox, persist } from "./store.js";
 
 const APP_VERSION = "web-1";
@@ -12,8 +13,8 @@ const state = { lang: "vi", token: null, user: null, deviceId: null, syncing: fa
 
 // ------------------------------------------------------------------ helpers
 
-function t(key, vars = {}) {
-  const text = TEXTS[state.lang][key] ?? TEXTS.vi[key] ?? key;
+function t(key, vars = {}, fallback = key) {
+  const text = TEXTS[state.lang][key] ?? TEXTS.vi[key] ?? fallback;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
@@ -178,7 +179,23 @@ async function refreshProgress(round) {
 
 // ------------------------------------------------------------------ home
 
+// What the reviewer screens need from the app (kept here so reviewer.js imports nothing from app.js).
+const ui = { el, t, api, label, main, announce, whoSection: () => whoSection(), lang: () => state.lang };
+
+function whoSection() {
+  return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
+}
+
 async function renderHome() {
+  if (state.user.role === "reviewer") {
+    try {
+      await renderReviewerHome(ui);
+    } catch (error) {
+      announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
+      main.replaceChildren(whoSection());
+    }
+    return;
+  }
   if (state.user.role !== "enumerator") {
     main.replaceChildren(
       el("section", { class: "card" }, el("p", {}, `${t("not_enumerator")} ${state.user.role}`), signOutButton()),
@@ -231,7 +248,7 @@ async function renderHome() {
     if (progress?.agencies?.length) sections.push(quotaSection(progress));
   }
   if (rejected.length) sections.push(rejectedSection(rejected));
-  sections.push(el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton()));
+  sections.push(whoSection());
   main.replaceChildren(...sections);
 }
 
