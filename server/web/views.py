@@ -21,7 +21,7 @@ blp = Blueprint(
 SECURITY_HEADERS = {
     # Only our own scripts and styles; no inline script, no framing, no third-party origin.
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",

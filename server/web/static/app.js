@@ -4,6 +4,7 @@ import { makeEnvelope, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
+import { renderSupervisorHome } from "./supervisor.js";
 import { forms, kv, outbox, persist } from "./store.js";
 
 const APP_VERSION = "web-1";
@@ -180,16 +181,27 @@ async function refreshProgress(round) {
 // ------------------------------------------------------------------ home
 
 // What the reviewer screens need from the app (kept here so reviewer.js imports nothing from app.js).
-const ui = { el, t, api, label, main, announce, whoSection: () => whoSection(), lang: () => state.lang };
+const ui = {
+  el,
+  t,
+  api,
+  label,
+  main,
+  announce,
+  whoSection: () => whoSection(),
+  lang: () => state.lang,
+  token: () => state.token,
+};
 
 function whoSection() {
   return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
 }
 
 async function renderHome() {
-  if (state.user.role === "reviewer") {
+  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
+  if (screens[state.user.role]) {
     try {
-      await renderReviewerHome(ui);
+      await screens[state.user.role](ui);
     } catch (error) {
       announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
       main.replaceChildren(whoSection());
