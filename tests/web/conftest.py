@@ -56,3 +56,14 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(i => i.type !== 'hidden' && !(i.labels && i.labels.length) && !i.getAttribute('aria-label'))
+    .map(i => i.id || i.name)"""
+
+
+@pytest.fixture
+def unlabelled():
+    """The ids of inputs on the page that have no label (should be none)."""
+    return lambda page: page.evaluate(UNLABELLED)

@@ -105,7 +105,7 @@ def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(li
     context.close()
 
 
-def test_the_app_should_switch_to_english_and_fit_a_desktop_screen(live_server, db, browser, screenshot):
+def test_the_app_should_switch_to_english_and_fit_a_desktop_screen(live_server, db, browser, screenshot, unlabelled):
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1280, "height": 860})
@@ -122,11 +122,7 @@ def test_the_app_should_switch_to_english_and_fit_a_desktop_screen(live_server, 
     page.wait_for_selector("#ballot")
     assert page.text_content("#q-sex legend") == "Sex *"
     screenshot(page, "ballot-1280", full_page=False)
-    unlabelled = page.evaluate(
-        """() => [...document.querySelectorAll('input, select')].filter(i =>
-             !(i.labels && i.labels.length) && !i.getAttribute('aria-label')).map(i => i.id)"""
-    )
-    assert unlabelled == []
+    assert unlabelled(page) == []
     context.close()
 
 

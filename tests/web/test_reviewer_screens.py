@@ -21,7 +21,9 @@ def token(url: str, username: str) -> str:
     return call(url, "/api/v1/auth/tokens", body={"username": username, "password": "demo-password"})["token"]
 
 
-def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(live_server, db, browser, screenshot):
+def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(
+    live_server, db, browser, screenshot, unlabelled
+):
     from playwright.sync_api import expect
 
     url = live_server.url
@@ -58,6 +60,7 @@ def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(live_
     page.check("input[name=outcome][value=interview_not_held]")
     page.fill("#notes", "Người trả lời cho biết không được phỏng vấn.")
     screenshot(page, "reviewer-recheck-360")
+    assert unlabelled(page) == []
     page.click("#record-recheck")
     expect(page.locator("#status")).to_contain_text("Không đạt phúc tra")
     context.close()

@@ -1,6 +1,7 @@
 // Supervisor screens (Sở Nội vụ): round progress against quota and results — the ranked table of each
 // group with bands, group statistics and year-on-year change, the index chart drawn by the server
 // (matplotlib, server/results/charts.py) and the exports one click away. Needs a connection.
+import { supervisorTabs } from "./oversight.js";
 
 async function blobUrl(ui, path) {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${ui.token()}` } });
@@ -104,7 +105,7 @@ export async function renderSupervisorHome(ui) {
     main.replaceChildren(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
     return;
   }
-  const sections = [el("h2", { class: "page-title" }, `${t("round")} ${round.code}`)];
+  const sections = [supervisorTabs(ui, round.code), el("h2", { class: "page-title" }, `${t("round")} ${round.code}`)];
   const { data: progress } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/progress`);
   sections.push(progressSection(ui, progress));
 

@@ -1,7 +1,7 @@
 // Service worker of the enumerator app: keeps the app shell so the app opens with no connection,
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Data (forms, ballots, token) lives in IndexedDB, never here; API calls are not intercepted.
-const CACHE = "parsurvey-shell-v3";
+const CACHE = "parsurvey-shell-v4";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
@@ -10,6 +10,7 @@ const SHELL = [
   "/app/static/canonical.js",
   "/app/static/expr.js",
   "/app/static/i18n.js",
+  "/app/static/oversight.js",
   "/app/static/reviewer.js",
   "/app/static/store.js",
   "/app/static/supervisor.js",
