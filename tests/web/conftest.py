@@ -67,3 +67,9 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
 def unlabelled():
     """The ids of inputs on the page that have no label (should be none)."""
     return lambda page: page.evaluate(UNLABELLED)
+
+
+@pytest.fixture
+def overflows():
+    """How many CSS pixels the page is wider than its viewport (0: nothing to scroll sideways)."""
+    return lambda page: page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

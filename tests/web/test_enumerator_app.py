@@ -48,7 +48,9 @@ def fill_ballot(page, *, gave_feedback: bool, phone: str | None) -> None:
     page.wait_for_selector("#count-pending")
 
 
-def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(live_server, db, browser, screenshot):
+def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(
+    live_server, db, browser, screenshot, overflows
+):
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN")
@@ -76,6 +78,7 @@ def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(li
     page.click("#save")
     assert "không hợp lệ" in page.text_content("#q-respondent_phone-error")
     screenshot(page, "ballot-360", full_page=False)
+    assert overflows(page) == 0, "the ballot should fit a 360 px screen"
     page.click("#ballot .actions button[type=button]")  # cancel: nothing saved
 
     fill_ballot(page, gave_feedback=False, phone="0912345678")
@@ -94,6 +97,7 @@ def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(li
     expect(page.locator("#count-sent")).to_have_text("3", timeout=20_000)
     assert count(page, "pending") == "0" and count(page, "rejected") == "0"
     screenshot(page, "synced-360")
+    assert overflows(page) == 0, "the outbox and quota table should fit a 360 px screen"
 
     db.session.rollback()
     stored = db.session.scalars(select(Ballot)).all()

@@ -22,7 +22,7 @@ def token(url: str, username: str) -> str:
 
 
 def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(
-    live_server, db, browser, screenshot, unlabelled
+    live_server, db, browser, screenshot, unlabelled, overflows
 ):
     from playwright.sync_api import expect
 
@@ -60,6 +60,7 @@ def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(
     page.check("input[name=outcome][value=interview_not_held]")
     page.fill("#notes", "Người trả lời cho biết không được phỏng vấn.")
     screenshot(page, "reviewer-recheck-360")
+    assert overflows(page) == 0
     assert unlabelled(page) == []
     page.click("#record-recheck")
     expect(page.locator("#status")).to_contain_text("Không đạt phúc tra")
