@@ -59,6 +59,10 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     register_request_guards(app)
 
+    from .web.views import register as register_web
+
+    register_web(app)
+
 
 def register_error_handlers(app: Flask) -> None:
     from .errors import register_error_handlers as install

@@ -39,3 +39,17 @@ class ProgressSchema(Schema):
     received = fields.Integer()
     agencies = fields.List(fields.Nested(AgencyProgressSchema))
     enumerators = fields.List(fields.Nested(EnumeratorProgressSchema))
+
+
+class OwnAgencyProgressSchema(Schema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    quota = fields.Integer()
+    received = fields.Integer()
+
+
+class OwnProgressSchema(Schema):
+    round = fields.String()
+    quota = fields.Integer()
+    received = fields.Integer()
+    agencies = fields.List(fields.Nested(OwnAgencyProgressSchema))

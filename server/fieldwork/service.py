@@ -121,3 +121,18 @@ def progress(survey_round: SurveyRound) -> dict:
         "agencies": agencies,
         "enumerators": enumerators,
     }
+
+
+def enumerator_progress(survey_round: SurveyRound, user: User) -> dict:
+    """One enumerator's own quota and ballots received per agency (what their device shows)."""
+    whole = progress(survey_round)
+    names = {a["agency_code"]: a["agency_name"] for a in whole["agencies"]}
+    mine = next((e for e in whole["enumerators"] if e["username"] == user.username), None)
+    own = (mine or {}).get("agencies", [])
+    agencies = [{**a, "agency_name": names.get(a["agency_code"], a["agency_code"])} for a in own]
+    return {
+        "round": survey_round.code,
+        "quota": sum(a["quota"] for a in agencies),
+        "received": sum(a["received"] for a in agencies),
+        "agencies": agencies,
+    }

@@ -8,7 +8,7 @@ from ..auth.access import current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS
 from ..registry.service import get_round
 from . import service
-from .schemas import AssignmentSchema, ProgressSchema
+from .schemas import AssignmentSchema, OwnProgressSchema, ProgressSchema
 
 blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1", description="Assignments and progress")
 
@@ -45,3 +45,11 @@ def remove_assignment(code, username, agency_code):
 def progress(code):
     """Ballots received per agency and per enumerator against quota."""
     return service.progress(get_round(code))
+
+
+@blp.route("/rounds/<code>/my-progress", methods=["GET"])
+@require_roles(ENUMERATOR)
+@blp.response(200, OwnProgressSchema)
+def my_progress(code):
+    """The signed-in enumerator's quota and ballots received per agency (no other enumerator's numbers)."""
+    return service.enumerator_progress(get_round(code), current_user())

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ..ballots.models import BALLOT_STATUSES
 from .models import OUTCOMES
+from .settings import settings_of
 from .status import OVERRIDABLE
 
 
@@ -36,6 +37,14 @@ class RecheckAssignmentSchema(Schema):
     reviewer = fields.Function(lambda a: a.reviewer.username if a.reviewer else None)
     reason = fields.String()
     ballot_status = fields.Function(lambda a: a.ballot.status)
+    key_questions = fields.Function(
+        lambda a: settings_of(a.ballot.round)["key_questions"] if a.ballot.round else [],
+        metadata={"description": "Questions the reviewer re-asks (the round's quality settings)"},
+    )
+    contact_questions = fields.Function(
+        lambda a: settings_of(a.ballot.round)["contact_questions"] if a.ballot.round else [],
+        metadata={"description": "Questions that hold the respondent's contact details"},
+    )
 
 
 class ReviewerSchema(Schema):

@@ -146,3 +146,46 @@ def ranked_rows(results: dict) -> list[dict]:
 
 def factor_label(results: dict, factor: str) -> str:
     return results["satisfaction"].get("factor_labels", {}).get(factor, factor)
+
+
+def ranking_view(results: dict) -> dict:
+    """The ranked table of each group as screens show it: display-rounded numbers (ranked and banded on the
+    index as displayed, like the report), band counts, and the group's mean, highest, lowest and spread."""
+    rows = ranked_rows(results)
+    stats = {g["group"]: g for g in ((results.get("par") or {}).get("groups") or [])}
+    groups = []
+    for group in dict.fromkeys(r["_group"] for r in rows):
+        g = stats.get(group) or {}
+        groups.append(
+            {
+                "group": group,
+                "label": group_label(group),
+                "mean": shown(g.get("mean")),
+                "highest": shown(g.get("highest")),
+                "lowest": shown(g.get("lowest")),
+                "spread": shown(g.get("spread")),
+                "bands": [
+                    {"code": b["code"], "label": b["label"], "count": g.get(f"n_{b['code']}", 0)}
+                    for b in results["round"]["bands"]
+                ],
+                "rows": [
+                    {
+                        "rank": r[H_RANK],
+                        "code": r[H_CODE],
+                        "name": r[H_AGENCY],
+                        "appraisal_points": r[H_APPRAISAL],
+                        "satisfaction_points": r[H_SATISFACTION],
+                        "points": r[H_POINTS],
+                        "max_points": r[H_MAX],
+                        "index": r[H_INDEX],
+                        "band": r[H_BAND],
+                        "index_change": r[H_INDEX_CHANGE],
+                        "rank_change": r[H_RANK_CHANGE],
+                        "note": r[H_NOTE],
+                    }
+                    for r in rows
+                    if r["_group"] == group
+                ],
+            }
+        )
+    return {"groups": groups}

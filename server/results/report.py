@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..errors import ApiError
 from . import charts
 from .exports import run_document
 from .models import ScoreRun
@@ -149,3 +150,15 @@ def write_report(run: ScoreRun, out: Path, *, pdf: bool = True) -> list[Path]:
 
 
 __all__ = ["report_context", "shown", "write_report"]
+
+
+def index_chart_png(run: ScoreRun, group: str) -> bytes:
+    """The report's PAR index chart of one group, as PNG bytes (for screens)."""
+    import io
+
+    found = next((g for g in report_context(run)["groups"] if g["key"] == group), None)
+    if found is None or not any(r["index"] is not None for r in found["chart_rows"]):
+        raise ApiError("not_found", f"Score run {run.id} ranks no agency of group {group!r}.")
+    buffer = io.BytesIO()
+    charts.index_chart(found["chart_rows"], group, buffer)
+    return buffer.getvalue()

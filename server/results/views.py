@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask_smorest import Blueprint
 
 from ..auth.access import current_user, require_roles
 from ..auth.roles import MANAGERS
 from ..errors import ApiError
 from ..registry.service import get_round
-from . import exports, service
+from . import exports, presentation, report, service
 from .schemas import AppraisalSchema, ScoreRunRequestSchema, ScoreRunResultsSchema, ScoreRunSchema
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Appraisal points, score runs, exports")
@@ -78,4 +78,24 @@ def export_run(run_id, fmt):
     body, mimetype, filename = exports.export(run, fmt)
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@blp.route("/score-runs/<int:run_id>/ranking", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.doc(responses={"200": {"description": "Ranked table per group, rounded for display, with bands and statistics"}})
+def ranking(run_id):
+    """A run's ranked table per group as screens show it (numbers rounded for display, as published)."""
+    run = service.get_run(run_id)
+    return jsonify({"run": run.id, "round": run.round.code, **presentation.ranking_view(run.results)})
+
+
+@blp.route("/score-runs/<int:run_id>/charts/<group>.png", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.doc(responses={"200": {"description": "PNG drawn by matplotlib"}})
+def index_chart(run_id, group):
+    """The PAR index chart of one group of a run (the report's chart)."""
+    png = report.index_chart_png(service.get_run(run_id), group)
+    response = current_app.response_class(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response

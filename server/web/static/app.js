@@ -1,0 +1,651 @@
+// The enumerator app: sign in, download questionnaires, fill ballots offline, keep them in a durable
+// outbox and sync them with protocol 1 of sync/protocol.py. The server checks everything again.
+import { makeEnvelope, sha256Hex } from "./canonical.js";
+import { evaluateBoolean } from "./expr.js";
+import { LIKERT, TEXTS } from "./i18n.js";
+import { renderReviewerHome } from "./reviewer.js";
+import { renderSupervisorHome } from "./supervisor.js";
+import { forms, kv, outbox, persist } from "./store.js";
+
+const APP_VERSION = "web-1";
+const BATCH_SIZE = 100;
+const main = document.getElementById("main");
+const state = { lang: "vi", token: null, user: null, deviceId: null, syncing: false };
+
+// ------------------------------------------------------------------ helpers
+
+function t(key, vars = {}, fallback = key) {
+  const text = TEXTS[state.lang][key] ?? TEXTS.vi[key] ?? fallback;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+function label(texts, fallback = "") {
+  if (!texts) return fallback;
+  return texts[state.lang] ?? texts.vi ?? Object.values(texts)[0] ?? fallback;
+}
+
+// Build DOM nodes without innerHTML, so no text from the server or a form can become markup.
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name in node && typeof value !== "string") node[name] = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function announce(message, kind = "info") {
+  const status = document.getElementById("status");
+  status.className = `status ${kind}`;
+  status.textContent = message;
+}
+
+class ApiFailure extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(path, { method = "GET", body, headers = {} } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
+  if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiFailure(0, "network", t("needs_network"));
+  }
+  if (response.status === 304) return { notModified: true, response };
+  const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
+  if (!response.ok) {
+    if (response.status === 401 && state.token) await signOut(false);
+    throw new ApiFailure(response.status, data?.code || "error", data?.message || response.statusText);
+  }
+  return { data, response };
+}
+
+function updateOnline() {
+  const badge = document.getElementById("network");
+  badge.textContent = navigator.onLine ? t("online") : t("offline");
+  badge.className = navigator.onLine ? "badge online" : "badge offline";
+}
+
+// ------------------------------------------------------------------ sign-in
+
+function renderSignIn() {
+  const username = el("input", { id: "username", name: "username", autocomplete: "username", required: true });
+  const password = el("input", {
+    id: "password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const form = el(
+    "form",
+    { class: "card", id: "sign-in", onsubmit: (event) => signIn(event, username.value, password.value) },
+    el("h2", {}, t("sign_in")),
+    el("label", { for: "username" }, t("username")),
+    username,
+    el("label", { for: "password" }, t("password")),
+    password,
+    el("button", { type: "submit", class: "primary" }, t("sign_in")),
+  );
+  main.replaceChildren(form);
+  username.focus();
+}
+
+async function signIn(event, username, password) {
+  event.preventDefault();
+  try {
+    const { data } = await api("/api/v1/auth/tokens", {
+      method: "POST",
+      body: { username, password, label: "web app" },
+    });
+    state.token = data.token;
+    state.user = { username: data.user.username, role: data.user.role, full_name: data.user.full_name };
+    await kv.set("token", state.token);
+    await kv.set("user", state.user);
+    await persist();
+    if (state.user.role === "enumerator") await downloadForms();
+    renderHome();
+  } catch (error) {
+    announce(error.status === 0 ? t("needs_network") : t("sign_in_failed"), "error");
+  }
+}
+
+async function signOut(callServer = true) {
+  if (callServer && state.token) {
+    try {
+      await api("/api/v1/auth/tokens/current", { method: "DELETE" });
+    } catch {
+      // offline: the token stays valid on the server until revoked there
+    }
+  }
+  state.token = null;
+  state.user = null;
+  await kv.remove("token");
+  await kv.remove("user");
+  renderSignIn();
+}
+
+// ------------------------------------------------------------------ forms and progress
+
+async function downloadForms() {
+  const { data: versions } = await api("/api/v1/forms");
+  let count = 0;
+  const rounds = new Set();
+  for (const version of versions) {
+    if (!version.accepts_answers) continue;
+    const key = `${version.form_id}@${version.version}`;
+    const stored = await forms.get(key);
+    const headers = stored?.etag ? { "If-None-Match": stored.etag } : {};
+    const response = await fetch(version.download_url, {
+      headers: { Authorization: `Bearer ${state.token}`, ...headers },
+    });
+    if (response.status === 200) {
+      const text = await response.text();
+      const etag = response.headers.get("ETag");
+      // The ETag is the sha256 of the canonical definition: check that what arrived is what was published.
+      if (etag && etag.replaceAll('"', "") !== (await sha256Hex(text))) throw new ApiFailure(0, "corrupt", key);
+      await forms.put({ key, form_id: version.form_id, version: version.version, round: version.round, etag, definition: JSON.parse(text) });
+    } else if (response.status !== 304) {
+      throw new ApiFailure(response.status, "download", key);
+    }
+    count += 1;
+    if (version.round) rounds.add(version.round);
+  }
+  for (const round of rounds) await refreshProgress(round);
+  announce(t("forms_downloaded", { n: count }), "ok");
+}
+
+async function refreshProgress(round) {
+  const { data: assignments } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/assignments`);
+  await kv.set(`assignments:${round}`, assignments);
+  const { data: progress } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/my-progress`);
+  await kv.set(`progress:${round}`, progress);
+}
+
+// ------------------------------------------------------------------ home
+
+// What the reviewer screens need from the app (kept here so reviewer.js imports nothing from app.js).
+const ui = {
+  el,
+  t,
+  api,
+  label,
+  main,
+  announce,
+  whoSection: () => whoSection(),
+  lang: () => state.lang,
+  token: () => state.token,
+  home: () => renderHome(),
+};
+
+function whoSection() {
+  return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
+}
+
+async function renderHome() {
+  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
+  if (screens[state.user.role]) {
+    try {
+      await screens[state.user.role](ui);
+    } catch (error) {
+      announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
+      main.replaceChildren(whoSection());
+    }
+    return;
+  }
+  if (state.user.role !== "enumerator") {
+    main.replaceChildren(
+      el("section", { class: "card" }, el("p", {}, `${t("not_enumerator")} ${state.user.role}`), signOutButton()),
+    );
+    return;
+  }
+  const counts = await outbox.counts();
+  const stored = await forms.all();
+  const all = await outbox.all();
+  const rejected = all.filter((r) => r.state === "rejected");
+
+  const countsList = el(
+    "dl",
+    { class: "counts", id: "counts" },
+    ...["pending", "sent", "rejected"].map((name) =>
+      el("div", { class: `count ${name}` }, el("dt", {}, t(name)), el("dd", { id: `count-${name}` }, counts[name])),
+    ),
+  );
+  const actions = el(
+    "div",
+    { class: "actions" },
+    el("button", { type: "button", id: "sync", class: "primary", onclick: () => syncNow() }, t("sync")),
+    el("button", { type: "button", id: "download", onclick: () => guarded(downloadForms) }, t("download_forms")),
+  );
+  const formList = stored.length
+    ? el(
+        "ul",
+        { class: "forms" },
+        ...stored.map((record) =>
+          el(
+            "li",
+            {},
+            el("span", {}, `${label(record.definition.title, record.form_id)} (${record.version})`),
+            el(
+              "button",
+              { type: "button", class: "primary new-ballot", "data-form": record.key, onclick: () => renderFill(record.key) },
+              t("new_ballot"),
+            ),
+          ),
+        ),
+      )
+    : el("p", {}, t("no_forms"));
+
+  const sections = [
+    el("section", { class: "card", "aria-labelledby": "outbox-title" }, el("h2", { id: "outbox-title" }, t("outbox")), countsList, actions, el("p", { class: "hint" }, t("storage_note"))),
+    el("section", { class: "card", "aria-labelledby": "forms-title" }, el("h2", { id: "forms-title" }, t("forms")), formList),
+  ];
+  for (const round of new Set(stored.map((r) => r.round).filter(Boolean))) {
+    const progress = await kv.get(`progress:${round}`);
+    if (progress?.agencies?.length) sections.push(quotaSection(progress));
+  }
+  if (rejected.length) sections.push(rejectedSection(rejected));
+  sections.push(whoSection());
+  main.replaceChildren(...sections);
+}
+
+function signOutButton() {
+  return el("button", { type: "button", id: "sign-out", onclick: () => signOut() }, t("sign_out"));
+}
+
+function quotaSection(progress) {
+  const rows = progress.agencies.map((a) =>
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row" }, `${a.agency_name} (${a.agency_code})`),
+      el(
+        "td",
+        {},
+        `${a.received} / ${a.quota} `,
+        el("progress", { max: Math.max(a.quota, 1), value: Math.min(a.received, a.quota || a.received), "aria-label": a.agency_code }),
+      ),
+    ),
+  );
+  return el(
+    "section",
+    { class: "card", "aria-labelledby": "quota-title" },
+    el("h2", { id: "quota-title" }, `${t("quota")} — ${progress.round}`),
+    el(
+      "table",
+      { id: "quota" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("agency")), el("th", { scope: "col" }, t("received")))),
+      el("tbody", {}, ...rows),
+    ),
+  );
+}
+
+function rejectedSection(records) {
+  return el(
+    "section",
+    { class: "card", "aria-labelledby": "rejected-title" },
+    el("h2", { id: "rejected-title" }, t("rejected_ballots")),
+    el(
+      "ul",
+      { id: "rejected-list" },
+      ...records.map((r) =>
+        el(
+          "li",
+          {},
+          el("strong", {}, `${r.envelope.agency} · ${r.instance_id.slice(0, 8)}`),
+          el("span", {}, ` ${r.result?.code || ""}: ${r.result?.message || ""}`),
+          r.result?.errors
+            ? el("ul", {}, ...flattenErrors(r.result.errors).map((line) => el("li", {}, line)))
+            : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function flattenErrors(errors) {
+  if (Array.isArray(errors)) return errors.map((e) => (typeof e === "string" ? e : `${e.path || ""} ${e.code || ""}: ${e.message || ""}`));
+  return Object.entries(errors).map(([key, messages]) => `${key}: ${[].concat(messages).join(" ")}`);
+}
+
+async function guarded(action) {
+  try {
+    await action();
+  } catch (error) {
+    announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
+  }
+  if (state.user) renderHome();
+}
+
+// ------------------------------------------------------------------ sync
+
+async function syncNow() {
+  if (state.syncing || !state.token) return;
+  state.syncing = true;
+  try {
+    const pending = await outbox.byState("pending");
+    for (let start = 0; start < pending.length; start += BATCH_SIZE) {
+      const chunk = pending.slice(start, start + BATCH_SIZE);
+      const { data } = await api("/api/v1/sync/batches", {
+        method: "POST",
+        body: { protocol: 1, device_id: state.deviceId, items: chunk.map((r) => r.envelope) },
+      });
+      const byId = new Map(chunk.map((r) => [r.instance_id, r]));
+      for (const result of data.results) {
+        const record = byId.get(result.instance_id);
+        if (!record) continue;
+        record.result = result;
+        record.synced_at = new Date().toISOString();
+        if (["accepted", "duplicate", "conflict"].includes(result.status)) record.state = "sent";
+        else if (result.status === "rejected") record.state = "rejected";
+        await outbox.put(record); // "error": stays pending, retried at the next sync
+      }
+    }
+    const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
+    for (const round of rounds) await refreshProgress(round);
+    announce(t("synced", await outbox.counts()), "ok");
+  } catch (error) {
+    announce(t("sync_failed", { reason: error.message }), "error");
+  } finally {
+    state.syncing = false;
+  }
+  if (state.user) await renderHome();
+}
+
+// ------------------------------------------------------------------ the form renderer
+
+function isBlank(value) {
+  return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
+}
+
+class BallotForm {
+  constructor(record, agencies) {
+    this.record = record;
+    this.form = record.definition;
+    this.fields = new Map(); // name -> {element, container, read(), error}
+    this.groups = new Map(); // name -> {element, container}
+    this.agencies = agencies;
+    this.startedAt = new Date().toISOString();
+  }
+
+  render() {
+    const agencySelect = el(
+      "select",
+      { id: "agency", name: "agency", required: true, onchange: () => this.onAgency() },
+      el("option", { value: "" }, "—"),
+      ...this.agencies.map((a) => el("option", { value: a.code }, a.name ? `${a.name} (${a.code})` : a.code)),
+    );
+    this.agencySelect = agencySelect;
+    const body = el("div", { class: "questions" }, ...this.form.children.map((e) => this.element(e)));
+    const formNode = el(
+      "form",
+      { id: "ballot", novalidate: true, onsubmit: (event) => this.submit(event), oninput: () => this.refresh(), onchange: () => this.refresh() },
+      el("h2", {}, label(this.form.title)),
+      el("div", { class: "question" }, el("label", { for: "agency" }, t("choose_agency")), agencySelect),
+      body,
+      el(
+        "div",
+        { class: "actions sticky" },
+        el("button", { type: "submit", class: "primary", id: "save" }, t("save_ballot")),
+        el("button", { type: "button", onclick: () => renderHome() }, t("cancel")),
+      ),
+    );
+    main.replaceChildren(formNode);
+    this.refresh();
+    agencySelect.focus();
+  }
+
+  onAgency() {
+    const field = this.fields.get("agency_code");
+    if (field) field.input.value = this.agencySelect.value;
+  }
+
+  element(element) {
+    if (element.type === "group") {
+      const container = el(
+        "fieldset",
+        { class: "group", id: `group-${element.name}` },
+        el("legend", {}, label(element.label, element.name)),
+        element.hint ? el("p", { class: "hint" }, label(element.hint)) : null,
+        ...element.children.map((child) => this.element(child)),
+      );
+      this.groups.set(element.name, { element, container });
+      return container;
+    }
+    if (element.type === "note") {
+      const container = el("p", { class: "note", id: `q-${element.name}` }, label(element.label));
+      this.groups.set(element.name, { element, container });
+      return container;
+    }
+    return this.question(element);
+  }
+
+  question(q) {
+    const id = `q-${q.name}`;
+    const errorId = `${id}-error`;
+    const hintId = `${id}-hint`;
+    const described = [q.hint ? hintId : null, errorId].filter(Boolean).join(" ");
+    const error = el("p", { class: "error", id: errorId, role: "alert", hidden: true });
+    const hint = q.hint ? el("p", { class: "hint", id: hintId }, label(q.hint)) : null;
+    const title = label(q.label, q.name) + (q.required ? " *" : "");
+    let container;
+    let read;
+    let input = null;
+
+    const choiceList = (options, multiple) => {
+      const inputs = options.map(([value, text], index) => {
+        const inputId = `${id}-${index}`;
+        const box = el("input", { type: multiple ? "checkbox" : "radio", name: q.name, id: inputId, value: String(value) });
+        return el("label", { class: "choice", for: inputId }, box, el("span", {}, text));
+      });
+      container = el(
+        "fieldset",
+        { class: "question", id, "aria-describedby": described },
+        el("legend", {}, title),
+        hint,
+        el("div", { class: q.type === "likert5" ? "choices likert" : "choices" }, ...inputs),
+        error,
+      );
+      return () => [...container.querySelectorAll(`input[name="${q.name}"]`)].filter((box) => box.checked).map((box) => box.value);
+    };
+
+    if (q.type === "select_one" || q.type === "select_multiple") {
+      const checked = choiceList(q.choices.map((c) => [c.value, label(c.label, c.value)]), q.type === "select_multiple");
+      read = q.type === "select_one" ? () => ({ value: checked()[0] ?? null }) : () => ({ value: checked() });
+    } else if (q.type === "likert5") {
+      const options = [1, 2, 3, 4, 5].map((level) => [level, `${level}. ${label(LIKERT[level])}`]);
+      if (q.allow_na) options.push(["na", t("not_applicable")]);
+      const checked = choiceList(options, false);
+      read = () => {
+        const v = checked()[0];
+        return { value: v === undefined ? null : v === "na" ? "na" : parseInt(v, 10) };
+      };
+    } else {
+      const types = { integer: "number", decimal: "number", date: "date", text: "text" };
+      input = el("input", {
+        id: `${id}-input`,
+        name: q.name,
+        type: types[q.type] || "text",
+        step: q.type === "integer" ? "1" : q.type === "decimal" ? "any" : null,
+        inputmode: q.type === "integer" ? "numeric" : q.type === "decimal" ? "decimal" : null,
+        "aria-describedby": described,
+        readonly: q.name === "agency_code",
+      });
+      container = el("div", { class: "question", id }, el("label", { for: `${id}-input` }, title), hint, input, error);
+      read = () => {
+        if (input.validity.badInput) return { problem: q.type === "date" ? "a_date" : "a_number" };
+        const text = input.value;
+        if (text === "") return { value: null };
+        if (q.type === "integer") return /^-?\d+$/.test(text.trim()) ? { value: parseInt(text, 10) } : { problem: "whole_number" };
+        if (q.type === "decimal") {
+          const n = Number(text);
+          return Number.isFinite(n) ? { value: n } : { problem: "a_number" };
+        }
+        return { value: text };
+      };
+    }
+    this.fields.set(q.name, { element: q, container, read, error, input });
+    return container;
+  }
+
+  // The answers as expressions see them: irrelevant or unreadable answers count as unanswered.
+  visibleValues(relevance) {
+    const values = {};
+    for (const [name, field] of this.fields) {
+      if (relevance[name] === false) continue;
+      const { value, problem } = field.read();
+      if (!problem && !isBlank(value)) values[name] = value;
+    }
+    return values;
+  }
+
+  relevance() {
+    let relevance = {};
+    for (let pass = 0; pass < 10; pass += 1) {
+      const next = {};
+      const values = this.visibleValues(relevance);
+      const walk = (children, parentRelevant) => {
+        for (const e of children) {
+          let relevant = parentRelevant;
+          if (relevant && e.relevant) relevant = evaluateBoolean(e.relevant, values);
+          next[e.name] = relevant;
+          if (e.type === "group") walk(e.children, relevant);
+        }
+      };
+      walk(this.form.children, true);
+      const stable = Object.keys(next).every((name) => next[name] === relevance[name]);
+      relevance = next;
+      if (stable) break;
+    }
+    return relevance;
+  }
+
+  refresh() {
+    const relevance = this.relevance();
+    for (const [name, item] of [...this.fields, ...this.groups]) item.container.hidden = relevance[name] === false;
+    return relevance;
+  }
+
+  check() {
+    const relevance = this.refresh();
+    const values = this.visibleValues(relevance);
+    const answers = {};
+    const problems = [];
+    for (const [name, field] of this.fields) {
+      const q = field.element;
+      let message = null;
+      if (relevance[name] !== false) {
+        const { value, problem } = field.read();
+        if (problem) message = t(problem);
+        else if (isBlank(value)) message = q.required ? t("required") : null;
+        else if (q.constraint && !evaluateBoolean(q.constraint, values, value)) message = label(q.constraint_message) || t("constraint");
+        else answers[name] = value;
+      }
+      field.error.hidden = !message;
+      field.error.textContent = message || "";
+      field.container.classList.toggle("invalid", Boolean(message));
+      if (field.input) field.input.setAttribute("aria-invalid", message ? "true" : "false");
+      if (message) problems.push(field);
+    }
+    if (!this.agencySelect.value) problems.unshift({ container: this.agencySelect, agency: true });
+    return { answers, problems };
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const { answers, problems } = this.check();
+    if (problems.length) {
+      announce(t("fix_errors", { n: problems.length }), "error");
+      const first = problems[0].agency ? this.agencySelect : problems[0].container.querySelector("input, select");
+      first?.focus();
+      return;
+    }
+    const envelope = await makeEnvelope({
+      formId: this.record.form_id,
+      formVersion: this.record.version,
+      agency: this.agencySelect.value,
+      enumerator: state.user.username,
+      answers,
+      paradata: { started_at: this.startedAt, completed_at: new Date().toISOString(), app_version: APP_VERSION },
+    });
+    await outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() });
+    announce(t("saved"), "ok");
+    await renderHome();
+  }
+}
+
+async function renderFill(key) {
+  const record = await forms.get(key);
+  const assignments = (await kv.get(`assignments:${record.round}`)) || [];
+  const progress = (await kv.get(`progress:${record.round}`)) || { agencies: [] };
+  const names = Object.fromEntries(progress.agencies.map((a) => [a.agency_code, a.agency_name]));
+  const agencies = assignments.map((a) => ({ code: a.agency_code, name: names[a.agency_code] }));
+  announce("");
+  new BallotForm(record, agencies).render();
+}
+
+// ------------------------------------------------------------------ start
+
+async function setLanguage(lang) {
+  state.lang = lang;
+  await kv.set("lang", lang);
+  document.documentElement.lang = lang;
+  drawChrome();
+  if (state.user) await renderHome();
+  else renderSignIn();
+}
+
+function drawChrome() {
+  document.getElementById("app-title").textContent = t("app_title");
+  const button = document.getElementById("language");
+  button.textContent = t("language");
+  button.setAttribute("aria-label", t("language_label"));
+  updateOnline();
+}
+
+async function start() {
+  state.lang = (await kv.get("lang")) || "vi";
+  state.token = (await kv.get("token")) || null;
+  state.user = (await kv.get("user")) || null;
+  state.deviceId = await kv.get("device_id");
+  if (!state.deviceId) {
+    state.deviceId = `web-${crypto.randomUUID ? crypto.randomUUID() : Date.now()}`;
+    await kv.set("device_id", state.deviceId);
+  }
+  document.documentElement.lang = state.lang;
+  document.getElementById("language").addEventListener("click", () => setLanguage(state.lang === "vi" ? "en" : "vi"));
+  window.addEventListener("online", () => {
+    updateOnline();
+    if (state.user?.role === "enumerator") syncNow();
+  });
+  window.addEventListener("offline", updateOnline);
+  drawChrome();
+  if (state.token && state.user) await renderHome();
+  else renderSignIn();
+  document.body.dataset.ready = "true";
+  if ("serviceWorker" in navigator) {
+    try {
+      await navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" });
+    } catch (error) {
+      console.warn("service worker not registered", error);
+    }
+  }
+}
+
+start();

@@ -1,0 +1,76 @@
+// Canonical JSON and envelope hashes exactly as sync/protocol.py computes them (survey_forms.canonical):
+// NFC strings, keys sorted, no spaces, non-ASCII kept as is, numbers written as Python writes them
+// after reading the JSON this app sends.
+import { pyFloatRepr } from "./expr.js";
+
+export function nfc(value) {
+  if (typeof value === "string") return value.normalize("NFC");
+  if (Array.isArray(value)) return value.map(nfc);
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k.normalize("NFC")] = nfc(v);
+    return out;
+  }
+  return value;
+}
+
+function number(n) {
+  if (!Number.isFinite(n)) throw new Error("NaN and infinity are not JSON");
+  const text = JSON.stringify(n);
+  // JSON without "." or "e" is read by Python as an int and written back the same; anything else is a float.
+  return /[.e]/.test(text) ? pyFloatRepr(n) : text;
+}
+
+function byCodePoint(a, b) {
+  const x = [...a].map((c) => c.codePointAt(0));
+  const y = [...b].map((c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+export function canonicalJson(value) {
+  if (value === null) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return number(value);
+  if (typeof value === "string") return JSON.stringify(value.normalize("NFC"));
+  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
+  const keys = Object.keys(value).sort(byCodePoint);
+  return "{" + keys.map((k) => JSON.stringify(k.normalize("NFC")) + ":" + canonicalJson(value[k])).join(",") + "}";
+}
+
+export async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// sync.protocol.envelope_hash: sha256 of the canonical JSON of the envelope without content_hash.
+export async function envelopeHash(envelope) {
+  const rest = { ...envelope };
+  delete rest.content_hash;
+  return sha256Hex(canonicalJson(rest));
+}
+
+export function newInstanceId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// A ballot envelope as sync.protocol.make_envelope builds it, with its content hash.
+export async function makeEnvelope({ formId, formVersion, agency, enumerator, answers, paradata, instanceId }) {
+  const envelope = nfc({
+    kind: "ballot",
+    instance_id: instanceId || newInstanceId(),
+    form_id: formId,
+    form_version: formVersion,
+    agency,
+    enumerator,
+    answers,
+    paradata,
+  });
+  envelope.content_hash = await envelopeHash(envelope);
+  return envelope;
+}

@@ -1,0 +1,276 @@
+// Supervisor oversight screens: enumerator quality with quarantine actions, the ballot browser with filters,
+// a ballot's details, status override (with a reason) and audit trail, and sync conflicts to resolve.
+// Every rule stays on the server; these screens only call the API (bearer token, manager roles).
+
+const STATUSES = ["received", "valid", "invalid", "selected", "confirmed", "failed"];
+const OVERRIDABLE = ["valid", "invalid", "confirmed", "failed"];
+
+function percent(value) {
+  return value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)} %`;
+}
+
+function tabs(ui, active, round) {
+  const { el, t } = ui;
+  const go = { results: () => ui.home(), quality: () => renderQuality(ui, round), ballots: () => renderBallots(ui, round, {}), conflicts: () => renderConflicts(ui, round) };
+  return el(
+    "nav",
+    { class: "tabs", "aria-label": t("supervisor_menu") },
+    ...Object.keys(go).map((name) =>
+      el("button", { type: "button", id: `tab-${name}`, "aria-current": name === active ? "page" : null, onclick: go[name] }, t(`tab_${name}`)),
+    ),
+  );
+}
+
+export function supervisorTabs(ui, round) {
+  return tabs(ui, "results", round);
+}
+
+async function withErrors(ui, action) {
+  try {
+    await action();
+  } catch (error) {
+    ui.announce(`${error.code}: ${error.message}`, "error");
+  }
+}
+
+export async function renderQuality(ui, round) {
+  const { el, t, api, main, announce } = ui;
+  const { data } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/quality`);
+  const rows = data.enumerators.map((e) => {
+    let quarantine = "—";
+    if (e.quarantine) quarantine = t(`quarantine_${e.quarantine.decision || "held"}`);
+    const decide = (decision) =>
+      withErrors(ui, async () => {
+        const reason = main.querySelector(`#reason-${e.quarantine.id}`).value.trim();
+        if (!reason) {
+          announce(t("reason_required"), "error");
+          return;
+        }
+        await api(`/api/v1/quarantines/${e.quarantine.id}/decision`, { method: "POST", body: { decision, reason } });
+        announce(t("decision_recorded"), "ok");
+        await renderQuality(ui, round);
+      });
+    const actions =
+      e.quarantine && !e.quarantine.decision
+        ? el(
+            "div",
+            { class: "decision" },
+            el("label", { for: `reason-${e.quarantine.id}` }, t("reason")),
+            el("input", { id: `reason-${e.quarantine.id}` }),
+            el("button", { type: "button", class: "release", onclick: () => decide("release") }, t("release")),
+            el("button", { type: "button", class: "exclude", onclick: () => decide("exclude") }, t("exclude")),
+          )
+        : null;
+    return el(
+      "tr",
+      { class: e.over_threshold ? "flagged" : "", "data-enumerator": e.enumerator },
+      el("th", { scope: "row" }, e.enumerator, e.over_threshold ? el("span", { class: "flag" }, ` ⚑ ${t("over_threshold")}`) : null),
+      el("td", { class: "n" }, e.ballots),
+      el("td", { class: "n" }, e.rechecked),
+      el("td", { class: "n" }, e.decided),
+      el("td", { class: "n" }, e.failed),
+      el("td", { class: "n failure-rate" }, percent(e.failure_rate)),
+      el("td", { class: "n" }, e.median_duration_seconds ? `${Math.round(e.median_duration_seconds / 60)} ${t("minutes")}` : "—"),
+      el("td", { class: "n" }, percent(e.straight_lined_share)),
+      el("td", { class: "quarantine" }, quarantine, actions),
+    );
+  });
+  const flagged = data.enumerators.some((e) => e.over_threshold && !e.quarantine);
+  const quarantineButton = el(
+    "button",
+    {
+      type: "button",
+      id: "apply-quarantines",
+      class: flagged ? "primary" : "",
+      onclick: () =>
+        withErrors(ui, async () => {
+          const { data: held } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/quarantines`, { method: "POST" });
+          announce(t("quarantines_applied", { n: held.length }), "ok");
+          await renderQuality(ui, round);
+        }),
+    },
+    t("apply_quarantines"),
+  );
+  const headers = ["enumerator", "ballots", "rechecked", "decided", "failed", "failure_rate", "median_duration", "straight_lined", "quarantine"];
+  main.replaceChildren(
+    tabs(ui, "quality", round),
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "quality-title" },
+      el("h2", { id: "quality-title" }, `${t("tab_quality")} — ${round}`),
+      el("p", { class: "hint" }, t("quality_hint", { rate: percent(data.settings.quarantine_failure_rate), n: data.settings.quarantine_min_decided })),
+      el("div", { class: "actions" }, quarantineButton),
+      el(
+        "div",
+        { class: "scroll" },
+        el("table", { id: "quality" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows)),
+      ),
+    ),
+    ui.whoSection(),
+  );
+}
+
+export async function renderBallots(ui, round, filters) {
+  const { el, t, api, main } = ui;
+  const query = new URLSearchParams({ round, limit: "50" });
+  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
+  const { data } = await api(`/api/v1/ballots?${query}`);
+  const field = (name, control) => el("div", { class: "filter" }, el("label", { for: `filter-${name}` }, t(`filter_${name}`)), control);
+  const agency = el("input", { id: "filter-agency", value: filters.agency || "" });
+  const enumerator = el("input", { id: "filter-enumerator", value: filters.enumerator || "" });
+  const status = el(
+    "select",
+    { id: "filter-status" },
+    el("option", { value: "" }, t("any")),
+    ...STATUSES.map((s) => el("option", { value: s, selected: filters.status === s }, t(`status_${s}`, {}, s))),
+  );
+  const form = el(
+    "form",
+    {
+      class: "filters",
+      id: "ballot-filters",
+      onsubmit: (event) => {
+        event.preventDefault();
+        withErrors(ui, () => renderBallots(ui, round, { agency: agency.value.trim(), enumerator: enumerator.value.trim(), status: status.value }));
+      },
+    },
+    field("agency", agency),
+    field("enumerator", enumerator),
+    field("status", status),
+    el("button", { type: "submit", class: "primary" }, t("filter")),
+  );
+  const rows = data.ballots.map((b) =>
+    el(
+      "tr",
+      { "data-ballot": b.instance_id },
+      el("td", {}, el("button", { type: "button", class: "link open-ballot", onclick: () => withErrors(ui, () => renderBallot(ui, round, b.instance_id)) }, b.instance_id.slice(0, 8))),
+      el("td", {}, b.agency_code),
+      el("td", {}, b.enumerator),
+      el("td", { class: "ballot-status" }, t(`status_${b.status}`, {}, b.status)),
+      el("td", {}, b.completed_at ? new Date(b.completed_at).toLocaleString(ui.lang()) : "—"),
+    ),
+  );
+  const headers = ["ballot", "agency", "enumerator", "ballot_status", "interviewed_at"];
+  main.replaceChildren(
+    tabs(ui, "ballots", round),
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "ballots-title" },
+      el("h2", { id: "ballots-title" }, `${t("tab_ballots")} — ${round}`),
+      form,
+      el("p", { id: "ballot-total" }, t("ballots_found", { n: data.total })),
+      el("div", { class: "scroll" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
+    ),
+    ui.whoSection(),
+  );
+}
+
+export async function renderBallot(ui, round, instanceId) {
+  const { el, t, api, main, announce } = ui;
+  const id = encodeURIComponent(instanceId);
+  const { data: ballot } = await api(`/api/v1/ballots/${id}`);
+  const { data: audit } = await api(`/api/v1/ballots/${id}/audit`);
+  const status = el("select", { id: "override-status" }, ...OVERRIDABLE.map((s) => el("option", { value: s }, t(`status_${s}`, {}, s))));
+  const reason = el("input", { id: "override-reason", required: true, maxlength: "1000" });
+  const override = el(
+    "form",
+    {
+      id: "override",
+      onsubmit: (event) => {
+        event.preventDefault();
+        if (!reason.value.trim()) {
+          announce(t("reason_required"), "error");
+          reason.focus();
+          return;
+        }
+        withErrors(ui, async () => {
+          await api(`/api/v1/ballots/${id}/status`, { method: "POST", body: { status: status.value, reason: reason.value.trim() } });
+          announce(t("status_changed"), "ok");
+          await renderBallot(ui, round, instanceId);
+        });
+      },
+    },
+    el("h3", {}, t("override")),
+    el("label", { for: "override-status" }, t("new_status")),
+    status,
+    el("label", { for: "override-reason" }, t("reason")),
+    reason,
+    el("button", { type: "submit", class: "primary" }, t("override_submit")),
+  );
+  const answers = Object.entries(ballot.answers).map(([name, value]) => el("div", {}, el("dt", {}, name), el("dd", {}, Array.isArray(value) ? value.join(", ") : String(value))));
+  const trail = audit.map((entry) =>
+    el(
+      "li",
+      {},
+      el("strong", {}, `${new Date(entry.at).toLocaleString(ui.lang())} · ${entry.actor} · ${entry.action}`),
+      entry.details ? el("code", {}, ` ${JSON.stringify(entry.details)}`) : null,
+      entry.reason ? el("p", { class: "audit-reason" }, `${t("reason")}: ${entry.reason}`) : null,
+    ),
+  );
+  main.replaceChildren(
+    tabs(ui, "ballots", round),
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "ballot-title" },
+      el("h2", { id: "ballot-title" }, `${t("ballot")} ${ballot.instance_id}`),
+      el(
+        "dl",
+        { class: "facts" },
+        el("div", {}, el("dt", {}, t("agency")), el("dd", {}, ballot.agency_code)),
+        el("div", {}, el("dt", {}, t("enumerator")), el("dd", {}, ballot.enumerator)),
+        el("div", {}, el("dt", {}, t("ballot_status")), el("dd", { id: "ballot-status" }, t(`status_${ballot.status}`, {}, ballot.status))),
+        el("div", {}, el("dt", {}, t("status_reason")), el("dd", {}, ballot.status_reason || "—")),
+      ),
+      override,
+      el("h3", {}, t("audit_trail")),
+      el("ol", { id: "audit" }, ...trail),
+      el("details", {}, el("summary", {}, t("answers")), el("dl", { class: "facts" }, ...answers)),
+      el("div", { class: "actions" }, el("button", { type: "button", onclick: () => withErrors(ui, () => renderBallots(ui, round, {})) }, t("back"))),
+    ),
+  );
+}
+
+export async function renderConflicts(ui, round) {
+  const { el, t, api, main, announce } = ui;
+  const { data: conflicts } = await api("/api/v1/conflicts");
+  const items = conflicts.map((c) => {
+    const reason = el("input", { id: `conflict-reason-${c.id}` });
+    const resolve = (resolution) =>
+      withErrors(ui, async () => {
+        if (!reason.value.trim()) {
+          announce(t("reason_required"), "error");
+          return;
+        }
+        await api(`/api/v1/conflicts/${c.id}/resolve`, { method: "POST", body: { resolution, reason: reason.value.trim() } });
+        announce(t("decision_recorded"), "ok");
+        await renderConflicts(ui, round);
+      });
+    const changed = Object.keys({ ...c.stored.answers, ...(c.envelope.answers || {}) })
+      .filter((k) => JSON.stringify(c.stored.answers[k]) !== JSON.stringify((c.envelope.answers || {})[k]))
+      .map((k) => el("li", {}, `${k}: ${JSON.stringify(c.stored.answers[k])} → ${JSON.stringify((c.envelope.answers || {})[k])}`));
+    return el(
+      "li",
+      { class: "card conflict" },
+      el("strong", {}, `${c.agency_code} · ${c.enumerator} · ${c.instance_id.slice(0, 8)} · ${c.device_id}`),
+      el("ul", {}, ...changed),
+      el("label", { for: `conflict-reason-${c.id}` }, t("reason")),
+      reason,
+      el(
+        "div",
+        { class: "actions" },
+        el("button", { type: "button", onclick: () => resolve("keep_stored") }, t("keep_stored")),
+        el("button", { type: "button", onclick: () => resolve("take_new") }, t("take_new")),
+      ),
+    );
+  });
+  main.replaceChildren(
+    tabs(ui, "conflicts", round),
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "conflicts-title" },
+      el("h2", { id: "conflicts-title" }, t("tab_conflicts")),
+      items.length ? el("ul", { class: "conflicts" }, ...items) : el("p", {}, t("no_conflicts")),
+    ),
+    ui.whoSection(),
+  );
+}

@@ -1,0 +1,49 @@
+// Service worker of the enumerator app: keeps the app shell so the app opens with no connection,
+// even after the browser is closed. Network first (updates arrive when online), the cache when not.
+// Data (forms, ballots, token) lives in IndexedDB, never here; API calls are not intercepted.
+const CACHE = "parsurvey-shell-v4";
+const SHELL = [
+  "/app/",
+  "/app/manifest.webmanifest",
+  "/app/static/app.css",
+  "/app/static/app.js",
+  "/app/static/canonical.js",
+  "/app/static/expr.js",
+  "/app/static/i18n.js",
+  "/app/static/oversight.js",
+  "/app/static/reviewer.js",
+  "/app/static/store.js",
+  "/app/static/supervisor.js",
+  "/app/static/icon.svg",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== self.location.origin || !url.pathname.startsWith("/app/")) return;
+  event.respondWith(
+    fetch(event.request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(event.request, copy));
+        }
+        return response;
+      })
+      .catch(() =>
+        caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || caches.match("/app/")),
+      ),
+  );
+});

@@ -1,0 +1,81 @@
+"""A real server process on loopback (gunicorn, as in production) over the suite's database.
+
+Shared by tests/live and tests/web: their conftest files import the ``live_server`` fixture from here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+class LiveServer:
+    def __init__(self, database_url: str, instance: Path, workers: int = 2):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "PARSURVEY_DATABASE_URL": database_url,
+            "PARSURVEY_INSTANCE_PATH": str(instance),
+            "PARSURVEY_LOG_LEVEL": "WARNING",
+        }
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "server:create_app()",
+            ],
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/openapi.json", timeout=1).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("the server exited at start") from None
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start in 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no shutdown, no flushing, like a power cut of the process."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def live_server(database_url, demo, tmp_path):
+    if not GUNICORN.exists():
+        pytest.fail(f"gunicorn is not installed beside {sys.executable}; install the test extras")
+    server = LiveServer(database_url, tmp_path)
+    server.start()
+    yield server
+    server.stop()

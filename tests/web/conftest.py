@@ -1,0 +1,75 @@
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, against a live gunicorn server.
+
+In CI (``CI=true``) a missing browser or Playwright fails the browser tests; elsewhere they are skipped
+with the reason. ``.ci/run`` installs chromium with apt-get before ``make test``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.live_server import live_server  # noqa: F401
+
+CHROMIUM = Path(os.environ.get("PARSURVEY_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"browser tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed; pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot as docs/screenshots/<name>.png (linked from the README)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    return take
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(i => i.type !== 'hidden' && !(i.labels && i.labels.length) && !i.getAttribute('aria-label'))
+    .map(i => i.id || i.name)"""
+
+
+@pytest.fixture
+def unlabelled():
+    """The ids of inputs on the page that have no label (should be none)."""
+    return lambda page: page.evaluate(UNLABELLED)
+
+
+@pytest.fixture
+def overflows():
+    """How many CSS pixels the page is wider than its viewport (0: nothing to scroll sideways)."""
+    return lambda page: page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

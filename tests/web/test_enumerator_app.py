@@ -1,0 +1,183 @@
+"""The enumerator app in a real browser: offline capture, reload while offline, sync, and the wire format."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from server.ballots.models import Ballot
+from survey_forms import builtin_satisfaction_form
+from survey_forms.expressions import parse
+from sync.protocol import envelope_hash
+
+FORM = builtin_satisfaction_form()
+LIKERT_QUESTIONS = [q.name for q in FORM.questions() if q.type == "likert5"]
+
+
+def sign_in(page, url: str, username: str = "enumerator1") -> None:
+    page.goto(url + "/app/")
+    page.fill("#username", username)
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#count-pending")
+
+
+def count(page, name: str) -> str:
+    return page.text_content(f"#count-{name}")
+
+
+def fill_ballot(page, *, gave_feedback: bool, phone: str | None) -> None:
+    page.click(".new-ballot")
+    page.wait_for_selector("#ballot")
+    page.select_option("#agency", index=1)
+    page.check("input[name=respondent_type][value=individual]")
+    page.check("input[name=sex][value=female]")
+    page.check("input[name=age_band][value='35_49']")
+    page.check("input[name=occupation][value=farmer]")
+    if phone:
+        page.fill("#q-respondent_phone-input", phone)
+    page.fill("#q-procedure-input", "Cấp giấy chứng nhận quyền sử dụng đất")
+    page.fill("#q-result_date-input", "2022-09-15")
+    page.check(f"input[name=gave_feedback][value={'yes' if gave_feedback else 'no'}]")
+    for name in LIKERT_QUESTIONS:
+        if page.is_visible(f"#q-{name}"):
+            page.check(f"input[name={name}][value='4']")
+    page.fill("#q-comment-input", "Cán bộ hướng dẫn tận tình.")
+    page.click("#save")
+    page.wait_for_selector("#count-pending")
+
+
+def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(
+    live_server, db, browser, screenshot, overflows
+):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(live_server.url + "/app/")
+    page.wait_for_selector("#sign-in")
+    assert page.text_content("#sign-in h2") == "Đăng nhập"
+    screenshot(page, "signin-360")
+
+    sign_in(page, live_server.url)
+    assert page.locator(".new-ballot").count() == 1, "the published questionnaire should be downloaded"
+    assert "SNV" in page.text_content("#quota") or page.locator("#quota tbody tr").count() > 0
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    context.set_offline(True)
+    page.click(".new-ballot")
+    page.wait_for_selector("#ballot")
+    page.click("#save")
+    assert page.is_visible("#q-sex-error"), "a required question left blank should be pointed out"
+    page.check("input[name=gave_feedback][value=no]")
+    assert page.is_hidden("#q-c5_1"), "skip logic should hide the feedback questions when no feedback was given"
+    page.check("input[name=gave_feedback][value=yes]")
+    assert page.is_visible("#q-c5_1")
+    page.fill("#q-respondent_phone-input", "12345")
+    page.click("#save")
+    assert "không hợp lệ" in page.text_content("#q-respondent_phone-error")
+    screenshot(page, "ballot-360", full_page=False)
+    assert overflows(page) == 0, "the ballot should fit a 360 px screen"
+    page.click("#ballot .actions button[type=button]")  # cancel: nothing saved
+
+    fill_ballot(page, gave_feedback=False, phone="0912345678")
+    fill_ballot(page, gave_feedback=True, phone=None)
+    fill_ballot(page, gave_feedback=False, phone="0987654321")
+    assert count(page, "pending") == "3"
+
+    page.reload()
+    page.wait_for_selector("#count-pending")
+    assert count(page, "pending") == "3", "the outbox should survive a reload while offline"
+    assert page.text_content("#network") == "Ngoại tuyến"
+    screenshot(page, "outbox-offline-360")
+
+    context.set_offline(False)
+    page.click("#sync")
+    expect(page.locator("#count-sent")).to_have_text("3", timeout=20_000)
+    assert count(page, "pending") == "0" and count(page, "rejected") == "0"
+    screenshot(page, "synced-360")
+    assert overflows(page) == 0, "the outbox and quota table should fit a 360 px screen"
+
+    db.session.rollback()
+    stored = db.session.scalars(select(Ballot)).all()
+    assert len(stored) == 3
+    feedback = sorted(b.answers["gave_feedback"] for b in stored)
+    assert feedback == ["no", "no", "yes"]
+    assert all(("c5_1" in b.answers) == (b.answers["gave_feedback"] == "yes") for b in stored)
+    assert len({b.device_id for b in stored}) == 1 and stored[0].device_id.startswith("web-")
+    context.close()
+
+
+def test_the_app_should_switch_to_english_and_fit_a_desktop_screen(live_server, db, browser, screenshot, unlabelled):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto(live_server.url + "/app/")
+    page.wait_for_selector("#sign-in")
+    screenshot(page, "signin-1280")
+    sign_in(page, live_server.url)
+    page.click("#language")
+    expect(page.locator("#outbox-title")).to_have_text("Outbox")
+    assert page.get_attribute("html", "lang") == "en"
+    screenshot(page, "home-1280")
+    page.click(".new-ballot")
+    page.wait_for_selector("#ballot")
+    assert page.text_content("#q-sex legend") == "Sex *"
+    screenshot(page, "ballot-1280", full_page=False)
+    assert unlabelled(page) == []
+    context.close()
+
+
+CASES = [
+    ("${a} = 'yes'", {"a": "yes"}, None),
+    ("${a} = 'yes'", {}, None),
+    ("${n} > 3 and ${n} <= 10", {"n": 5}, None),
+    ("${n} + 2 = 7", {"n": "5"}, None),
+    ("${n} div 0 > 1000", {"n": 3}, None),
+    ("${n} mod 3 = -1", {"n": -7}, None),
+    ("selected(${m}, 'b')", {"m": ["a", "b"]}, None),
+    ("count-selected(${m}) = 2", {"m": ["a", "b"]}, None),
+    ("string-length(.) = 4", {}, "Hà Nội"[:4]),
+    ("regex(., '0[35789][0-9]{8}|02[0-9]{9}')", {}, "0912345678"),
+    ("regex(., '0[35789][0-9]{8}|02[0-9]{9}')", {}, "12345"),
+    (". <= today()", {}, "2022-09-15"),
+    (". <= today()", {}, "2999-01-01"),
+    ("not(${a} = 'x') or ${b} < 'b'", {"a": "x", "b": "a"}, None),
+    ("coalesce(${a}, 'z') = 'z'", {}, None),
+    ("number('abc') = number('abc')", {}, None),
+    ("${d} >= 2.5", {"d": 2.5}, None),
+    ("'na' = ${l}", {"l": "na"}, None),
+    ("-${n} < 0", {"n": 1}, None),
+]
+
+
+def test_browser_and_server_should_agree_on_expressions_and_envelope_hashes(live_server, db, browser):
+    page = browser.new_page()
+    page.goto(live_server.url + "/app/")
+    page.wait_for_selector("body[data-ready=true]")
+    browser_results = page.evaluate(
+        """async (cases) => {
+             const {evaluateBoolean} = await import('/app/static/expr.js');
+             return cases.map(([src, values, current]) => evaluateBoolean(src, values, current));
+           }""",
+        CASES,
+    )
+    assert browser_results == [parse(src).evaluate_boolean(values, current) for src, values, current in CASES]
+
+    made = page.evaluate(
+        """async () => {
+             const {makeEnvelope} = await import('/app/static/canonical.js');
+             const envelope = await makeEnvelope({formId: 'satisfaction', formVersion: '2022.1', agency: 'SNV',
+               enumerator: 'enumerator1',
+               answers: {comment: 'Cán bộ \\u0068\\u01b0\\u1edbng dẫn "tận tình"\\n', ratio: 0.00001, big: 1e22,
+                         tiny: 1e-7, half: 2.5, whole: 4, decomposed: 'Ha\\u0300 No\\u0323\\u0302i', list: ['a', 'b']},
+               paradata: {started_at: '2022-09-20T08:00:00+07:00', completed_at: '2022-09-20T08:12:30+07:00',
+                          app_version: 'web-1'}});
+             return JSON.stringify(envelope);
+           }"""
+    )
+    envelope = json.loads(made)  # what the server reads from the wire
+    assert envelope["answers"]["decomposed"] == "Hà Nội"
+    assert envelope["content_hash"] == envelope_hash(envelope)

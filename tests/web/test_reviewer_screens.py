@@ -1,0 +1,73 @@
+"""The reviewer's screens in a real browser: an assigned re-check, contact details, key questions, outcome."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from tests.sample_ballots import batch, envelope
+
+
+def call(url: str, path: str, token: str | None = None, body: dict | None = None) -> dict | list:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url + path, data, headers, method="POST" if data else "GET")
+    return json.loads(urllib.request.urlopen(request, timeout=30).read())
+
+
+def token(url: str, username: str) -> str:
+    return call(url, "/api/v1/auth/tokens", body={"username": username, "password": "demo-password"})["token"]
+
+
+def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(
+    live_server, db, browser, screenshot, unlabelled, overflows
+):
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    phones = ["0911111111", "0922222222", "0933333333"]
+    ballots = []
+    for phone in phones:
+        made = envelope("SNV")
+        made = envelope("SNV", answers={**made["answers"], "respondent_phone": phone})
+        ballots.append(made)
+    results = call(url, "/api/v1/sync/batches", token(url, "enumerator1"), batch(*ballots))["results"]
+    assert [r["status"] for r in results] == ["accepted"] * 3
+    supervisor = token(url, "supervisor")
+    sample = call(url, "/api/v1/rounds/2022/recheck-samples", supervisor, {"seed": 7, "rate": 1.0})
+    assert sample["selected"] == 3
+    before = call(url, "/api/v1/rounds/2022/countable", supervisor)
+    assert before["countable"] == 3
+
+    recheck = next(r for r in call(url, "/api/v1/rounds/2022/rechecks", supervisor) if r["reviewer"])
+    phone = next(b["answers"]["respondent_phone"] for b in ballots if b["instance_id"] == recheck["ballot"])
+
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(url + "/app/")
+    page.fill("#username", recheck["reviewer"])
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector(".open-recheck")
+    screenshot(page, "reviewer-list-360")
+    page.click(f".open-recheck[data-recheck='{recheck['id']}']")
+    page.wait_for_selector("#recheck")
+    assert phone in page.text_content(".contact-value"), "the assigned reviewer should see the respondent's phone"
+    assert page.is_visible("#reask-procedure") and page.is_visible("#reask-overall")
+    page.select_option("#reask-overall", "2")
+    page.check("input[name=outcome][value=interview_not_held]")
+    page.fill("#notes", "Người trả lời cho biết không được phỏng vấn.")
+    screenshot(page, "reviewer-recheck-360")
+    assert overflows(page) == 0
+    assert unlabelled(page) == []
+    page.click("#record-recheck")
+    expect(page.locator("#status")).to_contain_text("Không đạt phúc tra")
+    context.close()
+
+    after = call(url, "/api/v1/rounds/2022/countable", supervisor)
+    assert after["countable"] == 2
+    assert sum(after["excluded"].values()) == 1
+    stored = call(url, f"/api/v1/ballots/{recheck['ballot']}", supervisor)
+    assert stored["status"] == "failed"
