@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshots clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest
+
+screenshots: $(BIN)/.installed
+	PARSURVEY_SCREENSHOTS=1 $(BIN)/pytest tests/web -q
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/forms.py

@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _unavailable(reason: str):
@@ -48,12 +48,17 @@ def browser():
 
 
 @pytest.fixture
-def screenshot():
-    """Save a full-page screenshot as docs/screenshots/<name>.png (linked from the README)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def screenshot(tmp_path_factory):
+    """Save a full-page screenshot as <name>.png: into docs/screenshots/ (linked from the README) when
+    PARSURVEY_SCREENSHOTS=1 (``make screenshots``), else into a temporary folder, so a test run leaves
+    the working tree clean. The file is checked to be a real, non-empty PNG either way."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("PARSURVEY_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("shots")
+    folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, full_page: bool = True) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 1000
 
     return take
 
