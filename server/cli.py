@@ -70,12 +70,13 @@ def demo_load():
 @click.option("--org", type=click.Choice(["MTTQ", "CCB"]), help="Reviewer organisation.")
 @click.option("--full-name", default="", help="Display name, in Vietnamese with diacritics.")
 @click.option("--password", help="Sign-in password (omit for a token-only user).")
+@click.option("--home-agency", help="A reviewer's own agency code: its ballots are never theirs to re-check.")
 @transactional
-def users_create(name, role, org, full_name, password):
+def users_create(name, role, org, full_name, password, home_agency):
     """Create user NAME with ROLE."""
     from .auth.service import create_user
 
-    user = create_user(name, role, organisation=org, full_name=full_name, password=password)
+    user = create_user(name, role, organisation=org, full_name=full_name, password=password, home_agency=home_agency)
     click.echo(f"created {user.role} {user.username}" + (f" ({user.organisation})" if user.organisation else ""))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..registry.models import Agency
 from ..timeutil import UTCDateTime, utcnow
 from .roles import ORGANISATIONS, ROLES
 
@@ -35,6 +36,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    home_agency: Mapped[Agency | None] = relationship()
 
 
 class ApiToken(db.Model):

@@ -19,6 +19,12 @@ class UserSchema(Schema):
     organisation = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(list(ORGANISATIONS)))
     full_name = fields.String(load_default="", validate=validate.Length(max=200))
     password = fields.String(load_only=True, load_default=None, validate=validate.Length(8, 512))
+    home_agency = fields.Function(
+        lambda u: u.home_agency.code if u.home_agency else None,
+        deserialize=str,
+        allow_none=True,
+        metadata={"description": "A reviewer's own agency: its ballots are never theirs to re-check"},
+    )
     active = fields.Boolean(dump_only=True)
 
 

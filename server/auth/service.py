@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import ApiError
 from ..extensions import db
+from ..registry.service import get_agency
 from ..timeutil import utcnow
 from .models import ApiToken, User
 from .roles import ORGANISATIONS, REVIEWER, ROLES
@@ -32,7 +33,10 @@ def create_user(
     organisation: str | None = None,
     full_name: str = "",
     password: str | None = None,
+    home_agency: str | None = None,
 ) -> User:
+    """Create a user; ``home_agency`` (an agency code) is a reviewer's own agency, whose ballots they
+    are never given to re-check."""
     username = username.strip()
     errors = {}
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
@@ -45,6 +49,8 @@ def create_user(
         errors["organisation"] = ["Only reviewers belong to an organisation."]
     if password is not None and len(password) < 8:
         errors["password"] = ["Use at least 8 characters."]
+    if home_agency is not None and role != REVIEWER:
+        errors["home_agency"] = ["Only reviewers have a home agency (it keeps them off its re-checks)."]
     if errors:
         raise ApiError("invalid_request", "The user cannot be created.", errors)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -55,6 +61,7 @@ def create_user(
         organisation=organisation,
         full_name=unicodedata.normalize("NFC", full_name),
         password_hash=generate_password_hash(password, method=PASSWORD_METHOD) if password else None,
+        home_agency_id=get_agency(home_agency).id if home_agency else None,
     )
     db.session.add(user)
     db.session.flush()

@@ -61,6 +61,7 @@ class Users(MethodView):
             organisation=args["organisation"],
             full_name=args["full_name"],
             password=args["password"],
+            home_agency=args.get("home_agency"),
         )
 
 

@@ -7,8 +7,9 @@ import uuid
 from sqlalchemy import select, update
 
 from server.audit import AuditEntry
+from server.auth.models import User
 from sync.protocol import make_verification
-from tests.recheck.conftest import send
+from tests.recheck.conftest import send, sign_in
 from tests.sample_ballots import answers, batch, envelope
 
 PARADATA = {"started_at": "2022-10-02T09:00:00+07:00", "completed_at": "2022-10-02T09:05:00+07:00"}
@@ -294,21 +295,33 @@ def test_quality_should_report_disagreement_per_question_between_original_and_re
 
 
 def test_reviewers_never_get_their_own_agencys_ballots(client, db, people, ballots):
-    from server.auth.models import User
-    from server.registry.models import Agency
-
-    snv = db.session.scalar(select(Agency.id).where(Agency.code == "SNV"))
-    db.session.execute(update(User).where(User.username == "mttq1").values(home_agency_id=snv))
-    db.session.commit()
+    created = client.post(
+        "/api/v1/users",
+        headers=people["admin"],
+        json={
+            "username": "mttq_snv",
+            "role": "reviewer",
+            "organisation": "MTTQ",
+            "home_agency": "SNV",
+            "password": "demo-password",
+        },
+    )
+    assert created.status_code == 201 and created.get_json()["home_agency"] == "SNV"
+    not_reviewer = client.post(
+        "/api/v1/users", headers=people["admin"], json={"username": "e9", "role": "enumerator", "home_agency": "SNV"}
+    )
+    assert not_reviewer.status_code == 422 and "home_agency" in not_reviewer.get_json()["errors"]
+    db.session.execute(update(User).where(User.username == "mttq1").values(active=False))
+    db.session.commit()  # leave mttq_snv as the only active MTTQ reviewer
     draw(client, people, rate=1.0, min_per_enumerator=0, both_organisations=True)
-    mine = rechecks(client, people["mttq1"])
+    mine = rechecks(client, sign_in(client, "mttq_snv"))
     assert mine and "SNV" not in {a["agency_code"] for a in mine}
     unassigned = [
         a for a in rechecks(client, people["supervisor"]) if a["organisation"] == "MTTQ" and a["reviewer"] is None
     ]
     assert unassigned and {a["agency_code"] for a in unassigned} == {"SNV"}
     refused = client.put(
-        f"/api/v1/rechecks/{unassigned[0]['id']}/reviewer", json={"username": "mttq1"}, headers=people["supervisor"]
+        f"/api/v1/rechecks/{unassigned[0]['id']}/reviewer", json={"username": "mttq_snv"}, headers=people["supervisor"]
     )
     assert refused.status_code == 409
 
