@@ -7,7 +7,7 @@ import json
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from survey_forms import Form, FormDefinitionError, canonical_json, form_from_xlsform
 
@@ -134,7 +134,12 @@ def close(form_id: str, version: str) -> FormVersion:
 
 
 def all_versions(state: str | None = None) -> list[FormVersion]:
-    query = select(FormVersion).options(joinedload(FormVersion.round)).order_by(FormVersion.form_id, FormVersion.id)
+    # A listing never needs the definitions themselves (tens of kB each): leave them in the database.
+    query = (
+        select(FormVersion)
+        .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
+        .order_by(FormVersion.form_id, FormVersion.id)
+    )
     if state:
         query = query.where(FormVersion.state == state)
     return list(db.session.scalars(query))
