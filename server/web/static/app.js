@@ -614,8 +614,10 @@ async function setLanguage(lang) {
 function drawChrome() {
   document.getElementById("app-title").textContent = t("app_title");
   const button = document.getElementById("language");
+  // The visible name ("English" / "Tiếng Việt") is the accessible name too (WCAG 2.5.3), in its own language.
   button.textContent = t("language");
-  button.setAttribute("aria-label", t("language_label"));
+  button.lang = state.lang === "vi" ? "en" : "vi";
+  button.title = t("language_label");
   updateOnline();
 }
 

@@ -102,7 +102,7 @@ export async function renderQuality(ui, round) {
       el("div", { class: "actions" }, quarantineButton),
       el(
         "div",
-        { class: "scroll" },
+        { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "quality-title" },
         el("table", { id: "quality" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows)),
       ),
     ),
@@ -159,7 +159,7 @@ export async function renderBallots(ui, round, filters) {
       el("h2", { id: "ballots-title" }, `${t("tab_ballots")} — ${round}`),
       form,
       el("p", { id: "ballot-total" }, t("ballots_found", { n: data.total })),
-      el("div", { class: "scroll" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
+      el("div", { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "ballots-title" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
     ),
     ui.whoSection(),
   );

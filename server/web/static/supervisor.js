@@ -85,7 +85,8 @@ function groupSection(ui, run, group) {
     el("ul", { class: "bands" }, ...group.bands.map((b) => el("li", {}, `${b.label}: ${b.count}`))),
     el(
       "div",
-      { class: "scroll" },
+      // A table wider than a phone scrolls sideways: focusable, so the keyboard can scroll it too.
+      { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": `group-${group.group}` },
       el(
         "table",
         { class: "ranked" },
