@@ -191,6 +191,7 @@ const ui = {
   whoSection: () => whoSection(),
   lang: () => state.lang,
   token: () => state.token,
+  user: () => state.user,
   home: () => renderHome(),
 };
 

@@ -1,7 +1,8 @@
 // Supervisor screens (Sở Nội vụ): round progress against quota and results — the ranked table of each
 // group with bands, group statistics and year-on-year change, the index chart drawn by the server
-// (matplotlib, server/results/charts.py) and the exports one click away. Needs a connection.
-import { supervisorTabs } from "./oversight.js";
+// (matplotlib, server/results/charts.py) and the exports one click away, for the round picked in the
+// oversight screens' round picker (the latest by default). Needs a connection.
+import { chooseRound, supervisorTabs } from "./oversight.js";
 
 async function blobUrl(ui, path) {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${ui.token()}` } });
@@ -100,13 +101,13 @@ function groupSection(ui, run, group) {
 
 export async function renderSupervisorHome(ui) {
   const { el, t, api, main, announce } = ui;
-  const { data: rounds } = await api("/api/v1/rounds");
-  const round = rounds[rounds.length - 1];
+  const round = await chooseRound(ui);
   if (!round) {
     main.replaceChildren(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
     return;
   }
-  const sections = [supervisorTabs(ui, round.code), el("h2", { class: "page-title" }, `${t("round")} ${round.code}`)];
+  const title = `${t("round")} ${round.code}${round.title ? ` — ${round.title}` : ""}`;
+  const sections = [supervisorTabs(ui, round.code), el("h2", { class: "page-title", id: "round-title" }, title)];
   const { data: progress } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/progress`);
   sections.push(progressSection(ui, progress));
 
