@@ -40,8 +40,9 @@ def test_the_enumerator_screens_pass_the_wcag_checks(live_server, db, browser, a
         """async () => {
              const {outbox} = await import('/app/static/store.js');
              await outbox.put({instance_id: 'a11y-pending', state: 'pending', saved_at: new Date().toISOString(),
-                               envelope: {agency: 'SNV'}});
-             await outbox.put({instance_id: 'a11y-rejected', state: 'rejected', envelope: {agency: 'SNV'},
+                               envelope: {agency: 'SNV', enumerator: 'enumerator1'}});
+             await outbox.put({instance_id: 'a11y-rejected', state: 'rejected',
+                               envelope: {agency: 'SNV', enumerator: 'enumerator1'},
                                result: {code: 'invalid_answers', message: 'Phiếu có câu trả lời không hợp lệ.',
                                         errors: [{path: 'sex', code: 'required', message: 'Bắt buộc.'}]}});
            }"""

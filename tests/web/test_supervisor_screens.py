@@ -77,6 +77,35 @@ def test_a_supervisor_scores_the_round_and_sees_the_ranking_with_bands_and_a_cha
     context.close()
 
 
+def test_the_supervisor_screens_say_they_need_a_connection_when_offline(live_server, db, browser, axe):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/app/")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#score-now")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    context.set_offline(True)
+    page.click("#tab-quality")
+    expect(page.locator("#status")).to_have_text("Cần kết nối mạng để làm việc này.")
+    assert page.is_visible("#score-now"), "the screen on show stays as it was"
+
+    page.reload()  # the shell comes from the service worker; the figures cannot
+    expect(page.locator("#needs-connection h2")).to_have_text("Cần kết nối mạng")
+    assert page.is_visible("#sign-out"), "signing out stays possible"
+    axe(page, "supervisor offline")
+    page.click("#retry")
+    expect(page.locator("#needs-connection")).to_be_visible()
+
+    context.set_offline(False)  # the app notices and loads the screen again
+    expect(page.locator("#score-now")).to_be_visible()
+    context.close()
+
+
 def test_rankings_and_charts_are_for_managers_only(client, demo, make_user):
     _, enumerator = make_user("someone", "enumerator")
     assert client.get("/api/v1/score-runs/1/ranking", headers=enumerator).status_code == 403

@@ -1,6 +1,7 @@
 // The enumerator app: sign in, download questionnaires, fill ballots offline, keep them in a durable
 // outbox and sync them with protocol 1 of sync/protocol.py. The server checks everything again.
-import { makeEnvelope, sha256Hex } from "./canonical.js";
+// Reviewers' re-check findings travel through the same outbox and sync (reviewer.js).
+import { makeEnvelope, RETRY_CODES, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
@@ -9,6 +10,7 @@ import { forms, kv, outbox, persist } from "./store.js";
 
 const APP_VERSION = "web-1";
 const BATCH_SIZE = 100;
+const ACKNOWLEDGED = ["accepted", "duplicate", "conflict"];
 const main = document.getElementById("main");
 const state = { lang: "vi", token: null, user: null, deviceId: null, syncing: false };
 
@@ -134,6 +136,8 @@ async function signOut(callServer = true) {
       // offline: the token stays valid on the server until revoked there
     }
   }
+  // Respondents' contact details cached for a reviewer's re-checks do not outlive the session.
+  if (state.user) await kv.remove(`rechecks:${state.user.username}`);
   state.token = null;
   state.user = null;
   await kv.remove("token");
@@ -193,34 +197,35 @@ const ui = {
   token: () => state.token,
   user: () => state.user,
   home: () => renderHome(),
+  appVersion: APP_VERSION,
+  myRecords: () => myRecords(),
+  outboxSections: (records, note) => outboxSections(records, note),
+  syncNow: () => syncNow(),
+  saveFinding: (envelope) => outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() }),
+  needsConnection: () => needsConnection(),
 };
 
-function whoSection() {
-  return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
+// ------------------------------------------------------------------ the outbox, for both roles that send
+
+function ownerOf(envelope) {
+  return envelope.kind === "verification" ? envelope.reviewer : envelope.enumerator;
 }
 
-async function renderHome() {
-  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
-  if (screens[state.user.role]) {
-    try {
-      await screens[state.user.role](ui);
-    } catch (error) {
-      announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
-      main.replaceChildren(whoSection());
-    }
-    return;
-  }
-  if (state.user.role !== "enumerator") {
-    main.replaceChildren(
-      el("section", { class: "card" }, el("p", {}, `${t("not_enumerator")} ${state.user.role}`), signOutButton()),
-    );
-    return;
-  }
-  const counts = await outbox.counts();
-  const stored = await forms.all();
-  const all = await outbox.all();
-  const rejected = all.filter((r) => r.state === "rejected");
+// Only the signed-in user's records: a device shared by two people never sends one's records with the
+// other's token (the server would refuse them as wrong_enumerator / wrong_reviewer).
+async function myRecords() {
+  return (await outbox.all()).filter((record) => ownerOf(record.envelope) === state.user?.username);
+}
 
+function countsOf(records) {
+  const counts = { pending: 0, sent: 0, rejected: 0 };
+  for (const record of records) counts[record.state] += 1;
+  return counts;
+}
+
+// The outbox card (counts and the sync button) and, when there are any, the rejected records with reasons.
+function outboxSections(records, note, ...buttons) {
+  const counts = countsOf(records);
   const countsList = el(
     "dl",
     { class: "counts", id: "counts" },
@@ -232,6 +237,55 @@ async function renderHome() {
     "div",
     { class: "actions" },
     el("button", { type: "button", id: "sync", class: "primary", onclick: () => syncNow() }, t("sync")),
+    ...buttons,
+  );
+  const rejected = records.filter((r) => r.state === "rejected");
+  return [
+    el("section", { class: "card", "aria-labelledby": "outbox-title" }, el("h2", { id: "outbox-title" }, t("outbox")), countsList, actions, el("p", { class: "hint" }, note)),
+    rejected.length ? rejectedSection(rejected) : null,
+  ].filter(Boolean);
+}
+
+function needsConnection() {
+  return el(
+    "section",
+    { class: "card", id: "needs-connection", "aria-labelledby": "needs-connection-title" },
+    el("h2", { id: "needs-connection-title" }, t("needs_connection")),
+    el("p", {}, t("supervisor_offline")),
+    el("button", { type: "button", id: "retry", class: "primary", onclick: () => renderHome() }, t("retry")),
+  );
+}
+
+function whoSection() {
+  return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
+}
+
+async function renderHome() {
+  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
+  if (screens[state.user.role]) {
+    try {
+      await screens[state.user.role](ui);
+    } catch (error) {
+      if (error.status === 0) {
+        announce("");
+        main.replaceChildren(needsConnection(), whoSection());
+      } else {
+        announce(`${error.code}: ${error.message}`, "error");
+        main.replaceChildren(whoSection());
+      }
+    }
+    return;
+  }
+  if (state.user.role !== "enumerator") {
+    main.replaceChildren(
+      el("section", { class: "card" }, el("p", {}, `${t("not_enumerator")} ${state.user.role}`), signOutButton()),
+    );
+    return;
+  }
+  const stored = await forms.all();
+  const [outboxCard, rejected] = outboxSections(
+    await myRecords(),
+    t("storage_note"),
     el("button", { type: "button", id: "download", onclick: () => guarded(downloadForms) }, t("download_forms")),
   );
   const formList = stored.length
@@ -254,14 +308,14 @@ async function renderHome() {
     : el("p", {}, t("no_forms"));
 
   const sections = [
-    el("section", { class: "card", "aria-labelledby": "outbox-title" }, el("h2", { id: "outbox-title" }, t("outbox")), countsList, actions, el("p", { class: "hint" }, t("storage_note"))),
+    outboxCard,
     el("section", { class: "card", "aria-labelledby": "forms-title" }, el("h2", { id: "forms-title" }, t("forms")), formList),
   ];
   for (const round of new Set(stored.map((r) => r.round).filter(Boolean))) {
     const progress = await kv.get(`progress:${round}`);
     if (progress?.agencies?.length) sections.push(quotaSection(progress));
   }
-  if (rejected.length) sections.push(rejectedSection(rejected));
+  if (rejected) sections.push(rejected);
   sections.push(whoSection());
   main.replaceChildren(...sections);
 }
@@ -309,7 +363,13 @@ function rejectedSection(records) {
         el(
           "li",
           {},
-          el("strong", {}, `${r.envelope.agency} · ${r.instance_id.slice(0, 8)}`),
+          el(
+            "strong",
+            {},
+            r.envelope.kind === "verification"
+              ? `${t("finding_number", { id: r.envelope.assignment_id })} · ${r.instance_id.slice(0, 8)}`
+              : `${r.envelope.agency} · ${r.instance_id.slice(0, 8)}`,
+          ),
           el("span", {}, ` ${r.result?.code || ""}: ${r.result?.message || ""}`),
           r.result?.errors
             ? el("ul", {}, ...flattenErrors(r.result.errors).map((line) => el("li", {}, line)))
@@ -340,7 +400,7 @@ async function syncNow() {
   if (state.syncing || !state.token) return;
   state.syncing = true;
   try {
-    const pending = await outbox.byState("pending");
+    const pending = (await myRecords()).filter((r) => r.state === "pending");
     for (let start = 0; start < pending.length; start += BATCH_SIZE) {
       const chunk = pending.slice(start, start + BATCH_SIZE);
       const { data } = await api("/api/v1/sync/batches", {
@@ -353,14 +413,16 @@ async function syncNow() {
         if (!record) continue;
         record.result = result;
         record.synced_at = new Date().toISOString();
-        if (["accepted", "duplicate", "conflict"].includes(result.status)) record.state = "sent";
-        else if (result.status === "rejected") record.state = "rejected";
-        await outbox.put(record); // "error": stays pending, retried at the next sync
+        if (ACKNOWLEDGED.includes(result.status)) record.state = "sent";
+        else if (result.status === "rejected" || !RETRY_CODES.includes(result.code)) record.state = "rejected";
+        await outbox.put(record); // an error to retry: stays pending, sent again at the next sync
       }
     }
-    const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
-    for (const round of rounds) await refreshProgress(round);
-    announce(t("synced", await outbox.counts()), "ok");
+    if (state.user.role === "enumerator") {
+      const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
+      for (const round of rounds) await refreshProgress(round);
+    }
+    announce(t("synced", countsOf(await myRecords())), "ok");
   } catch (error) {
     announce(t("sync_failed", { reason: error.message }), "error");
   } finally {
@@ -635,7 +697,8 @@ async function start() {
   document.getElementById("language").addEventListener("click", () => setLanguage(state.lang === "vi" ? "en" : "vi"));
   window.addEventListener("online", () => {
     updateOnline();
-    if (state.user?.role === "enumerator") syncNow();
+    if (["enumerator", "reviewer"].includes(state.user?.role)) syncNow();
+    else if (state.user && document.getElementById("needs-connection")) renderHome();
   });
   window.addEventListener("offline", updateOnline);
   drawChrome();

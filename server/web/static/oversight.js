@@ -88,7 +88,7 @@ async function withErrors(ui, action) {
   try {
     await action();
   } catch (error) {
-    ui.announce(`${error.code}: ${error.message}`, "error");
+    ui.announce(error.status === 0 ? ui.t("needs_network") : `${error.code}: ${error.message}`, "error");
   }
 }
 
