@@ -98,12 +98,19 @@ def current_user() -> User:
     """The calling user's database record (loaded once per request, only when a view needs it)."""
     principal = current_principal()
     if _USER_KEY not in request.environ:
-        request.environ[_USER_KEY] = db.session.get(User, principal.user_id)
+        request.environ[_USER_KEY] = _still_there(db.session.get(User, principal.user_id))
     return request.environ[_USER_KEY]
 
 
 def current_token() -> ApiToken:
-    return db.session.get(ApiToken, current_principal().token_id)
+    return _still_there(db.session.get(ApiToken, current_principal().token_id))
+
+
+def _still_there(record):
+    # A remembered principal may outlive its rows by up to CACHE_SECONDS.
+    if record is None:
+        raise ApiError("unauthenticated", "This token's user or token no longer exists; sign in again.")
+    return record
 
 
 def require_roles(*roles: str):
