@@ -122,6 +122,17 @@ def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:
     return count
 
 
+def set_active(user: User, active: bool) -> User:
+    """Deactivate a user (sign-in refused, every token revoked; their ballots and findings stay) or
+    reactivate one (they sign in again for new tokens)."""
+    user.active = active
+    if not active:
+        for token in user.tokens:
+            revoke_token(token)
+    db.session.flush()
+    return user
+
+
 def set_password(user: User, password: str) -> None:
     if len(password) < 8:
         raise ApiError("invalid_request", "The password is too short.", {"password": ["Use at least 8 characters."]})

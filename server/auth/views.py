@@ -136,3 +136,19 @@ def create_token(args, username):
     """Issue a token for a user, e.g. to provision a device (admin)."""
     token, secret = service.issue_token(service.get_user(username), args["label"])
     return _token_body(token, secret)
+
+
+@blp.route("/users/<username>/deactivate", methods=["POST"])
+@require_roles(ADMIN)
+@blp.response(200, UserSchema)
+def deactivate(username):
+    """Deactivate a user: sign-in is refused and every token revoked; what they recorded stays (admin)."""
+    return service.set_active(service.get_user(username), False)
+
+
+@blp.route("/users/<username>/activate", methods=["POST"])
+@require_roles(ADMIN)
+@blp.response(200, UserSchema)
+def activate(username):
+    """Let a deactivated user sign in again (admin)."""
+    return service.set_active(service.get_user(username), True)
