@@ -40,7 +40,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.spec.options["security"] = [{"bearer": []}]
+    # The web app's session cookie (writes also need the X-CSRF-Token header; see server.auth.access).
+    api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "parsurvey_session"})
+    api.spec.options["security"] = [{"bearer": []}, {"session": []}]
     register_transaction(app)
 
 
