@@ -5,7 +5,8 @@ drives 50 concurrent keep-alive clients with wrk (a C load generator, so the cli
 server's two cores; `apt-get install wrk`). Prints requests/s and p50/p99 latency per endpoint.
 Target: p99 under 20 ms at 50 concurrent clients on a 2-core machine. Two passes are printed: clients
 sending back to back (the server's saturation throughput, where latency is queueing: 50 / throughput),
-and clients that pause between requests as devices do (``--think-ms``, default 100 ms).
+and clients that pause between requests as devices do (``--think-ms``, default 100 ms). Each endpoint
+first gets ``--warmup-seconds`` of unreported load, so the figures are a warm server's, as in production.
 
     python bench/forms.py [--database-url URL] [--connections 50] [--seconds 10] [--workers 4]
 """
@@ -85,6 +86,12 @@ def main() -> None:
         default=100,
         help="pause of each client between requests in the second pass (the first pass has none)",
     )
+    parser.add_argument(
+        "--warmup-seconds",
+        type=int,
+        default=2,
+        help="unreported load on each endpoint first, so every worker has connected and filled its caches",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/forms.py needs wrk on PATH (Debian: apt-get install wrk)")
@@ -100,6 +107,9 @@ def main() -> None:
             ("GET definition (200)", form["download_url"], auth, 200),
             ("GET definition (304)", form["download_url"], {**auth, "If-None-Match": headers["ETag"]}, 304),
         ]
+        if args.warmup_seconds:
+            for _label, path, case_headers, status in cases:
+                run_wrk(base + path, case_headers, args.connections, args.warmup_seconds, status)
         database = (args.database_url or "sqlite").split(":")[0]
         print(
             f"parsurvey forms benchmark: gunicorn -w {args.workers} -k {args.worker_class} --threads {args.threads}, "

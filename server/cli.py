@@ -92,6 +92,28 @@ def users_list():
         )
 
 
+@users.command("deactivate")
+@click.argument("name")
+@transactional
+def users_deactivate(name):
+    """Deactivate user NAME: sign-in refused, every token revoked; what they recorded stays."""
+    from .auth.service import get_user, set_active
+
+    set_active(get_user(name), False)
+    click.echo(f"deactivated {name}; its tokens are revoked")
+
+
+@users.command("activate")
+@click.argument("name")
+@transactional
+def users_activate(name):
+    """Let deactivated user NAME sign in again."""
+    from .auth.service import get_user, set_active
+
+    set_active(get_user(name), True)
+    click.echo(f"activated {name}")
+
+
 @tokens.command("create")
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for, e.g. the device.")

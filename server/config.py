@@ -17,10 +17,17 @@ PREFIX = "PARSURVEY_"
 #: (name, default, description) — the README's configuration table is written from this list.
 SETTINGS = [
     ("DATABASE_URL", "sqlite:///<instance>/parsurvey.sqlite3", "SQLAlchemy URL of the database."),
-    ("SECRET_KEY", "random per process (set it in production)", "Signs session cookies."),
+    ("SECRET_KEY", "random per process", "Flask's secret; parsurvey signs nothing with it."),
     ("MAX_REQUEST_BYTES", "10485760", "Largest request body accepted; larger ones get 413."),
     ("SYNC_MAX_ITEMS", "500", "Most envelopes accepted in one sync batch; more get 413 batch_too_large."),
     ("AUDIT_SEAL_SECONDS", "0.25", "Each worker seals the audit chain at most this often (0: every write)."),
+    (
+        "CACHE_SECONDS",
+        "5",
+        "Each worker remembers token lookups and form listings this long (0: never); a revoked token or a "
+        "newly published form reaches every worker within this time.",
+    ),
+    ("SESSION_DAYS", "90", "Lifetime of the web app's sign-in cookie (a field season; it survives offline days)."),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
 ]
@@ -85,15 +92,20 @@ def load(env: dict | None = None) -> dict:
     level = (env.get(PREFIX + "LOG_LEVEL") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"{PREFIX}LOG_LEVEL={level!r} is not a level; set DEBUG, INFO, WARNING or ERROR.")
+    url = database_url(env, instance_path)
+    url_is_sqlite = url.startswith("sqlite")
     return {
         "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": database_url(env, instance_path),
+        "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or os.urandom(32).hex(),
         "MAX_CONTENT_LENGTH": _int_setting(env, "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024),
         "LOG_LEVEL": level,
         "SYNC_MAX_ITEMS": _int_setting(env, "SYNC_MAX_ITEMS", 500),
         "AUDIT_SEAL_SECONDS": _seconds_setting(env, "AUDIT_SEAL_SECONDS", 0.25),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CACHE_SECONDS": _seconds_setting(env, "CACHE_SECONDS", 5.0),
+        "SESSION_DAYS": _int_setting(env, "SESSION_DAYS", 90),
+        # A server connection can drop between requests; a SQLite file cannot, so skip its ping.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite},
         # flask-smorest / OpenAPI
         "API_TITLE": "parsurvey",
         "API_VERSION": "v1",

@@ -60,6 +60,8 @@ def unit_of_work():
 def register_transaction(app: Flask) -> None:
     @app.after_request
     def _commit_or_rollback(response):
+        if not db.session.registry.has():  # the request never touched the database (e.g. all cached)
+            return response
         if response.status_code >= 400:
             db.session.rollback()
             return response

@@ -39,6 +39,7 @@ _CODES = [
     ErrorCode("unauthenticated", 401, Action.AUTHENTICATE, "No valid bearer token or session."),
     ErrorCode("invalid_credentials", 401, Action.AUTHENTICATE, "Wrong username or password."),
     ErrorCode("forbidden", 403, Action.STOP, "The user's role may not do this."),
+    ErrorCode("csrf_failed", 403, Action.FIX, "A write signed by the session cookie lacks its X-CSRF-Token header."),
     # Resources
     ErrorCode("not_found", 404, Action.STOP, "No such resource."),
     ErrorCode("method_not_allowed", 405, Action.FIX, "The HTTP method is not allowed on this URL."),

@@ -53,6 +53,7 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture
 def db(app):
     """The database, emptied after the test."""
+    from server.caching import forget_everything
     from server.extensions import db as database
 
     with app.app_context():
@@ -68,6 +69,7 @@ def db(app):
                 database.session.execute(table.delete())
         database.session.commit()
         database.session.remove()
+        forget_everything()
 
 
 @pytest.fixture

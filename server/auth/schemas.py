@@ -37,3 +37,15 @@ class TokenSchema(Schema):
 
 class NewTokenSchema(Schema):
     label = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class SessionSchema(Schema):
+    username = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+    organisation = fields.String(dump_only=True, allow_none=True)
+    full_name = fields.String(dump_only=True)
+    csrf_token = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Send it as X-CSRF-Token with every change; null when signed with a bearer token"},
+    )

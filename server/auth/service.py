@@ -9,6 +9,7 @@ import unicodedata
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..caching import PRINCIPALS, worker_cache
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.service import get_agency
@@ -102,25 +103,12 @@ def login(username: str, password: str, label: str = "") -> tuple[ApiToken, str]
     return issue_token(user, label)
 
 
-def authenticate(secret: str) -> tuple[User, ApiToken] | None:
-    """The active user and token behind a bearer secret, or None."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
-    row = db.session.execute(
-        select(User, ApiToken).join(ApiToken.user).where(ApiToken.token_hash == hash_token(secret))
-    ).first()
-    if row is None:
-        return None
-    user, token = row
-    if token.revoked_at is not None or not user.active:
-        return None
-    return user, token
-
-
 def revoke_token(token: ApiToken) -> None:
+    """Revoke a token. This worker forgets it at once; other workers within ``CACHE_SECONDS``."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
+    worker_cache(PRINCIPALS).forget(token.token_hash)
 
 
 def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:
@@ -132,6 +120,17 @@ def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:
             revoke_token(token)
             count += 1
     return count
+
+
+def set_active(user: User, active: bool) -> User:
+    """Deactivate a user (sign-in refused, every token revoked; their ballots and findings stay) or
+    reactivate one (they sign in again for new tokens)."""
+    user.active = active
+    if not active:
+        for token in user.tokens:
+            revoke_token(token)
+    db.session.flush()
+    return user
 
 
 def set_password(user: User, password: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -11,8 +12,8 @@ from sqlalchemy.orm import defer, joinedload
 
 from survey_forms import Form, FormDefinitionError, canonical_json, form_from_xlsform
 
-from ..auth.models import User
 from ..auth.roles import MANAGERS
+from ..caching import FORMS, worker_cache
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.service import get_round, require_open
@@ -40,16 +41,41 @@ def find_version(form_id: str, version: str) -> FormVersion | None:
     return db.session.scalar(select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version))
 
 
-def version_hash(form_id: str, version: str, user: User) -> str:
-    """The content hash of a version this user may download (drafts: managers only); a cheap query."""
-    row = db.session.execute(
-        select(FormVersion.state, FormVersion.content_hash).where(
-            FormVersion.form_id == form_id, FormVersion.version == version
-        )
-    ).first()
-    if row is None or (row.state == "draft" and user.role not in MANAGERS):
+def version_hash(form_id: str, version: str, role: str) -> str:
+    """The content hash of a version this role may download (drafts: managers only).
+
+    Each worker remembers a version's state and hash for a few seconds (``server.caching``); unknown
+    versions are not remembered, so an upload is downloadable at once.
+    """
+
+    def lookup():
+        row = db.session.execute(
+            select(FormVersion.state, FormVersion.content_hash).where(
+                FormVersion.form_id == form_id, FormVersion.version == version
+            )
+        ).first()
+        if row is None:
+            raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
+        return tuple(row)
+
+    state, content_hash = worker_cache(FORMS).get_or_compute(("version", form_id, version), lookup)
+    if state == "draft" and role not in MANAGERS:
         raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
-    return row.content_hash
+    return content_hash
+
+
+def listing(role: str, state: str | None, serialize: Callable[[list[FormVersion]], bytes]) -> bytes:
+    """The serialized list of versions this role sees, remembered by each worker for a few seconds:
+    devices ask for it on every sync, and it changes only when a version is uploaded, published or
+    closed (which makes this worker forget it at once) or a round closes."""
+    sees_all = role in MANAGERS
+    return worker_cache(FORMS).get_or_compute(
+        ("listing", sees_all, state), lambda: serialize(all_versions(state) if sees_all else fillable_versions())
+    )
+
+
+def _changed() -> None:
+    worker_cache(FORMS).forget()
 
 
 @lru_cache(maxsize=256)
@@ -86,6 +112,7 @@ def save_draft(form: Form, round_code: str | None = None) -> tuple[FormVersion, 
         existing.title = form.title
         existing.round = survey_round or existing.round
         db.session.flush()
+        _changed()
         return existing, False
     stored = FormVersion(
         form_id=form.form_id,
@@ -97,6 +124,7 @@ def save_draft(form: Form, round_code: str | None = None) -> tuple[FormVersion, 
     )
     db.session.add(stored)
     db.session.flush()
+    _changed()
     return stored, True
 
 
@@ -117,6 +145,7 @@ def publish(form_id: str, version: str, round_code: str | None = None) -> FormVe
         stored.state = "published"
         stored.published_at = utcnow()
     db.session.flush()
+    _changed()
     return stored
 
 
@@ -130,6 +159,7 @@ def close(form_id: str, version: str) -> FormVersion:
         stored.state = "closed"
         stored.closed_at = utcnow()
         db.session.flush()
+        _changed()
     return stored
 
 
@@ -145,10 +175,8 @@ def all_versions(state: str | None = None) -> list[FormVersion]:
     return list(db.session.scalars(query))
 
 
-def list_versions(user: User, state: str | None = None) -> list[FormVersion]:
-    """Managers see every version; field roles see the versions they may fill (published, round open)."""
-    if user.role in MANAGERS:
-        return all_versions(state)
+def fillable_versions() -> list[FormVersion]:
+    """The versions field roles may fill: published, in an open round or none."""
     return [v for v in all_versions("published") if v.accepts_answers]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from ..auth.access import current_user, require_roles
+from ..auth.access import current_principal, require_roles
 from ..auth.roles import ADMIN, ROLES
 from ..errors import ApiError
 from . import service
@@ -31,7 +31,12 @@ UPLOAD_BODY = {
 @blp.response(200, FormVersionSchema(many=True))
 def list_forms(args):
     """The form versions this user may fill (every version, for admins and supervisors)."""
-    return service.list_versions(current_user(), args.get("state"))
+    body = service.listing(current_principal().role, args.get("state"), _serialize)
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _serialize(versions) -> bytes:
+    return current_app.json.dumps(FormVersionSchema(many=True).dump(versions)).encode()
 
 
 @blp.route("/forms", methods=["POST"])
@@ -66,7 +71,7 @@ def upload(args):
 )
 def definition(form_id, version):
     """Download a form definition; send ``If-None-Match`` to get 304 when unchanged."""
-    content_hash = service.version_hash(form_id, version, current_user())
+    content_hash = service.version_hash(form_id, version, current_principal().role)
     response = current_app.response_class(mimetype="application/json")
     response.set_etag(content_hash)
     response.headers["Cache-Control"] = "private, no-cache"

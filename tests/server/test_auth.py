@@ -83,7 +83,7 @@ def test_an_admin_should_issue_a_token_for_a_device(client, admin, make_user):
 
 
 def test_every_api_endpoint_should_declare_the_roles_it_admits(app):
-    open_endpoints = {"auth.login", "api-docs.openapi_json"}
+    open_endpoints = {"auth.login", "auth.start_session", "api-docs.openapi_json"}
     undeclared = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or rule.endpoint in open_endpoints:
@@ -99,3 +99,16 @@ def test_every_api_endpoint_should_declare_the_roles_it_admits(app):
             if not getattr(handler, "_parsurvey_roles", None):
                 undeclared.append(f"{rule.rule} {handler.__name__}")
     assert undeclared == []
+
+
+def test_a_deactivated_user_should_lose_sign_in_and_tokens_and_may_come_back(client, admin, make_user):
+    _, headers = make_user("enum_gone", "enumerator", password="mật-khẩu-cũ")
+    credentials = {"username": "enum_gone", "password": "mật-khẩu-cũ"}
+    assert client.post("/api/v1/users/enum_gone/deactivate", headers=headers).status_code == 403
+    answer = client.post("/api/v1/users/enum_gone/deactivate", headers=admin)
+    assert answer.status_code == 200 and answer.get_json()["active"] is False
+    assert client.get("/api/v1/me", headers=headers).get_json()["code"] == "unauthenticated"
+    assert client.post("/api/v1/auth/tokens", json=credentials).get_json()["code"] == "invalid_credentials"
+    assert client.post("/api/v1/users/enum_gone/activate", headers=admin).get_json()["active"] is True
+    assert client.get("/api/v1/me", headers=headers).status_code == 401  # old tokens stay revoked
+    assert client.post("/api/v1/auth/tokens", json=credentials).status_code == 201

@@ -43,6 +43,18 @@ def test_users_create_and_tokens_create_should_give_a_working_device_token(app, 
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+def test_users_deactivate_should_revoke_every_token_and_activate_should_undo_it(app, db, client):
+    invoke(app, "users", "create", "enum_cli", "--role", "enumerator")
+    token = invoke(app, "tokens", "create", "enum_cli").output.strip()
+    deactivated = invoke(app, "users", "deactivate", "enum_cli")
+    assert deactivated.exit_code == 0 and "deactivated enum_cli" in deactivated.output
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert "enum_cli\tenumerator\t\tinactive" in invoke(app, "users", "list").output
+    assert invoke(app, "tokens", "create", "enum_cli").exit_code == 1  # no new tokens while deactivated
+    assert invoke(app, "users", "activate", "enum_cli").exit_code == 0
+    assert invoke(app, "tokens", "create", "enum_cli").output.startswith("pst_")
+
+
 def test_a_reviewer_without_organisation_should_fail_with_the_error_code(app, db):
     result = invoke(app, "users", "create", "rv", "--role", "reviewer")
     assert result.exit_code == 1 and "[invalid_request]" in result.output and "organisation" in result.output

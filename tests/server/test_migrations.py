@@ -27,3 +27,7 @@ def test_the_openapi_document_should_describe_the_api(client):
     assert spec["info"]["title"] == "parsurvey"
     assert "/api/v1/forms/{form_id}/versions/{version}" in spec["paths"]
     assert "AgencySchema" in str(spec["components"]["schemas"]) or "Agency" in spec["components"]["schemas"]
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["session"] == {"type": "apiKey", "in": "cookie", "name": "parsurvey_session"}
+    assert "/api/v1/auth/session" in spec["paths"]
