@@ -12,7 +12,10 @@ const APP_VERSION = "web-1";
 const BATCH_SIZE = 100;
 const ACKNOWLEDGED = ["accepted", "duplicate", "conflict"];
 const main = document.getElementById("main");
-const state = { lang: "vi", token: null, user: null, deviceId: null, syncing: false };
+// Signed in = a user profile on the device. The session itself is an HttpOnly cookie that scripts cannot
+// read; the app keeps only the profile and the session's CSRF token, so it opens offline after a restart.
+const state = { lang: "vi", user: null, csrf: null, deviceId: null, syncing: false };
+const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 // ------------------------------------------------------------------ helpers
 
@@ -56,9 +59,10 @@ class ApiFailure extends Error {
   }
 }
 
+// Every call carries the session cookie; a change also carries the CSRF token (else 403 csrf_failed).
 async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, headers: { Accept: "application/json", ...headers } };
-  if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  if (!SAFE_METHODS.includes(method) && state.csrf) init.headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -72,7 +76,7 @@ async function api(path, { method = "GET", body, headers = {} } = {}) {
   if (response.status === 304) return { notModified: true, response };
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
-    if (response.status === 401 && state.token) await signOut(false);
+    if (response.status === 401 && state.user) await sessionLost();
     throw new ApiFailure(response.status, data?.code || "error", data?.message || response.statusText);
   }
   return { data, response };
@@ -109,17 +113,24 @@ function renderSignIn() {
   username.focus();
 }
 
+async function keepSession(data) {
+  state.user = { username: data.username, role: data.role, organisation: data.organisation, full_name: data.full_name };
+  await kv.set("user", state.user);
+  if (data.csrf_token) {
+    state.csrf = data.csrf_token;
+    await kv.set("csrf", state.csrf);
+  }
+}
+
 async function signIn(event, username, password) {
   event.preventDefault();
   try {
-    const { data } = await api("/api/v1/auth/tokens", {
+    await revokeStaleSession();
+    const { data } = await api("/api/v1/auth/session", {
       method: "POST",
       body: { username, password, label: "web app" },
     });
-    state.token = data.token;
-    state.user = { username: data.user.username, role: data.user.role, full_name: data.user.full_name };
-    await kv.set("token", state.token);
-    await kv.set("user", state.user);
+    await keepSession(data);
     await persist();
     if (state.user.role === "enumerator") await downloadForms();
     renderHome();
@@ -128,21 +139,47 @@ async function signIn(event, username, password) {
   }
 }
 
-async function signOut(callServer = true) {
-  if (callServer && state.token) {
+// Sign out on the server (which revokes the session and clears the cookie), then on the device. Offline,
+// the cookie outlives the sign-out: its CSRF token is kept so that the session is revoked at the next
+// chance (revokeStaleSession). The outbox is never touched: unsent records wait for their owner.
+async function signOut() {
+  if (state.user) {
     try {
-      await api("/api/v1/auth/tokens/current", { method: "DELETE" });
+      const headers = state.csrf ? { "X-CSRF-Token": state.csrf } : {};
+      await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers });
     } catch {
-      // offline: the token stays valid on the server until revoked there
+      if (state.csrf) await kv.set("stale_csrf", state.csrf);
     }
   }
+  await forgetSession();
+  renderSignIn();
+}
+
+// The server no longer knows the session (expired, revoked, user deactivated): back to sign-in.
+async function sessionLost() {
+  await forgetSession();
+  renderSignIn();
+  announce(t("session_expired"), "error");
+}
+
+async function forgetSession() {
   // Respondents' contact details cached for a reviewer's re-checks do not outlive the session.
   if (state.user) await kv.remove(`rechecks:${state.user.username}`);
-  state.token = null;
   state.user = null;
-  await kv.remove("token");
+  state.csrf = null;
   await kv.remove("user");
-  renderSignIn();
+  await kv.remove("csrf");
+}
+
+async function revokeStaleSession() {
+  const csrf = await kv.get("stale_csrf");
+  if (!csrf) return;
+  try {
+    await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
+    await kv.remove("stale_csrf"); // revoked, or already unknown to the server: either way done
+  } catch {
+    // still offline: try again next time
+  }
 }
 
 // ------------------------------------------------------------------ forms and progress
@@ -156,9 +193,11 @@ async function downloadForms() {
     const key = `${version.form_id}@${version.version}`;
     const stored = await forms.get(key);
     const headers = stored?.etag ? { "If-None-Match": stored.etag } : {};
-    const response = await fetch(version.download_url, {
-      headers: { Authorization: `Bearer ${state.token}`, ...headers },
-    });
+    const response = await fetch(version.download_url, { credentials: "same-origin", headers });
+    if (response.status === 401) {
+      await sessionLost();
+      throw new ApiFailure(401, "unauthenticated", t("session_expired"));
+    }
     if (response.status === 200) {
       const text = await response.text();
       const etag = response.headers.get("ETag");
@@ -194,7 +233,6 @@ const ui = {
   announce,
   whoSection: () => whoSection(),
   lang: () => state.lang,
-  token: () => state.token,
   user: () => state.user,
   home: () => renderHome(),
   appVersion: APP_VERSION,
@@ -266,6 +304,7 @@ async function renderHome() {
     try {
       await screens[state.user.role](ui);
     } catch (error) {
+      if (error.status === 401) return; // the session is gone: sign-in is on show (sessionLost)
       if (error.status === 0) {
         announce("");
         main.replaceChildren(needsConnection(), whoSection());
@@ -389,6 +428,7 @@ async function guarded(action) {
   try {
     await action();
   } catch (error) {
+    if (error.status === 401) return; // back at sign-in, with its own message
     announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
   }
   if (state.user) renderHome();
@@ -397,7 +437,7 @@ async function guarded(action) {
 // ------------------------------------------------------------------ sync
 
 async function syncNow() {
-  if (state.syncing || !state.token) return;
+  if (state.syncing || !state.user) return;
   state.syncing = true;
   try {
     const pending = (await myRecords()).filter((r) => r.state === "pending");
@@ -424,7 +464,7 @@ async function syncNow() {
     }
     announce(t("synced", countsOf(await myRecords())), "ok");
   } catch (error) {
-    announce(t("sync_failed", { reason: error.message }), "error");
+    if (error.status !== 401) announce(t("sync_failed", { reason: error.message }), "error");
   } finally {
     state.syncing = false;
   }
@@ -684,10 +724,34 @@ function drawChrome() {
   updateOnline();
 }
 
+// Versions before session cookies kept a bearer token in IndexedDB, where any script could read it: revoke
+// it if the server can be reached, and remove it either way. The user signs in again to get a cookie.
+async function dropBearerToken() {
+  const token = await kv.get("token");
+  if (!token) return;
+  try {
+    await fetch("/api/v1/auth/tokens/current", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    // offline: the token can no longer be used by this app, and expires on the server
+  }
+  await kv.remove("token");
+}
+
+// Refresh the profile and CSRF token from the session; a dead session goes back to sign-in (api()).
+async function checkSession() {
+  try {
+    const { data } = await api("/api/v1/auth/session");
+    await keepSession(data);
+  } catch {
+    // offline or server unreachable: carry on with what the device holds
+  }
+}
+
 async function start() {
   state.lang = (await kv.get("lang")) || "vi";
-  state.token = (await kv.get("token")) || null;
   state.user = (await kv.get("user")) || null;
+  state.csrf = (await kv.get("csrf")) || null;
+  await dropBearerToken();
   state.deviceId = await kv.get("device_id");
   if (!state.deviceId) {
     state.deviceId = `web-${crypto.randomUUID ? crypto.randomUUID() : Date.now()}`;
@@ -702,8 +766,12 @@ async function start() {
   });
   window.addEventListener("offline", updateOnline);
   drawChrome();
-  if (state.token && state.user) await renderHome();
-  else renderSignIn();
+  if (state.user && navigator.onLine) await checkSession();
+  if (state.user) await renderHome();
+  else {
+    renderSignIn();
+    if (navigator.onLine) await revokeStaleSession();
+  }
   document.body.dataset.ready = "true";
   if ("serviceWorker" in navigator) {
     try {

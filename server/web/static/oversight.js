@@ -1,6 +1,6 @@
 // Supervisor oversight screens: enumerator quality with quarantine actions, the ballot browser with filters,
 // a ballot's details, status override (with a reason) and audit trail, and sync conflicts to resolve.
-// Every rule stays on the server; these screens only call the API (bearer token, manager roles).
+// Every rule stays on the server; these screens only call the API (session cookie, manager roles).
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
 import { kv } from "./store.js";
 
@@ -88,6 +88,7 @@ async function withErrors(ui, action) {
   try {
     await action();
   } catch (error) {
+    if (error.status === 401) return; // back at sign-in, with its own message
     ui.announce(error.status === 0 ? ui.t("needs_network") : `${error.code}: ${error.message}`, "error");
   }
 }
