@@ -110,6 +110,7 @@ def test_a_supervisor_picks_a_round_and_every_screen_follows_it(live_server, db,
     assert page.locator(".ranking").count() == 0, "2022's ranking is not shown under 2023"
     page.click("#tab-quality")
     expect(page.locator("#quality tr[data-enumerator=enumerator1] td").first).to_have_text("2")
+    screenshot(page, "supervisor-round-picker-1280", full_page=False)
     page.set_viewport_size({"width": 360, "height": 780})
     assert overflows(page) == 0, "the tabs and the round picker should fit a phone"
     screenshot(page, "supervisor-round-picker-360", full_page=False)

@@ -77,7 +77,7 @@ def test_a_supervisor_scores_the_round_and_sees_the_ranking_with_bands_and_a_cha
     context.close()
 
 
-def test_the_supervisor_screens_say_they_need_a_connection_when_offline(live_server, db, browser, axe):
+def test_the_supervisor_screens_say_they_need_a_connection_when_offline(live_server, db, browser, axe, screenshot):
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 360, "height": 780})
@@ -98,6 +98,7 @@ def test_the_supervisor_screens_say_they_need_a_connection_when_offline(live_ser
     expect(page.locator("#needs-connection h2")).to_have_text("Cần kết nối mạng")
     assert page.is_visible("#sign-out"), "signing out stays possible"
     axe(page, "supervisor offline")
+    screenshot(page, "supervisor-offline-360")
     page.click("#retry")
     expect(page.locator("#needs-connection")).to_be_visible()
 
