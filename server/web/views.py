@@ -1,7 +1,8 @@
-"""Routes of the web app: the app shell, its manifest and its service worker. No data, no cookies.
+"""Routes of the web app: the app shell, its manifest and its service worker. No data here.
 
 The shell holds no user data, so it may be cached by the service worker and served offline; what a
-user may see comes from the JSON API, which checks the bearer token and the role on every call.
+user may see comes from the JSON API, which checks the session cookie (with its CSRF token on changes)
+or a bearer token, and the role, on every call.
 """
 
 from __future__ import annotations

@@ -78,3 +78,56 @@ def unlabelled():
 def overflows():
     """How many CSS pixels the page is wider than its viewport (0: nothing to scroll sideways)."""
     return lambda page: page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+# The WCAG 2.0 and 2.1 rules of levels A and AA that axe-core knows (color-contrast among them), and the rules
+# for WCAG criteria that axe-core still marks experimental and leaves out unless asked (label in name 2.5.3,
+# orientation 1.3.4, info and relationships 1.3.1).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_EXPERIMENTAL = [
+    "label-content-name-mismatch",
+    "css-orientation-lock",
+    "p-as-heading",
+    "table-fake-caption",
+    "td-has-header",
+]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": AXE_TAGS},
+    "rules": {rule: {"enabled": True} for rule in AXE_EXPERIMENTAL},
+    "resultTypes": ["violations"],
+}
+WIDTHS = {"phone": {"width": 360, "height": 780}, "desktop": {"width": 1280, "height": 900}}
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['failureSummary'].splitlines()[-1].strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """Check the page as it is with axe-core (bundled by the axe-playwright-python package) at a phone and a
+    desktop width: ``axe(page, "screen name")`` fails the test with every WCAG 2 A/AA violation found."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    engine = Axe()
+
+    def check(page, screen: str) -> None:
+        original = page.viewport_size
+        found = []
+        try:
+            for width, size in WIDTHS.items():
+                page.set_viewport_size(size)
+                page.evaluate("() => new Promise(requestAnimationFrame)")
+                results = engine.run(page, options=AXE_OPTIONS)
+                if results.violations_count:
+                    found.append(f"{screen} at {width} width:\n{_describe(results.response['violations'])}")
+        finally:
+            page.set_viewport_size(original)
+        assert not found, "accessibility violations:\n" + "\n".join(found)
+
+    return check

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from server.ballots.models import Ballot
 from survey_forms import builtin_satisfaction_form
 from survey_forms.expressions import parse
-from sync.protocol import envelope_hash
+from sync.codes import ERROR_CODES, Action
+from sync.protocol import VERIFICATION_KEYS, check_envelope, envelope_hash
 
 FORM = builtin_satisfaction_form()
 LIKERT_QUESTIONS = [q.name for q in FORM.questions() if q.type == "likert5"]
@@ -181,3 +182,24 @@ def test_browser_and_server_should_agree_on_expressions_and_envelope_hashes(live
     envelope = json.loads(made)  # what the server reads from the wire
     assert envelope["answers"]["decomposed"] == "Hà Nội"
     assert envelope["content_hash"] == envelope_hash(envelope)
+
+    made = page.evaluate(
+        """async () => {
+             const {makeVerification} = await import('/app/static/canonical.js');
+             return JSON.stringify(await makeVerification({assignmentId: 12, outcome: 'answers_differ',
+               reviewer: 'mttq1', reasked: {overall: 2, procedure: 'Khai sinh'}, notes: 'Nói \u0111úng "một" nửa',
+               paradata: {started_at: '2022-10-02T08:00:00.000Z', completed_at: '2022-10-02T08:05:00.000Z',
+                          app_version: 'web-1'}}));
+           }"""
+    )
+    verification = json.loads(made)
+    assert check_envelope(verification) == {}, "a reviewer's finding from the browser is a valid protocol-1 envelope"
+    assert verification["content_hash"] == envelope_hash(verification)
+    assert set(verification) == VERIFICATION_KEYS
+
+
+def test_the_browser_retries_exactly_the_error_codes_the_device_library_retries(live_server, db, browser):
+    page = browser.new_page()
+    page.goto(live_server.url + "/app/static/icon.svg")
+    retried = page.evaluate("async () => (await import('/app/static/canonical.js')).RETRY_CODES")
+    assert sorted(retried) == sorted(c.code for c in ERROR_CODES.values() if c.action == Action.RETRY)

@@ -85,6 +85,6 @@ def test_a_supervisor_quarantines_a_failing_enumerator_overrides_a_status_and_re
     assert unlabelled(page) == []
     page.fill(".conflict input", "Bản gửi sau sửa câu góp ý sau phỏng vấn; giữ bản gốc.")
     page.click(".conflict button:has-text('Giữ bản đã lưu')")
-    expect(page.locator("#conflicts-title + p")).to_have_text("Không có xung đột nào cần xử lý.")
+    expect(page.locator("#no-conflicts")).to_have_text("Không có xung đột nào cần xử lý.")
     assert call(url, "/api/v1/conflicts", supervisor) == []
     context.close()

@@ -63,7 +63,9 @@ def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(
     assert overflows(page) == 0
     assert unlabelled(page) == []
     page.click("#record-recheck")
-    expect(page.locator("#status")).to_contain_text("Không đạt phúc tra")
+    expect(page.locator("#status")).to_contain_text("Đã gửi 1")
+    expect(page.locator(f"tr[data-recheck='{recheck['id']}'] .ballot-status")).to_have_text("Không đạt phúc tra")
+    assert page.text_content("#count-sent") == "1" and page.text_content("#count-pending") == "0"
     context.close()
 
     after = call(url, "/api/v1/rounds/2022/countable", supervisor)
@@ -71,3 +73,63 @@ def test_a_reviewer_records_a_failed_recheck_and_the_ballot_stops_counting(
     assert sum(after["excluded"].values()) == 1
     stored = call(url, f"/api/v1/ballots/{recheck['ballot']}", supervisor)
     assert stored["status"] == "failed"
+
+
+def test_a_reviewer_records_a_failed_recheck_offline_and_it_counts_once_synced(
+    live_server, db, browser, screenshot, axe
+):
+    """Loaded online, the re-checks stay on the device: reload offline, record, reload, sync when back."""
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    call(url, "/api/v1/sync/batches", token(url, "enumerator1"), batch(*[envelope("SNV") for _ in range(3)]))
+    supervisor = token(url, "supervisor")
+    call(url, "/api/v1/rounds/2022/recheck-samples", supervisor, {"seed": 7, "rate": 1.0})
+    recheck = next(r for r in call(url, "/api/v1/rounds/2022/rechecks", supervisor) if r["reviewer"])
+    phone = call(url, f"/api/v1/ballots/{recheck['ballot']}", supervisor)["answers"]["respondent_phone"]
+    row = f"tr[data-recheck='{recheck['id']}']"
+
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(url + "/app/")
+    page.fill("#username", recheck["reviewer"])
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector(row)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#offline-note")).to_contain_text("Đang ngoại tuyến")
+    page.click(f"{row} .open-recheck")
+    page.wait_for_selector("#recheck")
+    assert phone in page.text_content(".contact-value"), "the contact details are on the device for the re-check"
+    page.select_option("#reask-overall", "2")
+    page.check("input[name=outcome][value=interview_not_held]")
+    page.fill("#notes", "Người trả lời nói không có ai đến phỏng vấn.")
+    page.click("#record-recheck")
+    expect(page.locator("#count-pending")).to_have_text("1")
+    expect(page.locator(f"{row} .finding-pending")).to_contain_text("Không có cuộc phỏng vấn")
+    screenshot(page, "reviewer-offline-360")
+    axe(page, "reviewer's re-checks offline with a finding waiting")
+    assert call(url, "/api/v1/rounds/2022/countable", supervisor)["countable"] == 3, "nothing reached the server"
+
+    page.reload()
+    expect(page.locator("#count-pending")).to_have_text("1")  # the finding survives a reload offline
+
+    context.set_offline(False)
+    page.click("#sync")
+    expect(page.locator("#count-sent")).to_have_text("1", timeout=20_000)
+    expect(page.locator(f"{row} .ballot-status")).to_have_text("Không đạt phúc tra")
+    assert page.text_content("#count-pending") == "0" and page.text_content("#count-rejected") == "0"
+    page.click("#sign-out")
+    page.wait_for_selector("#sign-in")
+    cached = page.evaluate(
+        "async (key) => (await import('/app/static/store.js')).kv.get(key)", f"rechecks:{recheck['reviewer']}"
+    )
+    assert cached is None, "respondents' contact details leave the device at sign-out"
+    context.close()
+
+    after = call(url, "/api/v1/rounds/2022/countable", supervisor)
+    assert after["countable"] == 2 and sum(after["excluded"].values()) == 1
+    assert call(url, f"/api/v1/ballots/{recheck['ballot']}", supervisor)["status"] == "failed"

@@ -64,16 +64,46 @@ def test_a_supervisor_scores_the_round_and_sees_the_ranking_with_bands_and_a_cha
     assert table.locator("td").first.text_content() == "1"
     assert sum(b["count"] for b in departments["bands"]) == sum(1 for r in departments["rows"] if r["rank"])
     chart = page.locator(f"img.chart[data-group='{departments['group']}']")
-    expect(chart).to_have_attribute("src", re.compile("^blob:"))
+    expect(chart).to_have_attribute("src", re.compile(r"^/api/v1/score-runs/\d+/charts/department\.png$"))
     expect(chart).to_have_js_property("complete", True)
     assert chart.evaluate("img => img.naturalWidth") > 300, "the server-drawn chart should load"
     assert page.is_visible("#export-xlsx") and page.is_visible("#export-csv")
     with page.expect_download() as download:
         page.click("#export-csv")
-    assert download.value.suggested_filename == "chi-so-cchc-2022.csv"
+    assert download.value.suggested_filename == f"ket-qua-2022-lan-{runs[0]['id']}.csv"
     screenshot(page, "supervisor-results-1280")
     page.set_viewport_size({"width": 360, "height": 780})
     screenshot(page, "supervisor-results-360", full_page=False)
+    context.close()
+
+
+def test_the_supervisor_screens_say_they_need_a_connection_when_offline(live_server, db, browser, axe, screenshot):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(live_server.url + "/app/")
+    page.fill("#username", "supervisor")
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#score-now")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    context.set_offline(True)
+    page.click("#tab-quality")
+    expect(page.locator("#status")).to_have_text("Cần kết nối mạng để làm việc này.")
+    assert page.is_visible("#score-now"), "the screen on show stays as it was"
+
+    page.reload()  # the shell comes from the service worker; the figures cannot
+    expect(page.locator("#needs-connection h2")).to_have_text("Cần kết nối mạng")
+    assert page.is_visible("#sign-out"), "signing out stays possible"
+    axe(page, "supervisor offline")
+    screenshot(page, "supervisor-offline-360")
+    page.click("#retry")
+    expect(page.locator("#needs-connection")).to_be_visible()
+
+    context.set_offline(False)  # the app notices and loads the screen again
+    expect(page.locator("#score-now")).to_be_visible()
     context.close()
 
 

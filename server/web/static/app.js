@@ -1,6 +1,7 @@
 // The enumerator app: sign in, download questionnaires, fill ballots offline, keep them in a durable
 // outbox and sync them with protocol 1 of sync/protocol.py. The server checks everything again.
-import { makeEnvelope, sha256Hex } from "./canonical.js";
+// Reviewers' re-check findings travel through the same outbox and sync (reviewer.js).
+import { makeEnvelope, RETRY_CODES, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
@@ -9,8 +10,12 @@ import { forms, kv, outbox, persist } from "./store.js";
 
 const APP_VERSION = "web-1";
 const BATCH_SIZE = 100;
+const ACKNOWLEDGED = ["accepted", "duplicate", "conflict"];
 const main = document.getElementById("main");
-const state = { lang: "vi", token: null, user: null, deviceId: null, syncing: false };
+// Signed in = a user profile on the device. The session itself is an HttpOnly cookie that scripts cannot
+// read; the app keeps only the profile and the session's CSRF token, so it opens offline after a restart.
+const state = { lang: "vi", user: null, csrf: null, deviceId: null, syncing: false };
+const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 // ------------------------------------------------------------------ helpers
 
@@ -54,9 +59,10 @@ class ApiFailure extends Error {
   }
 }
 
+// Every call carries the session cookie; a change also carries the CSRF token (else 403 csrf_failed).
 async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, headers: { Accept: "application/json", ...headers } };
-  if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  if (!SAFE_METHODS.includes(method) && state.csrf) init.headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -70,7 +76,7 @@ async function api(path, { method = "GET", body, headers = {} } = {}) {
   if (response.status === 304) return { notModified: true, response };
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
-    if (response.status === 401 && state.token) await signOut(false);
+    if (response.status === 401 && state.user) await sessionLost();
     throw new ApiFailure(response.status, data?.code || "error", data?.message || response.statusText);
   }
   return { data, response };
@@ -107,17 +113,24 @@ function renderSignIn() {
   username.focus();
 }
 
+async function keepSession(data) {
+  state.user = { username: data.username, role: data.role, organisation: data.organisation, full_name: data.full_name };
+  await kv.set("user", state.user);
+  if (data.csrf_token) {
+    state.csrf = data.csrf_token;
+    await kv.set("csrf", state.csrf);
+  }
+}
+
 async function signIn(event, username, password) {
   event.preventDefault();
   try {
-    const { data } = await api("/api/v1/auth/tokens", {
+    await revokeStaleSession();
+    const { data } = await api("/api/v1/auth/session", {
       method: "POST",
       body: { username, password, label: "web app" },
     });
-    state.token = data.token;
-    state.user = { username: data.user.username, role: data.user.role, full_name: data.user.full_name };
-    await kv.set("token", state.token);
-    await kv.set("user", state.user);
+    await keepSession(data);
     await persist();
     if (state.user.role === "enumerator") await downloadForms();
     renderHome();
@@ -126,19 +139,47 @@ async function signIn(event, username, password) {
   }
 }
 
-async function signOut(callServer = true) {
-  if (callServer && state.token) {
+// Sign out on the server (which revokes the session and clears the cookie), then on the device. Offline,
+// the cookie outlives the sign-out: its CSRF token is kept so that the session is revoked at the next
+// chance (revokeStaleSession). The outbox is never touched: unsent records wait for their owner.
+async function signOut() {
+  if (state.user) {
     try {
-      await api("/api/v1/auth/tokens/current", { method: "DELETE" });
+      const headers = state.csrf ? { "X-CSRF-Token": state.csrf } : {};
+      await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers });
     } catch {
-      // offline: the token stays valid on the server until revoked there
+      if (state.csrf) await kv.set("stale_csrf", state.csrf);
     }
   }
-  state.token = null;
-  state.user = null;
-  await kv.remove("token");
-  await kv.remove("user");
+  await forgetSession();
   renderSignIn();
+}
+
+// The server no longer knows the session (expired, revoked, user deactivated): back to sign-in.
+async function sessionLost() {
+  await forgetSession();
+  renderSignIn();
+  announce(t("session_expired"), "error");
+}
+
+async function forgetSession() {
+  // Respondents' contact details cached for a reviewer's re-checks do not outlive the session.
+  if (state.user) await kv.remove(`rechecks:${state.user.username}`);
+  state.user = null;
+  state.csrf = null;
+  await kv.remove("user");
+  await kv.remove("csrf");
+}
+
+async function revokeStaleSession() {
+  const csrf = await kv.get("stale_csrf");
+  if (!csrf) return;
+  try {
+    await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
+    await kv.remove("stale_csrf"); // revoked, or already unknown to the server: either way done
+  } catch {
+    // still offline: try again next time
+  }
 }
 
 // ------------------------------------------------------------------ forms and progress
@@ -152,9 +193,11 @@ async function downloadForms() {
     const key = `${version.form_id}@${version.version}`;
     const stored = await forms.get(key);
     const headers = stored?.etag ? { "If-None-Match": stored.etag } : {};
-    const response = await fetch(version.download_url, {
-      headers: { Authorization: `Bearer ${state.token}`, ...headers },
-    });
+    const response = await fetch(version.download_url, { credentials: "same-origin", headers });
+    if (response.status === 401) {
+      await sessionLost();
+      throw new ApiFailure(401, "unauthenticated", t("session_expired"));
+    }
     if (response.status === 200) {
       const text = await response.text();
       const etag = response.headers.get("ETag");
@@ -190,36 +233,37 @@ const ui = {
   announce,
   whoSection: () => whoSection(),
   lang: () => state.lang,
-  token: () => state.token,
+  user: () => state.user,
   home: () => renderHome(),
+  appVersion: APP_VERSION,
+  myRecords: () => myRecords(),
+  outboxSections: (records, note) => outboxSections(records, note),
+  syncNow: () => syncNow(),
+  saveFinding: (envelope) => outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() }),
+  needsConnection: () => needsConnection(),
 };
 
-function whoSection() {
-  return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
+// ------------------------------------------------------------------ the outbox, for both roles that send
+
+function ownerOf(envelope) {
+  return envelope.kind === "verification" ? envelope.reviewer : envelope.enumerator;
 }
 
-async function renderHome() {
-  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
-  if (screens[state.user.role]) {
-    try {
-      await screens[state.user.role](ui);
-    } catch (error) {
-      announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
-      main.replaceChildren(whoSection());
-    }
-    return;
-  }
-  if (state.user.role !== "enumerator") {
-    main.replaceChildren(
-      el("section", { class: "card" }, el("p", {}, `${t("not_enumerator")} ${state.user.role}`), signOutButton()),
-    );
-    return;
-  }
-  const counts = await outbox.counts();
-  const stored = await forms.all();
-  const all = await outbox.all();
-  const rejected = all.filter((r) => r.state === "rejected");
+// Only the signed-in user's records: a device shared by two people never sends one's records with the
+// other's token (the server would refuse them as wrong_enumerator / wrong_reviewer).
+async function myRecords() {
+  return (await outbox.all()).filter((record) => ownerOf(record.envelope) === state.user?.username);
+}
 
+function countsOf(records) {
+  const counts = { pending: 0, sent: 0, rejected: 0 };
+  for (const record of records) counts[record.state] += 1;
+  return counts;
+}
+
+// The outbox card (counts and the sync button) and, when there are any, the rejected records with reasons.
+function outboxSections(records, note, ...buttons) {
+  const counts = countsOf(records);
   const countsList = el(
     "dl",
     { class: "counts", id: "counts" },
@@ -231,6 +275,56 @@ async function renderHome() {
     "div",
     { class: "actions" },
     el("button", { type: "button", id: "sync", class: "primary", onclick: () => syncNow() }, t("sync")),
+    ...buttons,
+  );
+  const rejected = records.filter((r) => r.state === "rejected");
+  return [
+    el("section", { class: "card", "aria-labelledby": "outbox-title" }, el("h2", { id: "outbox-title" }, t("outbox")), countsList, actions, el("p", { class: "hint" }, note)),
+    rejected.length ? rejectedSection(rejected) : null,
+  ].filter(Boolean);
+}
+
+function needsConnection() {
+  return el(
+    "section",
+    { class: "card", id: "needs-connection", "aria-labelledby": "needs-connection-title" },
+    el("h2", { id: "needs-connection-title" }, t("needs_connection")),
+    el("p", {}, t("supervisor_offline")),
+    el("button", { type: "button", id: "retry", class: "primary", onclick: () => renderHome() }, t("retry")),
+  );
+}
+
+function whoSection() {
+  return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
+}
+
+async function renderHome() {
+  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
+  if (screens[state.user.role]) {
+    try {
+      await screens[state.user.role](ui);
+    } catch (error) {
+      if (error.status === 401) return; // the session is gone: sign-in is on show (sessionLost)
+      if (error.status === 0) {
+        announce("");
+        main.replaceChildren(needsConnection(), whoSection());
+      } else {
+        announce(`${error.code}: ${error.message}`, "error");
+        main.replaceChildren(whoSection());
+      }
+    }
+    return;
+  }
+  if (state.user.role !== "enumerator") {
+    main.replaceChildren(
+      el("section", { class: "card" }, el("p", {}, `${t("not_enumerator")} ${state.user.role}`), signOutButton()),
+    );
+    return;
+  }
+  const stored = await forms.all();
+  const [outboxCard, rejected] = outboxSections(
+    await myRecords(),
+    t("storage_note"),
     el("button", { type: "button", id: "download", onclick: () => guarded(downloadForms) }, t("download_forms")),
   );
   const formList = stored.length
@@ -253,14 +347,14 @@ async function renderHome() {
     : el("p", {}, t("no_forms"));
 
   const sections = [
-    el("section", { class: "card", "aria-labelledby": "outbox-title" }, el("h2", { id: "outbox-title" }, t("outbox")), countsList, actions, el("p", { class: "hint" }, t("storage_note"))),
+    outboxCard,
     el("section", { class: "card", "aria-labelledby": "forms-title" }, el("h2", { id: "forms-title" }, t("forms")), formList),
   ];
   for (const round of new Set(stored.map((r) => r.round).filter(Boolean))) {
     const progress = await kv.get(`progress:${round}`);
     if (progress?.agencies?.length) sections.push(quotaSection(progress));
   }
-  if (rejected.length) sections.push(rejectedSection(rejected));
+  if (rejected) sections.push(rejected);
   sections.push(whoSection());
   main.replaceChildren(...sections);
 }
@@ -308,7 +402,13 @@ function rejectedSection(records) {
         el(
           "li",
           {},
-          el("strong", {}, `${r.envelope.agency} · ${r.instance_id.slice(0, 8)}`),
+          el(
+            "strong",
+            {},
+            r.envelope.kind === "verification"
+              ? `${t("finding_number", { id: r.envelope.assignment_id })} · ${r.instance_id.slice(0, 8)}`
+              : `${r.envelope.agency} · ${r.instance_id.slice(0, 8)}`,
+          ),
           el("span", {}, ` ${r.result?.code || ""}: ${r.result?.message || ""}`),
           r.result?.errors
             ? el("ul", {}, ...flattenErrors(r.result.errors).map((line) => el("li", {}, line)))
@@ -328,6 +428,7 @@ async function guarded(action) {
   try {
     await action();
   } catch (error) {
+    if (error.status === 401) return; // back at sign-in, with its own message
     announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
   }
   if (state.user) renderHome();
@@ -336,10 +437,10 @@ async function guarded(action) {
 // ------------------------------------------------------------------ sync
 
 async function syncNow() {
-  if (state.syncing || !state.token) return;
+  if (state.syncing || !state.user) return;
   state.syncing = true;
   try {
-    const pending = await outbox.byState("pending");
+    const pending = (await myRecords()).filter((r) => r.state === "pending");
     for (let start = 0; start < pending.length; start += BATCH_SIZE) {
       const chunk = pending.slice(start, start + BATCH_SIZE);
       const { data } = await api("/api/v1/sync/batches", {
@@ -352,16 +453,18 @@ async function syncNow() {
         if (!record) continue;
         record.result = result;
         record.synced_at = new Date().toISOString();
-        if (["accepted", "duplicate", "conflict"].includes(result.status)) record.state = "sent";
-        else if (result.status === "rejected") record.state = "rejected";
-        await outbox.put(record); // "error": stays pending, retried at the next sync
+        if (ACKNOWLEDGED.includes(result.status)) record.state = "sent";
+        else if (result.status === "rejected" || !RETRY_CODES.includes(result.code)) record.state = "rejected";
+        await outbox.put(record); // an error to retry: stays pending, sent again at the next sync
       }
     }
-    const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
-    for (const round of rounds) await refreshProgress(round);
-    announce(t("synced", await outbox.counts()), "ok");
+    if (state.user.role === "enumerator") {
+      const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
+      for (const round of rounds) await refreshProgress(round);
+    }
+    announce(t("synced", countsOf(await myRecords())), "ok");
   } catch (error) {
-    announce(t("sync_failed", { reason: error.message }), "error");
+    if (error.status !== 401) announce(t("sync_failed", { reason: error.message }), "error");
   } finally {
     state.syncing = false;
   }
@@ -614,15 +717,41 @@ async function setLanguage(lang) {
 function drawChrome() {
   document.getElementById("app-title").textContent = t("app_title");
   const button = document.getElementById("language");
+  // The visible name ("English" / "Tiếng Việt") is the accessible name too (WCAG 2.5.3), in its own language.
   button.textContent = t("language");
-  button.setAttribute("aria-label", t("language_label"));
+  button.lang = state.lang === "vi" ? "en" : "vi";
+  button.title = t("language_label");
   updateOnline();
+}
+
+// Versions before session cookies kept a bearer token in IndexedDB, where any script could read it: revoke
+// it if the server can be reached, and remove it either way. The user signs in again to get a cookie.
+async function dropBearerToken() {
+  const token = await kv.get("token");
+  if (!token) return;
+  try {
+    await fetch("/api/v1/auth/tokens/current", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    // offline: the token can no longer be used by this app, and expires on the server
+  }
+  await kv.remove("token");
+}
+
+// Refresh the profile and CSRF token from the session; a dead session goes back to sign-in (api()).
+async function checkSession() {
+  try {
+    const { data } = await api("/api/v1/auth/session");
+    await keepSession(data);
+  } catch {
+    // offline or server unreachable: carry on with what the device holds
+  }
 }
 
 async function start() {
   state.lang = (await kv.get("lang")) || "vi";
-  state.token = (await kv.get("token")) || null;
   state.user = (await kv.get("user")) || null;
+  state.csrf = (await kv.get("csrf")) || null;
+  await dropBearerToken();
   state.deviceId = await kv.get("device_id");
   if (!state.deviceId) {
     state.deviceId = `web-${crypto.randomUUID ? crypto.randomUUID() : Date.now()}`;
@@ -632,12 +761,17 @@ async function start() {
   document.getElementById("language").addEventListener("click", () => setLanguage(state.lang === "vi" ? "en" : "vi"));
   window.addEventListener("online", () => {
     updateOnline();
-    if (state.user?.role === "enumerator") syncNow();
+    if (["enumerator", "reviewer"].includes(state.user?.role)) syncNow();
+    else if (state.user && document.getElementById("needs-connection")) renderHome();
   });
   window.addEventListener("offline", updateOnline);
   drawChrome();
-  if (state.token && state.user) await renderHome();
-  else renderSignIn();
+  if (state.user && navigator.onLine) await checkSession();
+  if (state.user) await renderHome();
+  else {
+    renderSignIn();
+    if (navigator.onLine) await revokeStaleSession();
+  }
   document.body.dataset.ready = "true";
   if ("serviceWorker" in navigator) {
     try {

@@ -3,6 +3,10 @@
 // after reading the JSON this app sends.
 import { pyFloatRepr } from "./expr.js";
 
+// The error codes whose action is "retry" in sync/codes.py (a browser test keeps this list equal to it): an
+// item answered "error" with one of them stays pending; any other error is final, as in sync/outbox.py.
+export const RETRY_CODES = ["service_unavailable", "internal_error"];
+
 export function nfc(value) {
   if (typeof value === "string") return value.normalize("NFC");
   if (Array.isArray(value)) return value.map(nfc);
@@ -69,6 +73,22 @@ export async function makeEnvelope({ formId, formVersion, agency, enumerator, an
     agency,
     enumerator,
     answers,
+    paradata,
+  });
+  envelope.content_hash = await envelopeHash(envelope);
+  return envelope;
+}
+
+// A re-check finding as sync.protocol.make_verification builds it, with its content hash.
+export async function makeVerification({ assignmentId, outcome, reviewer, reasked, notes, paradata, instanceId }) {
+  const envelope = nfc({
+    kind: "verification",
+    instance_id: instanceId || newInstanceId(),
+    assignment_id: assignmentId,
+    outcome,
+    reviewer,
+    reasked: reasked || {},
+    notes: notes || "",
     paradata,
   });
   envelope.content_hash = await envelopeHash(envelope);

@@ -1,6 +1,8 @@
 // Supervisor oversight screens: enumerator quality with quarantine actions, the ballot browser with filters,
 // a ballot's details, status override (with a reason) and audit trail, and sync conflicts to resolve.
-// Every rule stays on the server; these screens only call the API (bearer token, manager roles).
+// Every rule stays on the server; these screens only call the API (session cookie, manager roles).
+// The round they show is picked once for all of them and remembered on the device (IndexedDB).
+import { kv } from "./store.js";
 
 const STATUSES = ["received", "valid", "invalid", "selected", "confirmed", "failed"];
 const OVERRIDABLE = ["valid", "invalid", "confirmed", "failed"];
@@ -9,16 +11,73 @@ function percent(value) {
   return value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)} %`;
 }
 
+let knownRounds = [];
+
+function roundKey(ui) {
+  return `round_choice:${ui.user().username}`;
+}
+
+// The round to show: the one this user picked last on this device if it still exists, else the latest.
+export async function chooseRound(ui) {
+  const { data: rounds } = await ui.api("/api/v1/rounds");
+  knownRounds = rounds;
+  const picked = await kv.get(roundKey(ui));
+  return rounds.find((r) => r.code === picked) || rounds[rounds.length - 1] || null;
+}
+
+function roundName(ui, r) {
+  const title = r.title ? ` — ${r.title}` : "";
+  return `${r.code}${title}${r.state === "closed" ? ` (${ui.t("round_closed")})` : ""}`;
+}
+
+// A form with a button rather than a select that acts on change, so moving through the options with
+// the arrow keys does not reload the screen under the user (WCAG 3.2.2).
+function roundPicker(ui, round, show) {
+  const { el, t } = ui;
+  const select = el(
+    "select",
+    { id: "round-picker", name: "round" },
+    ...knownRounds.map((r) => el("option", { value: r.code, selected: r.code === round }, roundName(ui, r))),
+  );
+  return el(
+    "form",
+    {
+      class: "round-picker",
+      id: "round-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        await kv.set(roundKey(ui), select.value);
+        await withErrors(ui, () => show(select.value));
+        document.getElementById("round-picker")?.focus();
+      },
+    },
+    el("label", { for: "round-picker" }, t("round")),
+    el("div", { class: "picker-row" }, select, el("button", { type: "submit", id: "round-show" }, t("round_show"))),
+  );
+}
+
 function tabs(ui, active, round) {
   const { el, t } = ui;
-  const go = { results: () => ui.home(), quality: () => renderQuality(ui, round), ballots: () => renderBallots(ui, round, {}), conflicts: () => renderConflicts(ui, round) };
-  return el(
+  const go = {
+    results: () => ui.home(),
+    quality: (code) => renderQuality(ui, code),
+    ballots: (code) => renderBallots(ui, code, {}),
+    conflicts: (code) => renderConflicts(ui, code),
+  };
+  const nav = el(
     "nav",
     { class: "tabs", "aria-label": t("supervisor_menu") },
     ...Object.keys(go).map((name) =>
-      el("button", { type: "button", id: `tab-${name}`, "aria-current": name === active ? "page" : null, onclick: go[name] }, t(`tab_${name}`)),
+      el(
+        "button",
+        { type: "button", id: `tab-${name}`, "aria-current": name === active ? "page" : null, onclick: () => withErrors(ui, () => go[name](round)) },
+        t(`tab_${name}`),
+      ),
     ),
   );
+  // Conflicts are listed for every round at once, so there is nothing to pick there.
+  if (active === "conflicts" || knownRounds.length < 2) return nav;
+  return el("div", { class: "toolbar" }, nav, roundPicker(ui, round, go[active]));
 }
 
 export function supervisorTabs(ui, round) {
@@ -29,7 +88,8 @@ async function withErrors(ui, action) {
   try {
     await action();
   } catch (error) {
-    ui.announce(`${error.code}: ${error.message}`, "error");
+    if (error.status === 401) return; // back at sign-in, with its own message
+    ui.announce(error.status === 0 ? ui.t("needs_network") : `${error.code}: ${error.message}`, "error");
   }
 }
 
@@ -102,7 +162,7 @@ export async function renderQuality(ui, round) {
       el("div", { class: "actions" }, quarantineButton),
       el(
         "div",
-        { class: "scroll" },
+        { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "quality-title" },
         el("table", { id: "quality" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows)),
       ),
     ),
@@ -159,7 +219,7 @@ export async function renderBallots(ui, round, filters) {
       el("h2", { id: "ballots-title" }, `${t("tab_ballots")} — ${round}`),
       form,
       el("p", { id: "ballot-total" }, t("ballots_found", { n: data.total })),
-      el("div", { class: "scroll" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
+      el("div", { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "ballots-title" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
     ),
     ui.whoSection(),
   );
@@ -269,7 +329,8 @@ export async function renderConflicts(ui, round) {
       "section",
       { class: "card", "aria-labelledby": "conflicts-title" },
       el("h2", { id: "conflicts-title" }, t("tab_conflicts")),
-      items.length ? el("ul", { class: "conflicts" }, ...items) : el("p", {}, t("no_conflicts")),
+      el("p", { class: "hint" }, t("conflicts_every_round")),
+      items.length ? el("ul", { class: "conflicts" }, ...items) : el("p", { id: "no-conflicts" }, t("no_conflicts")),
     ),
     ui.whoSection(),
   );

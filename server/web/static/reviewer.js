@@ -1,9 +1,11 @@
 // Reviewer screens (MTTQ / CCB re-check, phúc tra): the re-checks assigned to the signed-in reviewer, the
 // respondent's contact details (the API shows them only to the assigned reviewer), the key questions to
-// re-ask, and the outcome form posted to POST /api/v1/rechecks/<id>/verifications. Needs a connection.
-import { newInstanceId } from "./canonical.js";
+// re-ask, and the outcome form. Works offline: while online the assigned re-checks are cached in IndexedDB
+// with just what the re-check needs (contacts, key questions, interview time); findings are protocol-1
+// "verification" envelopes put in the same durable outbox as ballots and sent by the same sync.
+import { makeVerification } from "./canonical.js";
 import { LIKERT } from "./i18n.js";
-
+import { kv } from "./store.js";
 export const OUTCOMES = ["confirmed", "unreachable", "not_eligible", "interview_not_held", "answers_differ"];
 
 function findQuestion(children, name) {
@@ -17,20 +19,83 @@ function findQuestion(children, name) {
   return null;
 }
 
-export async function renderReviewerHome(ui) {
-  const { el, t, api, main } = ui;
+function cacheKey(username) {
+  return `rechecks:${username}`;
+}
+
+// Download the assigned re-checks with what each needs offline; the cache is replaced as a whole, so
+// re-checks taken away from this reviewer disappear from the device at the next refresh.
+async function refreshAssignments(ui) {
+  const { api } = ui;
+  const { username } = ui.user();
   const { data: rounds } = await api("/api/v1/rounds");
-  const sections = [];
+  const forms = new Map();
+  const items = [];
   for (const round of rounds) {
     const { data: rechecks } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/rechecks`);
+    for (const recheck of rechecks) {
+      const { data: ballot } = await api(`/api/v1/ballots/${encodeURIComponent(recheck.ballot)}`);
+      const formKey = `${ballot.form_id}@${ballot.form_version}`;
+      if (!forms.has(formKey)) {
+        const path = `/api/v1/forms/${encodeURIComponent(ballot.form_id)}/versions/${encodeURIComponent(ballot.form_version)}`;
+        forms.set(formKey, (await api(path)).data);
+      }
+      const form = forms.get(formKey);
+      items.push({
+        ...recheck,
+        round: round.code,
+        completed_at: ballot.completed_at,
+        contacts: (recheck.contact_questions || []).map((name) => ({
+          name,
+          label: findQuestion(form.children, name)?.label || null,
+          value: ballot.answers[name] ?? null,
+        })),
+        questions: (recheck.key_questions || []).map((name) => findQuestion(form.children, name)).filter(Boolean),
+      });
+    }
+  }
+  const cache = { fetched_at: new Date().toISOString(), rounds: rounds.map((r) => r.code), items };
+  // Signed out meanwhile: keep nothing (sign-out has just removed the cache).
+  if (ui.user()?.username === username) await kv.set(cacheKey(username), cache);
+  return cache;
+}
+
+export async function renderReviewerHome(ui) {
+  const { el, t, main } = ui;
+  let cache;
+  let offline = null;
+  try {
+    cache = await refreshAssignments(ui);
+  } catch (error) {
+    if (error.status !== 0) throw error;
+    cache = await kv.get(cacheKey(ui.user().username));
+    offline = cache
+      ? el("p", { class: "status info", id: "offline-note" }, t("rechecks_saved_at", { when: new Date(cache.fetched_at).toLocaleString(ui.lang()) }))
+      : el("p", { class: "status error", id: "offline-note" }, t("rechecks_need_network"));
+  }
+  const records = await ui.myRecords();
+  const waiting = new Map(
+    records.filter((r) => r.state === "pending" && r.envelope.kind === "verification").map((r) => [r.envelope.assignment_id, r.envelope]),
+  );
+  const sections = [...ui.outboxSections(records, t("storage_note_reviewer"))];
+  if (offline) sections.unshift(offline);
+  for (const round of cache?.rounds || []) {
+    const rechecks = cache.items.filter((r) => r.round === round);
     const rows = rechecks.map((r) =>
       el(
         "tr",
-        {},
+        { "data-recheck": String(r.id) },
         el("td", {}, r.agency_code),
         el("td", {}, r.organisation),
         el("td", {}, t(`reason_${r.reason}`, {}, r.reason)),
-        el("td", { class: `ballot-status ${r.ballot_status}` }, t(`status_${r.ballot_status}`, {}, r.ballot_status)),
+        el(
+          "td",
+          { class: `ballot-status ${r.ballot_status}` },
+          t(`status_${r.ballot_status}`, {}, r.ballot_status),
+          waiting.has(r.id)
+            ? el("span", { class: "finding-pending" }, t("finding_pending", { outcome: t(`outcome_${waiting.get(r.id).outcome}`) }))
+            : null,
+        ),
         el(
           "td",
           {},
@@ -45,8 +110,8 @@ export async function renderReviewerHome(ui) {
     sections.push(
       el(
         "section",
-        { class: "card", "aria-labelledby": `rechecks-${round.code}` },
-        el("h2", { id: `rechecks-${round.code}` }, `${t("rechecks")} — ${round.code}`),
+        { class: "card", "aria-labelledby": `rechecks-${round}` },
+        el("h2", { id: `rechecks-${round}` }, `${t("rechecks")} — ${round}`),
         rechecks.length
           ? el(
               "table",
@@ -96,26 +161,19 @@ function reaskValue(question, input) {
 }
 
 export async function renderRecheck(ui, recheck) {
-  const { el, t, api, label, main, announce } = ui;
-  const { data: ballot } = await api(`/api/v1/ballots/${encodeURIComponent(recheck.ballot)}`);
-  const { data: form } = await api(
-    `/api/v1/forms/${encodeURIComponent(ballot.form_id)}/versions/${encodeURIComponent(ballot.form_version)}`,
-  );
-  const contacts = (recheck.contact_questions || []).map((name) => {
-    const question = findQuestion(form.children, name);
-    const value = ballot.answers[name];
-    return el(
+  const { el, t, label, main, announce } = ui;
+  const openedAt = new Date().toISOString();
+  const contacts = recheck.contacts.map(({ name, label: texts, value }) =>
+    el(
       "div",
       { class: "contact" },
-      el("dt", {}, question ? label(question.label, name) : name),
+      el("dt", {}, label(texts, name)),
       el("dd", { class: "contact-value" }, value ? el("a", { href: `tel:${value}` }, String(value)) : t("no_contact")),
-    );
-  });
-  const keyQuestions = (recheck.key_questions || [])
-    .map((name) => [name, findQuestion(form.children, name)])
-    .filter(([, q]) => q);
+    ),
+  );
   const inputs = new Map();
-  const keyFields = keyQuestions.map(([name, question]) => {
+  const keyFields = recheck.questions.map((question) => {
+    const { name } = question;
     const id = `reask-${name}`;
     const input = reaskInput(ui, question, id);
     inputs.set(name, [question, input]);
@@ -143,16 +201,18 @@ export async function renderRecheck(ui, recheck) {
       const value = reaskValue(question, input);
       if (value !== null) reasked[name] = value;
     }
-    try {
-      const { data } = await api(`/api/v1/rechecks/${recheck.id}/verifications`, {
-        method: "POST",
-        body: { instance_id: newInstanceId(), outcome: chosen.value, reasked, notes: notes.value },
-      });
-      announce(t("recheck_recorded", { status: t(`status_${data.ballot_status}`, {}, data.ballot_status) }), "ok");
-      await renderReviewerHome(ui);
-    } catch (error) {
-      announce(`${error.code}: ${error.message}`, "error");
-    }
+    const envelope = await makeVerification({
+      assignmentId: recheck.id,
+      outcome: chosen.value,
+      reviewer: ui.user().username,
+      reasked,
+      notes: notes.value,
+      paradata: { started_at: openedAt, completed_at: new Date().toISOString(), app_version: ui.appVersion },
+    });
+    await ui.saveFinding(envelope);
+    announce(t("finding_saved"), "ok");
+    if (navigator.onLine) await ui.syncNow();
+    else await renderReviewerHome(ui);
   };
   main.replaceChildren(
     el(
@@ -162,7 +222,7 @@ export async function renderRecheck(ui, recheck) {
       el(
         "dl",
         { class: "facts" },
-        el("div", {}, el("dt", {}, t("interviewed_at")), el("dd", {}, ballot.completed_at ? new Date(ballot.completed_at).toLocaleString(ui.lang()) : "")),
+        el("div", {}, el("dt", {}, t("interviewed_at")), el("dd", {}, recheck.completed_at ? new Date(recheck.completed_at).toLocaleString(ui.lang()) : "")),
         el("div", {}, el("dt", {}, t("recheck_reason")), el("dd", {}, t(`reason_${recheck.reason}`, {}, recheck.reason))),
         ...contacts,
       ),
@@ -174,7 +234,7 @@ export async function renderRecheck(ui, recheck) {
         "div",
         { class: "actions" },
         el("button", { type: "submit", class: "primary", id: "record-recheck" }, t("record_recheck")),
-        el("button", { type: "button", onclick: () => renderReviewerHome(ui) }, t("back")),
+        el("button", { type: "button", onclick: () => ui.home() }, t("back")),
       ),
     ),
   );

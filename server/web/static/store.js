@@ -1,5 +1,6 @@
-// The device's durable storage in IndexedDB: settings (token, user, language, device id), downloaded
-// form definitions with their ETags, cached assignments/progress, and the outbox of ballots.
+// The device's durable storage in IndexedDB: settings (the user's profile and session CSRF token, never
+// the session itself, which is an HttpOnly cookie; language; device id), downloaded form definitions with
+// their ETags, cached assignments/progress/re-checks, and the outbox of ballots and re-check findings.
 // A ballot is written to the outbox before the app says "saved", and leaves "pending" only when the
 // server has answered it (accepted, duplicate, conflict = sent; rejected = rejected).
 

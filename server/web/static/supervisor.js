@@ -1,25 +1,13 @@
 // Supervisor screens (Sở Nội vụ): round progress against quota and results — the ranked table of each
 // group with bands, group statistics and year-on-year change, the index chart drawn by the server
-// (matplotlib, server/results/charts.py) and the exports one click away. Needs a connection.
-import { supervisorTabs } from "./oversight.js";
+// (matplotlib, server/results/charts.py) and the exports one click away, for the round picked in the
+// oversight screens' round picker (the latest by default). Needs a connection.
+import { chooseRound, supervisorTabs } from "./oversight.js";
 
-async function blobUrl(ui, path) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${ui.token()}` } });
-  if (!response.ok) throw new Error(`${response.status} ${path}`);
-  return URL.createObjectURL(await response.blob());
-}
-
-async function download(ui, path, filename) {
-  try {
-    const url = await blobUrl(ui, path);
-    const link = ui.el("a", { href: url, download: filename });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  } catch (error) {
-    ui.announce(error.message, "error");
-  }
+// The session cookie goes with every same-origin request, so charts and exports are plain images and links
+// (the file is named by the server: round and run number).
+function exportLink(ui, id, path, text) {
+  return ui.el("a", { class: "button", id, href: path, download: "" }, text);
 }
 
 function number(ui, value) {
@@ -67,12 +55,13 @@ function groupSection(ui, run, group) {
       el("td", { class: "n" }, r.index_change === null || r.index_change === undefined ? "—" : (r.index_change > 0 ? "+" : "") + number(ui, r.index_change)),
     ),
   );
-  const chart = el("img", { class: "chart", alt: `${t("chart_of")} ${group.label}`, "data-group": group.group });
-  blobUrl(ui, `/api/v1/score-runs/${run}/charts/${encodeURIComponent(group.group)}.png`)
-    .then((url) => {
-      chart.src = url;
-    })
-    .catch(() => chart.remove());
+  const chart = el("img", {
+    class: "chart",
+    src: `/api/v1/score-runs/${run}/charts/${encodeURIComponent(group.group)}.png`,
+    alt: `${t("chart_of")} ${group.label}`,
+    "data-group": group.group,
+    onerror: (event) => event.target.remove(),
+  });
   return el(
     "section",
     { class: "card ranking", "data-group": group.group, "aria-labelledby": `group-${group.group}` },
@@ -85,7 +74,8 @@ function groupSection(ui, run, group) {
     el("ul", { class: "bands" }, ...group.bands.map((b) => el("li", {}, `${b.label}: ${b.count}`))),
     el(
       "div",
-      { class: "scroll" },
+      // A table wider than a phone scrolls sideways: focusable, so the keyboard can scroll it too.
+      { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": `group-${group.group}` },
       el(
         "table",
         { class: "ranked" },
@@ -99,13 +89,13 @@ function groupSection(ui, run, group) {
 
 export async function renderSupervisorHome(ui) {
   const { el, t, api, main, announce } = ui;
-  const { data: rounds } = await api("/api/v1/rounds");
-  const round = rounds[rounds.length - 1];
+  const round = await chooseRound(ui);
   if (!round) {
     main.replaceChildren(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
     return;
   }
-  const sections = [supervisorTabs(ui, round.code), el("h2", { class: "page-title" }, `${t("round")} ${round.code}`)];
+  const title = `${t("round")} ${round.code}${round.title ? ` — ${round.title}` : ""}`;
+  const sections = [supervisorTabs(ui, round.code), el("h2", { class: "page-title", id: "round-title" }, title)];
   const { data: progress } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/progress`);
   sections.push(progressSection(ui, progress));
 
@@ -132,10 +122,10 @@ export async function renderSupervisorHome(ui) {
       { class: "actions" },
       el("button", { type: "button", id: "score-now", class: latest ? "" : "primary", onclick: scoreNow }, t("score_now")),
       latest
-        ? el("button", { type: "button", id: "export-xlsx", onclick: () => download(ui, `/api/v1/score-runs/${latest.id}/export.xlsx`, `chi-so-cchc-${round.code}.xlsx`) }, t("export_xlsx"))
+        ? exportLink(ui, "export-xlsx", `/api/v1/score-runs/${latest.id}/export.xlsx`, t("export_xlsx"))
         : null,
       latest
-        ? el("button", { type: "button", id: "export-csv", onclick: () => download(ui, `/api/v1/score-runs/${latest.id}/export.csv`, `chi-so-cchc-${round.code}.csv`) }, t("export_csv"))
+        ? exportLink(ui, "export-csv", `/api/v1/score-runs/${latest.id}/export.csv`, t("export_csv"))
         : null,
     ),
   );

@@ -1,7 +1,8 @@
 // Service worker of the enumerator app: keeps the app shell so the app opens with no connection,
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
-// Data (forms, ballots, token) lives in IndexedDB, never here; API calls are not intercepted.
-const CACHE = "parsurvey-shell-v4";
+// Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
+// never here; API calls (and so the session cookie) are not intercepted.
+const CACHE = "parsurvey-shell-v5";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
