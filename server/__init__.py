@@ -25,6 +25,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON
     app.json.sort_keys = False
 
+    if app.config.get("PROXY_COUNT"):
+        # Trust the proxies' forwarded headers, so url_for and request.is_secure see the client's https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -16,9 +16,12 @@ from typing import TypeVar
 from cachetools import TTLCache
 from flask import current_app
 
+from .extensions import db
+
 T = TypeVar("T")
 
 _EXTENSION = "parsurvey.caches"
+_PENDING = "parsurvey.forget_on_commit"  # in the session's info: (cache name, key) to forget at commit
 
 #: The caches, by name: who is behind a token hash; form version listings and version hashes.
 PRINCIPALS = "principals"
@@ -32,16 +35,24 @@ class WorkerCache:
         self._entries = TTLCache(maxsize=maxsize, ttl=seconds) if seconds > 0 else None
         self._lock = threading.Lock()
 
+    def get(self, key: Hashable, default=None):
+        if self._entries is None:
+            return default
+        with self._lock:
+            return self._entries.get(key, default)
+
+    def put(self, key: Hashable, value) -> None:
+        if self._entries is not None:
+            with self._lock:
+                self._entries[key] = value
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The remembered value for ``key``, or ``compute()`` remembered. Exceptions are not remembered."""
-        if self._entries is None:
-            return compute()
-        with self._lock:
-            if key in self._entries:
-                return self._entries[key]
-        value = compute()
-        with self._lock:
-            self._entries[key] = value
+        missing = object()
+        value = self.get(key, missing)
+        if value is missing:
+            value = compute()
+            self.put(key, value)
         return value
 
     def forget(self, key: Hashable | None = None) -> None:
@@ -62,6 +73,20 @@ def worker_cache(name: str) -> WorkerCache:
     if cache is None:
         cache = caches.setdefault(name, WorkerCache(current_app.config["CACHE_SECONDS"]))
     return cache
+
+
+def forget_when_committed(name: str, key: Hashable | None = None) -> None:
+    """Forget an entry now, so this request reads the change, and again when the transaction commits,
+    so a value another thread read from the database before the commit is not kept (see
+    ``server.transaction``, which calls :func:`forget_committed`)."""
+    worker_cache(name).forget(key)
+    db.session.info.setdefault(_PENDING, []).append((name, key))
+
+
+def forget_committed() -> None:
+    """Called by ``server.transaction.commit`` right after a commit."""
+    for name, key in db.session.info.pop(_PENDING, []):
+        worker_cache(name).forget(key)
 
 
 def forget_everything() -> None:

@@ -27,7 +27,13 @@ SETTINGS = [
         "Each worker remembers token lookups and form listings this long (0: never); a revoked token or a "
         "newly published form reaches every worker within this time.",
     ),
-    ("SESSION_DAYS", "90", "Lifetime of the web app's sign-in cookie (a field season; it survives offline days)."),
+    ("SESSION_DAYS", "90", "Lifetime of a web sign-in, cookie and token (a field season; it survives offline days)."),
+    (
+        "PROXY_COUNT",
+        "0",
+        "Reverse proxies in front of the app (e.g. 1 for nginx); their X-Forwarded-For/Proto/Host headers are "
+        "trusted, so the session cookie is marked Secure behind an https proxy.",
+    ),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
 ]
@@ -104,6 +110,7 @@ def load(env: dict | None = None) -> dict:
         "AUDIT_SEAL_SECONDS": _seconds_setting(env, "AUDIT_SEAL_SECONDS", 0.25),
         "CACHE_SECONDS": _seconds_setting(env, "CACHE_SECONDS", 5.0),
         "SESSION_DAYS": _int_setting(env, "SESSION_DAYS", 90),
+        "PROXY_COUNT": _int_setting(env, "PROXY_COUNT", 0, minimum=0),
         # A server connection can drop between requests; a SQLite file cannot, so skip its ping.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite},
         # flask-smorest / OpenAPI

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .audit import UNSEALED, seal, seal_due
+from .caching import forget_committed
 from .errors import ApiError
 from .extensions import db, write_intent
 
@@ -31,6 +32,7 @@ def commit() -> None:
         if db.session.info.pop(UNSEALED, False) and seal_due(current_app.config["AUDIT_SEAL_SECONDS"]):
             seal(wait=False)
         db.session.commit()
+        forget_committed()
     except IntegrityError as exc:
         db.session.rollback()
         log.info("integrity error at commit: %s", exc.orig)

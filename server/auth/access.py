@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..caching import PRINCIPALS, worker_cache
 from ..errors import ApiError
 from ..extensions import db
+from ..timeutil import utcnow
 from .models import ApiToken, User
 from .service import TOKEN_PREFIX, hash_token
 
@@ -52,28 +53,42 @@ def _lookup(token_hash: str) -> Principal | None:
     row = db.session.execute(
         select(User.id, ApiToken.id, User.username, User.role, User.organisation)
         .join(ApiToken.user)
-        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None), User.active.is_(True))
+        .where(
+            ApiToken.token_hash == token_hash,
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+            User.active.is_(True),
+        )
     ).first()
     return Principal(*row) if row else None
 
 
 def principal_for(secret: str) -> Principal | None:
-    """The principal behind a token secret, or None if it is unknown, revoked or its user deactivated.
-    Each worker remembers the answer (either way) for ``CACHE_SECONDS``; see ``server.caching``."""
+    """The principal behind a token secret, or None if it is unknown, revoked, expired or its user
+    deactivated. Each worker remembers a found principal for ``CACHE_SECONDS``; see ``server.caching``."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token_hash = hash_token(secret)
-    return worker_cache(PRINCIPALS).get_or_compute(token_hash, lambda: _lookup(token_hash))
+    cache = worker_cache(PRINCIPALS)
+    principal = cache.get(token_hash)
+    if principal is None:
+        principal = _lookup(token_hash)
+        if principal is not None:  # unknown secrets are not remembered: anyone can send random ones
+            cache.put(token_hash, principal)
+    return principal
+
+
+def signed_by_cookie() -> bool:
+    """Whether this request is authenticated by the session cookie (a bearer header takes precedence)."""
+    return "Authorization" not in request.headers and bool(request.cookies.get(SESSION_COOKIE))
 
 
 def _authenticate() -> Principal | None:
-    header = request.headers.get("Authorization")
-    if header is not None:
+    if not signed_by_cookie():
+        header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
         return principal_for(secret.strip()) if scheme.lower() == "bearer" and secret else None
-    secret = request.cookies.get(SESSION_COOKIE)
-    if not secret:
-        return None
+    secret = request.cookies[SESSION_COOKIE]
     principal = principal_for(secret)
     if principal is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")

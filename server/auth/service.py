@@ -5,17 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..caching import PRINCIPALS, worker_cache
+from ..caching import PRINCIPALS, forget_when_committed
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.service import get_agency
 from ..timeutil import utcnow
 from .models import ApiToken, User
-from .roles import ORGANISATIONS, REVIEWER, ROLES
+from .roles import ADMIN, ORGANISATIONS, REVIEWER, ROLES
 
 TOKEN_PREFIX = "pst_"
 # scrypt (werkzeug's default KDF): memory-hard, in the standard library, no native build needed.
@@ -80,19 +81,26 @@ def get_user(username: str) -> User:
     return user
 
 
-def issue_token(user: User, label: str = "") -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is never stored and cannot be shown again."""
+def issue_token(user: User, label: str = "", lifetime: timedelta | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and cannot be shown again.
+    With a ``lifetime`` (web sessions) it stops working then; without, it lasts until revoked."""
     if not user.active:
         raise ApiError("state_conflict", f"User {user.username!r} is deactivated.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, label=label, token_hash=hash_token(secret), prefix=secret[:10])
+    token = ApiToken(
+        user=user,
+        label=label,
+        token_hash=hash_token(secret),
+        prefix=secret[:10],
+        expires_at=utcnow() + lifetime if lifetime else None,
+    )
     db.session.add(token)
     db.session.flush()
     return token, secret
 
 
-def login(username: str, password: str, label: str = "") -> tuple[ApiToken, str]:
-    """Exchange a username and password for a new device token."""
+def login(username: str, password: str, label: str = "", lifetime: timedelta | None = None) -> tuple[ApiToken, str]:
+    """Exchange a username and password for a new token (a device's, or with a lifetime a web session's)."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.password_hash:
         # Spend the same time as a real check so usernames cannot be probed by timing.
@@ -100,7 +108,7 @@ def login(username: str, password: str, label: str = "") -> tuple[ApiToken, str]
         raise ApiError("invalid_credentials")
     if not check_password_hash(user.password_hash, password):
         raise ApiError("invalid_credentials")
-    return issue_token(user, label)
+    return issue_token(user, label, lifetime)
 
 
 def revoke_token(token: ApiToken) -> None:
@@ -108,7 +116,7 @@ def revoke_token(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
-    worker_cache(PRINCIPALS).forget(token.token_hash)
+    forget_when_committed(PRINCIPALS, token.token_hash)
 
 
 def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:
@@ -124,7 +132,13 @@ def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:
 
 def set_active(user: User, active: bool) -> User:
     """Deactivate a user (sign-in refused, every token revoked; their ballots and findings stay) or
-    reactivate one (they sign in again for new tokens)."""
+    reactivate one (they sign in again for new tokens). The last active admin stays active."""
+    if not active and user.role == ADMIN and user.active:
+        others = db.session.scalar(
+            select(func.count()).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+        )
+        if not others:
+            raise ApiError("state_conflict", f"{user.username!r} is the last active admin; make another first.")
     user.active = active
     if not active:
         for token in user.tokens:

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from . import service
-from .access import SESSION_COOKIE, csrf_token, current_token, current_user, require_roles
+from .access import SESSION_COOKIE, csrf_token, current_token, current_user, require_roles, signed_by_cookie
 from .roles import ADMIN, ROLES
 from .schemas import LoginSchema, NewTokenSchema, SessionSchema, TokenSchema, UserSchema
 
@@ -53,7 +53,8 @@ def _session_body(user, secret: str | None) -> dict:
 def start_session(args):
     """Sign in the web app: the answer sets an HttpOnly, SameSite=Strict session cookie and gives the
     CSRF token to send with every change."""
-    token, secret = service.login(args["username"], args["password"], args["label"] or "web session")
+    lifetime = timedelta(days=current_app.config["SESSION_DAYS"])
+    token, secret = service.login(args["username"], args["password"], args["label"] or "web session", lifetime)
 
     @after_this_request
     def _set_cookie(response):
@@ -61,9 +62,9 @@ def start_session(args):
             response.set_cookie(
                 SESSION_COOKIE,
                 secret,
-                max_age=timedelta(days=current_app.config["SESSION_DAYS"]),
+                max_age=lifetime,
                 path="/",
-                secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"],
+                secure=request.is_secure,  # behind an https proxy, set PARSURVEY_PROXY_COUNT
                 httponly=True,
                 samesite="Strict",
             )
@@ -77,7 +78,7 @@ def start_session(args):
 @blp.response(200, SessionSchema)
 def session():
     """The signed-in user and, for the session cookie, its CSRF token."""
-    return _session_body(current_user(), request.cookies.get(SESSION_COOKIE) if not _bearer() else None)
+    return _session_body(current_user(), request.cookies[SESSION_COOKIE] if signed_by_cookie() else None)
 
 
 @blp.route("/auth/session", methods=["DELETE"])
@@ -91,10 +92,6 @@ def end_session():
     def _clear_cookie(response):
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict")
         return response
-
-
-def _bearer() -> bool:
-    return "Authorization" in request.headers
 
 
 @blp.route("/me")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 from survey_forms import Form, FormDefinitionError, canonical_json, form_from_xlsform
 
 from ..auth.roles import MANAGERS
-from ..caching import FORMS, worker_cache
+from ..caching import FORMS, forget_when_committed, worker_cache
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.service import get_round, require_open
@@ -75,7 +75,7 @@ def listing(role: str, state: str | None, serialize: Callable[[list[FormVersion]
 
 
 def _changed() -> None:
-    worker_cache(FORMS).forget()
+    forget_when_committed(FORMS)
 
 
 @lru_cache(maxsize=256)

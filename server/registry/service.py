@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..caching import FORMS, worker_cache
+from ..caching import FORMS, forget_when_committed
 from ..errors import ApiError
 from ..extensions import db
 from ..timeutil import utcnow
@@ -183,5 +183,5 @@ def close_round(survey_round: SurveyRound) -> SurveyRound:
     survey_round.state = "closed"
     survey_round.closed_at = utcnow()
     db.session.flush()
-    worker_cache(FORMS).forget()  # listings say whether each version accepts answers
+    forget_when_committed(FORMS)  # listings say whether each version accepts answers
     return survey_round

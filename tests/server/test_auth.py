@@ -112,3 +112,10 @@ def test_a_deactivated_user_should_lose_sign_in_and_tokens_and_may_come_back(cli
     assert client.post("/api/v1/users/enum_gone/activate", headers=admin).get_json()["active"] is True
     assert client.get("/api/v1/me", headers=headers).status_code == 401  # old tokens stay revoked
     assert client.post("/api/v1/auth/tokens", json=credentials).status_code == 201
+
+
+def test_the_last_active_admin_should_not_be_deactivated(client, admin, make_user):
+    refused = client.post("/api/v1/users/test_admin/deactivate", headers=admin)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "state_conflict"
+    make_user("second_admin", "admin")
+    assert client.post("/api/v1/users/test_admin/deactivate", headers=admin).get_json()["active"] is False
