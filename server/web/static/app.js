@@ -131,6 +131,9 @@ async function signIn(event, username, password) {
       body: { username, password, label: "web app" },
     });
     await keepSession(data);
+    // The new cookie has replaced the old one, so a session still unrevoked can no longer be reached from
+    // here (it expires on the server): stop trying.
+    await kv.remove("stale_csrf");
     await persist();
     if (state.user.role === "enumerator") await downloadForms();
     renderHome();
@@ -139,18 +142,24 @@ async function signIn(event, username, password) {
   }
 }
 
-// Sign out on the server (which revokes the session and clears the cookie), then on the device. Offline,
-// the cookie outlives the sign-out: its CSRF token is kept so that the session is revoked at the next
-// chance (revokeStaleSession). The outbox is never touched: unsent records wait for their owner.
-async function signOut() {
-  if (state.user) {
-    try {
-      const headers = state.csrf ? { "X-CSRF-Token": state.csrf } : {};
-      await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers });
-    } catch {
-      if (state.csrf) await kv.set("stale_csrf", state.csrf);
-    }
+// Revoke the session of the cookie on the server (which also clears the cookie). Done when the server
+// says so (2xx) or no longer knows the session (401); offline, or any other answer (a 5xx, a 403), the
+// session may still be valid, so the caller keeps its CSRF token to try again later.
+async function revokeSession(csrf) {
+  try {
+    const headers = csrf ? { "X-CSRF-Token": csrf } : {};
+    const response = await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers });
+    return response.ok || response.status === 401;
+  } catch {
+    return false;
   }
+}
+
+// Sign out on the server, then on the device. When the server could not revoke the session (offline, or an
+// error answer), the cookie outlives the sign-out: its CSRF token is kept so that the session is revoked at
+// the next chance (revokeStaleSession). The outbox is never touched: unsent records wait for their owner.
+async function signOut() {
+  if (state.user && !(await revokeSession(state.csrf)) && state.csrf) await kv.set("stale_csrf", state.csrf);
   await forgetSession();
   renderSignIn();
 }
@@ -174,12 +183,8 @@ async function forgetSession() {
 async function revokeStaleSession() {
   const csrf = await kv.get("stale_csrf");
   if (!csrf) return;
-  try {
-    await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
-    await kv.remove("stale_csrf"); // revoked, or already unknown to the server: either way done
-  } catch {
-    // still offline: try again next time
-  }
+  // Revoked, or already unknown to the server: done. Otherwise try again next time.
+  if (await revokeSession(csrf)) await kv.remove("stale_csrf");
 }
 
 // ------------------------------------------------------------------ forms and progress
