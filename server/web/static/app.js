@@ -1,7 +1,7 @@
 // The enumerator app: sign in, download questionnaires, fill ballots offline, keep them in a durable
 // outbox and sync them with protocol 1 of sync/protocol.py. The server checks everything again.
 // Reviewers' re-check findings travel through the same outbox and sync (reviewer.js).
-import { makeEnvelope, RETRY_CODES, sha256Hex } from "./canonical.js";
+import { ERROR_ACTIONS, makeEnvelope, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
@@ -14,7 +14,7 @@ const ACKNOWLEDGED = ["accepted", "duplicate", "conflict"];
 const main = document.getElementById("main");
 // Signed in = a user profile on the device. The session itself is an HttpOnly cookie that scripts cannot
 // read; the app keeps only the profile and the session's CSRF token, so it opens offline after a restart.
-const state = { lang: "vi", user: null, csrf: null, deviceId: null, syncing: false };
+const state = { lang: "vi", user: null, csrf: null, deviceId: null, syncing: false, syncAgain: false };
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 // ------------------------------------------------------------------ helpers
@@ -244,11 +244,16 @@ const ui = {
   myRecords: () => myRecords(),
   outboxSections: (records, note) => outboxSections(records, note),
   syncNow: () => syncNow(),
-  saveFinding: (envelope) => outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() }),
+  saveFinding: (envelope) => keepInOutbox(envelope),
   needsConnection: () => needsConnection(),
 };
 
 // ------------------------------------------------------------------ the outbox, for both roles that send
+
+// A new ballot or finding is written to the outbox, pending, before the app says it is saved.
+function keepInOutbox(envelope) {
+  return outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() });
+}
 
 function ownerOf(envelope) {
   return envelope.kind === "verification" ? envelope.reviewer : envelope.enumerator;
@@ -441,12 +446,45 @@ async function guarded(action) {
 
 // ------------------------------------------------------------------ sync
 
+// A sync asked for while one runs (a finding saved meanwhile, another user signed in) runs right after it.
 async function syncNow() {
-  if (state.syncing || !state.user) return;
+  if (!state.user) return;
+  if (state.syncing) {
+    state.syncAgain = true;
+    return;
+  }
   state.syncing = true;
   try {
+    do {
+      state.syncAgain = false;
+      await syncOnce();
+    } while (state.syncAgain && state.user);
+  } finally {
+    state.syncing = false;
+  }
+  if (!state.user) return;
+  // A half-filled ballot or finding is never thrown away by a sync (one starts by itself when the
+  // connection returns): with a form open, only the counts change.
+  if (main.querySelector("#ballot, #recheck")) await showCounts();
+  else await renderHome();
+}
+
+// What to do with an item answered "error": retry the codes whose action is "retry" and, as sync/outbox.py
+// does, codes this app does not know (a newer server's); every other known code is final.
+function retryable(code) {
+  const action = ERROR_ACTIONS[code];
+  return action === undefined || action === "retry";
+}
+
+// Send the signed-in user's pending records, a batch at a time. Should the user change meanwhile (signed
+// out, someone else signed in), no further batch goes out with the new session: the rest stays pending
+// for its owner's next sync.
+async function syncOnce() {
+  const { username } = state.user;
+  const sameUser = () => state.user?.username === username;
+  try {
     const pending = (await myRecords()).filter((r) => r.state === "pending");
-    for (let start = 0; start < pending.length; start += BATCH_SIZE) {
+    for (let start = 0; start < pending.length && sameUser(); start += BATCH_SIZE) {
       const chunk = pending.slice(start, start + BATCH_SIZE);
       const { data } = await api("/api/v1/sync/batches", {
         method: "POST",
@@ -459,21 +497,28 @@ async function syncNow() {
         record.result = result;
         record.synced_at = new Date().toISOString();
         if (ACKNOWLEDGED.includes(result.status)) record.state = "sent";
-        else if (result.status === "rejected" || !RETRY_CODES.includes(result.code)) record.state = "rejected";
+        else if (result.status === "rejected" || !retryable(result.code)) record.state = "rejected";
         await outbox.put(record); // an error to retry: stays pending, sent again at the next sync
       }
     }
+    if (!sameUser()) return;
     if (state.user.role === "enumerator") {
       const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
       for (const round of rounds) await refreshProgress(round);
     }
     announce(t("synced", countsOf(await myRecords())), "ok");
   } catch (error) {
-    if (error.status !== 401) announce(t("sync_failed", { reason: error.message }), "error");
-  } finally {
-    state.syncing = false;
+    if (error.status !== 401 && sameUser()) announce(t("sync_failed", { reason: error.message }), "error");
   }
-  if (state.user) await renderHome();
+}
+
+// The outbox counts on show, if any, brought up to date without redrawing the screen.
+async function showCounts() {
+  const counts = countsOf(await myRecords());
+  for (const [name, n] of Object.entries(counts)) {
+    const node = document.getElementById(`count-${name}`);
+    if (node) node.textContent = String(n);
+  }
 }
 
 // ------------------------------------------------------------------ the form renderer
@@ -692,7 +737,7 @@ class BallotForm {
       answers,
       paradata: { started_at: this.startedAt, completed_at: new Date().toISOString(), app_version: APP_VERSION },
     });
-    await outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() });
+    await keepInOutbox(envelope);
     announce(t("saved"), "ok");
     await renderHome();
   }
