@@ -188,14 +188,18 @@ export async function renderRecheck(ui, recheck) {
     ),
   );
   const notes = el("textarea", { id: "notes", rows: "3", maxlength: "2000" });
+  let saving = false;
   const submit = async (event) => {
     event.preventDefault();
+    if (saving) return; // one press, one finding: a second press while saving records nothing more
     const chosen = main.querySelector("input[name=outcome]:checked");
     if (!chosen) {
       announce(t("choose_outcome"), "error");
       main.querySelector("input[name=outcome]").focus();
       return;
     }
+    saving = true;
+    main.querySelector("#record-recheck").disabled = true;
     const reasked = {};
     for (const [name, [question, input]] of inputs) {
       const value = reaskValue(question, input);
@@ -210,9 +214,11 @@ export async function renderRecheck(ui, recheck) {
       paradata: { started_at: openedAt, completed_at: new Date().toISOString(), app_version: ui.appVersion },
     });
     await ui.saveFinding(envelope);
+    // Back to the list whatever happens next: the finding is in the outbox, and is sent by this sync or,
+    // if one is running already, by the one that follows it.
+    await ui.home();
     announce(t("finding_saved"), "ok");
     if (navigator.onLine) await ui.syncNow();
-    else await renderReviewerHome(ui);
   };
   main.replaceChildren(
     el(
