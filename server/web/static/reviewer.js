@@ -23,35 +23,69 @@ function cacheKey(username) {
   return `rechecks:${username}`;
 }
 
-// Download the assigned re-checks with what each needs offline; the cache is replaced as a whole, so
-// re-checks taken away from this reviewer disappear from the device at the next refresh.
+// A re-check awaits its finding while its ballot is "selected" (an "unreachable" finding leaves it so).
+const AWAITING = "selected";
+
+function sameList(a, b) {
+  return JSON.stringify(a || []) === JSON.stringify(b || []);
+}
+
+// What a re-check needs offline, from its ballot and form: the interview time, the respondent's contact
+// details and the key questions to re-ask. Null if this ballot cannot be had (403, 404...): the others
+// are still fetched. Offline (0) or signed out (401), the whole refresh stops.
+async function recheckDetails(api, recheck, forms) {
+  try {
+    const { data: ballot } = await api(`/api/v1/ballots/${encodeURIComponent(recheck.ballot)}`);
+    const formKey = `${ballot.form_id}@${ballot.form_version}`;
+    if (!forms.has(formKey)) {
+      const path = `/api/v1/forms/${encodeURIComponent(ballot.form_id)}/versions/${encodeURIComponent(ballot.form_version)}`;
+      forms.set(formKey, (await api(path)).data);
+    }
+    const form = forms.get(formKey);
+    return {
+      completed_at: ballot.completed_at,
+      contacts: (recheck.contact_questions || []).map((name) => ({
+        name,
+        label: findQuestion(form.children, name)?.label || null,
+        value: ballot.answers[name] ?? null,
+      })),
+      questions: (recheck.key_questions || []).map((name) => findQuestion(form.children, name)).filter(Boolean),
+    };
+  } catch (error) {
+    if (error.status === 0 || error.status === 401) throw error;
+    return null;
+  }
+}
+
+// Download the assigned re-checks; the cache is replaced as a whole, so re-checks taken away from this
+// reviewer disappear from the device at the next refresh. Respondents' contact details are kept only for
+// re-checks still awaiting a finding in an open round, and fetched once: a re-check already on the device
+// with the same questions is not fetched again.
 async function refreshAssignments(ui) {
   const { api } = ui;
   const { username } = ui.user();
+  const before = new Map(((await kv.get(cacheKey(username)))?.items || []).map((item) => [item.id, item]));
   const { data: rounds } = await api("/api/v1/rounds");
   const forms = new Map();
   const items = [];
   for (const round of rounds) {
     const { data: rechecks } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/rechecks`);
     for (const recheck of rechecks) {
-      const { data: ballot } = await api(`/api/v1/ballots/${encodeURIComponent(recheck.ballot)}`);
-      const formKey = `${ballot.form_id}@${ballot.form_version}`;
-      if (!forms.has(formKey)) {
-        const path = `/api/v1/forms/${encodeURIComponent(ballot.form_id)}/versions/${encodeURIComponent(ballot.form_version)}`;
-        forms.set(formKey, (await api(path)).data);
+      const item = { ...recheck, round: round.code, open: round.state !== "closed" && recheck.ballot_status === AWAITING };
+      if (item.open) {
+        const cached = before.get(recheck.id);
+        const reuse =
+          cached?.contacts &&
+          cached.ballot === recheck.ballot &&
+          sameList(cached.contact_questions, recheck.contact_questions) &&
+          sameList(cached.key_questions, recheck.key_questions);
+        const details = reuse
+          ? { completed_at: cached.completed_at, contacts: cached.contacts, questions: cached.questions }
+          : await recheckDetails(api, recheck, forms);
+        if (details) Object.assign(item, details);
+        else item.unavailable = true;
       }
-      const form = forms.get(formKey);
-      items.push({
-        ...recheck,
-        round: round.code,
-        completed_at: ballot.completed_at,
-        contacts: (recheck.contact_questions || []).map((name) => ({
-          name,
-          label: findQuestion(form.children, name)?.label || null,
-          value: ballot.answers[name] ?? null,
-        })),
-        questions: (recheck.key_questions || []).map((name) => findQuestion(form.children, name)).filter(Boolean),
-      });
+      items.push(item);
     }
   }
   const cache = { fetched_at: new Date().toISOString(), rounds: rounds.map((r) => r.code), items };
@@ -99,11 +133,15 @@ export async function renderReviewerHome(ui) {
         el(
           "td",
           {},
-          el(
-            "button",
-            { type: "button", class: "primary open-recheck", "data-recheck": String(r.id), onclick: () => renderRecheck(ui, r) },
-            t("recheck_open"),
-          ),
+          r.contacts
+            ? el(
+                "button",
+                { type: "button", class: "primary open-recheck", "data-recheck": String(r.id), onclick: () => renderRecheck(ui, r) },
+                t("recheck_open"),
+              )
+            : r.unavailable
+              ? el("span", { class: "recheck-unavailable" }, t("recheck_unavailable"))
+              : null,
         ),
       ),
     );
