@@ -172,10 +172,12 @@ async function sessionLost() {
 }
 
 async function forgetSession() {
-  // Respondents' contact details cached for a reviewer's re-checks do not outlive the session.
-  if (state.user) await kv.remove(`rechecks:${state.user.username}`);
+  const username = state.user?.username;
+  // Signed out first, so that a refresh still on its way stores nothing (refreshAssignments checks)...
   state.user = null;
   state.csrf = null;
+  // ...and respondents' contact details cached for a reviewer's re-checks do not outlive the session.
+  if (username) await kv.remove(`rechecks:${username}`);
   await kv.remove("user");
   await kv.remove("csrf");
 }
@@ -308,13 +310,16 @@ function whoSection() {
   return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
 }
 
+// Home is drawn after network and storage calls: if the user signs out meanwhile, it is not drawn at all
+// (sign-in stays on show).
 async function renderHome() {
+  const user = state.user;
   const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
-  if (screens[state.user.role]) {
+  if (screens[user.role]) {
     try {
-      await screens[state.user.role](ui);
+      await screens[user.role](ui);
     } catch (error) {
-      if (error.status === 401) return; // the session is gone: sign-in is on show (sessionLost)
+      if (error.status === 401 || state.user?.username !== user.username) return; // the session is gone: sign-in is on show
       if (error.status === 0) {
         announce("");
         main.replaceChildren(needsConnection(), whoSection());
@@ -365,6 +370,7 @@ async function renderHome() {
     if (progress?.agencies?.length) sections.push(quotaSection(progress));
   }
   if (rejected) sections.push(rejected);
+  if (state.user?.username !== user.username) return;
   sections.push(whoSection());
   main.replaceChildren(...sections);
 }

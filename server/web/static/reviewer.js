@@ -96,13 +96,14 @@ async function refreshAssignments(ui) {
 
 export async function renderReviewerHome(ui) {
   const { el, t, main } = ui;
+  const me = ui.user();
   let cache;
   let offline = null;
   try {
     cache = await refreshAssignments(ui);
   } catch (error) {
     if (error.status !== 0) throw error;
-    cache = await kv.get(cacheKey(ui.user().username));
+    cache = await kv.get(cacheKey(me.username));
     offline = cache
       ? el("p", { class: "status info", id: "offline-note" }, t("rechecks_saved_at", { when: new Date(cache.fetched_at).toLocaleString(ui.lang()) }))
       : el("p", { class: "status error", id: "offline-note" }, t("rechecks_need_network"));
@@ -171,6 +172,7 @@ export async function renderReviewerHome(ui) {
       ),
     );
   }
+  if (ui.user()?.username !== me.username) return; // signed out meanwhile: sign-in stays on show
   sections.push(ui.whoSection());
   main.replaceChildren(...sections);
 }
