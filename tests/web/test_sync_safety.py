@@ -122,3 +122,16 @@ def test_an_error_code_the_app_does_not_know_leaves_the_item_pending(live_server
         closed["instance_id"]: "rejected",
     }
     context.close()
+
+
+def test_a_ballot_submitted_twice_at_once_is_saved_once(live_server, db, browser):
+    """As with a reviewer's finding: the form locks on the first submission."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    fill_ballot(page, gave_feedback=False, phone=None, save=False)
+    page.evaluate("() => { const f = document.querySelector('#ballot'); f.requestSubmit(); f.requestSubmit(); }")
+    page.wait_for_selector("#count-pending")
+    page.wait_for_timeout(500)
+    assert len(page.evaluate(STATES)) == 1, "saved once"
+    context.close()

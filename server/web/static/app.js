@@ -735,6 +735,9 @@ class BallotForm {
       first?.focus();
       return;
     }
+    if (this.saving) return; // one press, one ballot: a second press while saving records nothing more
+    this.saving = true;
+    main.querySelector("#save").disabled = true;
     const envelope = await makeEnvelope({
       formId: this.record.form_id,
       formVersion: this.record.version,
