@@ -71,8 +71,8 @@ async function refreshAssignments(ui) {
   for (const round of rounds) {
     const { data: rechecks } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/rechecks`);
     for (const recheck of rechecks) {
-      const item = { ...recheck, round: round.code, open: round.state !== "closed" && recheck.ballot_status === AWAITING };
-      if (item.open) {
+      const item = { ...recheck, round: round.code };
+      if (round.state !== "closed" && recheck.ballot_status === AWAITING) {
         const cached = before.get(recheck.id);
         const reuse =
           cached?.contacts &&
