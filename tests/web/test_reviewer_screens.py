@@ -133,3 +133,99 @@ def test_a_reviewer_records_a_failed_recheck_offline_and_it_counts_once_synced(
     after = call(url, "/api/v1/rounds/2022/countable", supervisor)
     assert after["countable"] == 2 and sum(after["excluded"].values()) == 1
     assert call(url, f"/api/v1/ballots/{recheck['ballot']}", supervisor)["status"] == "failed"
+
+
+def test_a_finding_saved_while_a_sync_runs_goes_back_to_the_list_once_and_is_sent_next(live_server, db, browser):
+    """A second finding recorded while the first is still being sent: back to the list at once, one finding
+    however many times the form is submitted, and sent by the sync that follows the running one."""
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    call(url, "/api/v1/sync/batches", token(url, "enumerator1"), batch(*[envelope("SNV") for _ in range(3)]))
+    supervisor = token(url, "supervisor")
+    call(url, "/api/v1/rounds/2022/recheck-samples", supervisor, {"seed": 7, "rate": 1.0})
+    reviewer = next(r for r in call(url, "/api/v1/rounds/2022/rechecks", supervisor) if r["reviewer"])["reviewer"]
+    mine = [r for r in call(url, "/api/v1/rounds/2022/rechecks", supervisor) if r["reviewer"] == reviewer]
+    assert len(mine) >= 2
+    first, second = (f"tr[data-recheck='{r['id']}']" for r in mine[:2])
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "/app/")
+    page.fill("#username", reviewer)
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector(first)
+    held = []
+    page.route("**/api/v1/sync/batches", lambda route: route.continue_() if held else held.append(route))
+
+    page.click(f"{first} .open-recheck")
+    page.check("input[name=outcome][value=confirmed]")
+    page.click("#record-recheck")
+    for _ in range(100):  # the first finding's sync is on its way, and held there
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+
+    page.click(f"{second} .open-recheck")
+    page.check("input[name=outcome][value=interview_not_held]")
+    page.evaluate("() => { const f = document.querySelector('#recheck'); f.requestSubmit(); f.requestSubmit(); }")
+    page.wait_for_selector(f"{second} .finding-pending")
+    assert page.locator("#recheck").count() == 0, "back to the list although a sync is running"
+    findings = page.evaluate(
+        "async () => (await (await import('/app/static/store.js')).outbox.all()).map((r) => r.envelope.assignment_id)"
+    )
+    assert sorted(findings) == sorted(r["id"] for r in mine[:2]), "one finding per re-check, not two"
+
+    held[0].continue_()  # later batches go straight through
+    expect(page.locator("#count-sent")).to_have_text("2", timeout=20_000)
+    assert page.text_content("#count-pending") == "0"
+    context.close()
+
+
+def test_the_reviewer_keeps_contacts_only_for_rechecks_awaiting_a_finding_and_fetches_each_once(
+    live_server, db, browser
+):
+    """One ballot that cannot be fetched does not hide the others; a ballot already on the device is not
+    fetched again, nor a form twice; a decided re-check's contact details leave the device."""
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    call(url, "/api/v1/sync/batches", token(url, "enumerator1"), batch(*[envelope("SNV") for _ in range(3)]))
+    supervisor = token(url, "supervisor")
+    call(url, "/api/v1/rounds/2022/recheck-samples", supervisor, {"seed": 7, "rate": 1.0})
+    reviewer = next(r for r in call(url, "/api/v1/rounds/2022/rechecks", supervisor) if r["reviewer"])["reviewer"]
+    mine = [r for r in call(url, "/api/v1/rounds/2022/rechecks", supervisor) if r["reviewer"] == reviewer]
+    assert len(mine) >= 2
+    broken, decided = mine[:2]
+    row = "tr[data-recheck='{}']".format
+
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/api/v1/ballots/" in r.url or "/versions/" in r.url else 0)
+    page.route(f"**/api/v1/ballots/{broken['ballot']}", lambda route: route.fulfill(status=404, body=""))
+    page.goto(url + "/app/")
+    page.fill("#username", reviewer)
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector(f"{row(decided['id'])} .open-recheck")
+    expect(page.locator(f"{row(broken['id'])} .recheck-unavailable")).to_be_visible()
+    assert len([u for u in fetched if "/ballots/" in u]) == len(mine), "each ballot once"
+    assert len([u for u in fetched if "/versions/" in u]) == 1, "the form once"
+
+    page.unroute(f"**/api/v1/ballots/{broken['ballot']}")
+    fetched.clear()
+    page.click(f"{row(decided['id'])} .open-recheck")
+    page.check("input[name=outcome][value=interview_not_held]")
+    page.click("#record-recheck")
+    expect(page.locator("#count-sent")).to_have_text("1", timeout=20_000)
+    expect(page.locator(f"{row(decided['id'])} .ballot-status")).to_have_text("Không đạt phúc tra")
+    expect(page.locator(f"{row(broken['id'])} .open-recheck")).to_be_visible()
+    assert {u.rsplit("/", 1)[1] for u in fetched if "/ballots/" in u} == {broken["ballot"]}, "only the one missing"
+    cache = page.evaluate("async (key) => (await import('/app/static/store.js')).kv.get(key)", f"rechecks:{reviewer}")
+    by_id = {item["id"]: item for item in cache["items"]}
+    assert "contacts" not in by_id[decided["id"]], "a decided re-check keeps no contact details"
+    assert by_id[broken["id"]]["contacts"], "the ballot that failed before is on the device now"
+    context.close()

@@ -146,3 +146,38 @@ def test_a_session_signed_out_offline_is_revoked_once_back_online(no_worker_cach
     assert page.evaluate(KV, "stale_csrf") is None
     assert status_with_cookie(url, "/api/v1/auth/session", session["value"]) == 401, "revoked at the next chance"
     context.close()
+
+
+def test_a_sign_out_the_server_fails_to_hear_is_retried_later(no_worker_cache, live_server, db, browser):
+    """A 500 answer to the sign-out leaves the session valid: the app keeps its CSRF token and tries again,
+    at the next start as after an offline sign-out, until the server answers it."""
+    url = live_server.url
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, url)
+    (session,) = [c for c in context.cookies() if c["name"] == "parsurvey_session"]
+    csrf = page.evaluate(KV, "csrf")
+
+    def fail_sign_out(route):
+        if route.request.method == "DELETE":
+            route.fulfill(status=500, content_type="application/json", body='{"code": "internal_error"}')
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/auth/session", fail_sign_out)
+    page.click("#sign-out")
+    page.wait_for_selector("#sign-in")
+    assert page.evaluate(KV, "user") is None, "signed out on the device"
+    assert page.evaluate(KV, "stale_csrf") == csrf, "kept to revoke the session later"
+    assert status_with_cookie(url, "/api/v1/auth/session", session["value"]) == 200, "the server did not revoke it"
+
+    page.reload()  # the next start tries again; the server still fails
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate(KV, "stale_csrf") == csrf
+
+    page.unroute("**/api/v1/auth/session")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate(KV, "stale_csrf") is None
+    assert status_with_cookie(url, "/api/v1/auth/session", session["value"]) == 401, "revoked at last"
+    context.close()

@@ -1,7 +1,7 @@
 // The enumerator app: sign in, download questionnaires, fill ballots offline, keep them in a durable
 // outbox and sync them with protocol 1 of sync/protocol.py. The server checks everything again.
 // Reviewers' re-check findings travel through the same outbox and sync (reviewer.js).
-import { makeEnvelope, RETRY_CODES, sha256Hex } from "./canonical.js";
+import { ERROR_ACTIONS, makeEnvelope, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
@@ -14,7 +14,7 @@ const ACKNOWLEDGED = ["accepted", "duplicate", "conflict"];
 const main = document.getElementById("main");
 // Signed in = a user profile on the device. The session itself is an HttpOnly cookie that scripts cannot
 // read; the app keeps only the profile and the session's CSRF token, so it opens offline after a restart.
-const state = { lang: "vi", user: null, csrf: null, deviceId: null, syncing: false };
+const state = { lang: "vi", user: null, csrf: null, deviceId: null, syncing: false, syncAgain: false };
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 // ------------------------------------------------------------------ helpers
@@ -131,6 +131,9 @@ async function signIn(event, username, password) {
       body: { username, password, label: "web app" },
     });
     await keepSession(data);
+    // The new cookie has replaced the old one, so a session still unrevoked can no longer be reached from
+    // here (it expires on the server): stop trying.
+    await kv.remove("stale_csrf");
     await persist();
     if (state.user.role === "enumerator") await downloadForms();
     renderHome();
@@ -139,18 +142,24 @@ async function signIn(event, username, password) {
   }
 }
 
-// Sign out on the server (which revokes the session and clears the cookie), then on the device. Offline,
-// the cookie outlives the sign-out: its CSRF token is kept so that the session is revoked at the next
-// chance (revokeStaleSession). The outbox is never touched: unsent records wait for their owner.
-async function signOut() {
-  if (state.user) {
-    try {
-      const headers = state.csrf ? { "X-CSRF-Token": state.csrf } : {};
-      await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers });
-    } catch {
-      if (state.csrf) await kv.set("stale_csrf", state.csrf);
-    }
+// Revoke the session of the cookie on the server (which also clears the cookie). Done when the server
+// says so (2xx) or no longer knows the session (401); offline, or any other answer (a 5xx, a 403), the
+// session may still be valid, so the caller keeps its CSRF token to try again later.
+async function revokeSession(csrf) {
+  try {
+    const headers = csrf ? { "X-CSRF-Token": csrf } : {};
+    const response = await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers });
+    return response.ok || response.status === 401;
+  } catch {
+    return false;
   }
+}
+
+// Sign out on the server, then on the device. When the server could not revoke the session (offline, or an
+// error answer), the cookie outlives the sign-out: its CSRF token is kept so that the session is revoked at
+// the next chance (revokeStaleSession). The outbox is never touched: unsent records wait for their owner.
+async function signOut() {
+  if (state.user && !(await revokeSession(state.csrf)) && state.csrf) await kv.set("stale_csrf", state.csrf);
   await forgetSession();
   renderSignIn();
 }
@@ -163,10 +172,12 @@ async function sessionLost() {
 }
 
 async function forgetSession() {
-  // Respondents' contact details cached for a reviewer's re-checks do not outlive the session.
-  if (state.user) await kv.remove(`rechecks:${state.user.username}`);
+  const username = state.user?.username;
+  // Signed out first, so that a refresh still on its way stores nothing (refreshAssignments checks)...
   state.user = null;
   state.csrf = null;
+  // ...and respondents' contact details cached for a reviewer's re-checks do not outlive the session.
+  if (username) await kv.remove(`rechecks:${username}`);
   await kv.remove("user");
   await kv.remove("csrf");
 }
@@ -174,12 +185,8 @@ async function forgetSession() {
 async function revokeStaleSession() {
   const csrf = await kv.get("stale_csrf");
   if (!csrf) return;
-  try {
-    await fetch("/api/v1/auth/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
-    await kv.remove("stale_csrf"); // revoked, or already unknown to the server: either way done
-  } catch {
-    // still offline: try again next time
-  }
+  // Revoked, or already unknown to the server: done. Otherwise try again next time.
+  if (await revokeSession(csrf)) await kv.remove("stale_csrf");
 }
 
 // ------------------------------------------------------------------ forms and progress
@@ -239,11 +246,16 @@ const ui = {
   myRecords: () => myRecords(),
   outboxSections: (records, note) => outboxSections(records, note),
   syncNow: () => syncNow(),
-  saveFinding: (envelope) => outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() }),
+  saveFinding: (envelope) => keepInOutbox(envelope),
   needsConnection: () => needsConnection(),
 };
 
 // ------------------------------------------------------------------ the outbox, for both roles that send
+
+// A new ballot or finding is written to the outbox, pending, before the app says it is saved.
+function keepInOutbox(envelope) {
+  return outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() });
+}
 
 function ownerOf(envelope) {
   return envelope.kind === "verification" ? envelope.reviewer : envelope.enumerator;
@@ -298,13 +310,16 @@ function whoSection() {
   return el("section", { class: "card who" }, el("p", {}, `${t("signed_in_as")} ${state.user.username}`), signOutButton());
 }
 
+// Home is drawn after network and storage calls: if the user signs out meanwhile, it is not drawn at all
+// (sign-in stays on show).
 async function renderHome() {
+  const user = state.user;
   const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
-  if (screens[state.user.role]) {
+  if (screens[user.role]) {
     try {
-      await screens[state.user.role](ui);
+      await screens[user.role](ui);
     } catch (error) {
-      if (error.status === 401) return; // the session is gone: sign-in is on show (sessionLost)
+      if (error.status === 401 || state.user?.username !== user.username) return; // the session is gone: sign-in is on show
       if (error.status === 0) {
         announce("");
         main.replaceChildren(needsConnection(), whoSection());
@@ -355,6 +370,7 @@ async function renderHome() {
     if (progress?.agencies?.length) sections.push(quotaSection(progress));
   }
   if (rejected) sections.push(rejected);
+  if (state.user?.username !== user.username) return;
   sections.push(whoSection());
   main.replaceChildren(...sections);
 }
@@ -436,12 +452,45 @@ async function guarded(action) {
 
 // ------------------------------------------------------------------ sync
 
+// A sync asked for while one runs (a finding saved meanwhile, another user signed in) runs right after it.
 async function syncNow() {
-  if (state.syncing || !state.user) return;
+  if (!state.user) return;
+  if (state.syncing) {
+    state.syncAgain = true;
+    return;
+  }
   state.syncing = true;
   try {
+    do {
+      state.syncAgain = false;
+      await syncOnce();
+    } while (state.syncAgain && state.user);
+  } finally {
+    state.syncing = false;
+  }
+  if (!state.user) return;
+  // A half-filled ballot or finding is never thrown away by a sync (one starts by itself when the
+  // connection returns): with a form open, only the counts change.
+  if (main.querySelector("#ballot, #recheck")) await showCounts();
+  else await renderHome();
+}
+
+// What to do with an item answered "error": retry the codes whose action is "retry" and, as sync/outbox.py
+// does, codes this app does not know (a newer server's); every other known code is final.
+function retryable(code) {
+  const action = ERROR_ACTIONS[code];
+  return action === undefined || action === "retry";
+}
+
+// Send the signed-in user's pending records, a batch at a time. Should the user change meanwhile (signed
+// out, someone else signed in), no further batch goes out with the new session: the rest stays pending
+// for its owner's next sync.
+async function syncOnce() {
+  const { username } = state.user;
+  const sameUser = () => state.user?.username === username;
+  try {
     const pending = (await myRecords()).filter((r) => r.state === "pending");
-    for (let start = 0; start < pending.length; start += BATCH_SIZE) {
+    for (let start = 0; start < pending.length && sameUser(); start += BATCH_SIZE) {
       const chunk = pending.slice(start, start + BATCH_SIZE);
       const { data } = await api("/api/v1/sync/batches", {
         method: "POST",
@@ -454,21 +503,28 @@ async function syncNow() {
         record.result = result;
         record.synced_at = new Date().toISOString();
         if (ACKNOWLEDGED.includes(result.status)) record.state = "sent";
-        else if (result.status === "rejected" || !RETRY_CODES.includes(result.code)) record.state = "rejected";
+        else if (result.status === "rejected" || !retryable(result.code)) record.state = "rejected";
         await outbox.put(record); // an error to retry: stays pending, sent again at the next sync
       }
     }
+    if (!sameUser()) return;
     if (state.user.role === "enumerator") {
       const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
       for (const round of rounds) await refreshProgress(round);
     }
     announce(t("synced", countsOf(await myRecords())), "ok");
   } catch (error) {
-    if (error.status !== 401) announce(t("sync_failed", { reason: error.message }), "error");
-  } finally {
-    state.syncing = false;
+    if (error.status !== 401 && sameUser()) announce(t("sync_failed", { reason: error.message }), "error");
   }
-  if (state.user) await renderHome();
+}
+
+// The outbox counts on show, if any, brought up to date without redrawing the screen.
+async function showCounts() {
+  const counts = countsOf(await myRecords());
+  for (const [name, n] of Object.entries(counts)) {
+    const node = document.getElementById(`count-${name}`);
+    if (node) node.textContent = String(n);
+  }
 }
 
 // ------------------------------------------------------------------ the form renderer
@@ -679,6 +735,9 @@ class BallotForm {
       first?.focus();
       return;
     }
+    if (this.saving) return; // one press, one ballot: a second press while saving records nothing more
+    this.saving = true;
+    main.querySelector("#save").disabled = true;
     const envelope = await makeEnvelope({
       formId: this.record.form_id,
       formVersion: this.record.version,
@@ -687,7 +746,7 @@ class BallotForm {
       answers,
       paradata: { started_at: this.startedAt, completed_at: new Date().toISOString(), app_version: APP_VERSION },
     });
-    await outbox.put({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: new Date().toISOString() });
+    await keepInOutbox(envelope);
     announce(t("saved"), "ok");
     await renderHome();
   }

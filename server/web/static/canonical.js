@@ -3,9 +3,43 @@
 // after reading the JSON this app sends.
 import { pyFloatRepr } from "./expr.js";
 
-// The error codes whose action is "retry" in sync/codes.py (a browser test keeps this list equal to it): an
-// item answered "error" with one of them stays pending; any other error is final, as in sync/outbox.py.
-export const RETRY_CODES = ["service_unavailable", "internal_error"];
+// Every error code of sync/codes.py with its action (a browser test keeps this table equal to it). An item
+// answered "error" with a "retry" code, or with a code not listed here, stays pending; any other error is
+// final, as in sync/outbox.py.
+export const ERROR_ACTIONS = {
+  malformed_json: "fix",
+  bad_request: "fix",
+  unsupported_media_type: "fix",
+  payload_too_large: "fix",
+  invalid_request: "fix",
+  unauthenticated: "authenticate",
+  invalid_credentials: "authenticate",
+  forbidden: "stop",
+  csrf_failed: "fix",
+  not_found: "stop",
+  method_not_allowed: "fix",
+  already_exists: "stop",
+  state_conflict: "stop",
+  unknown_form_version: "stop",
+  form_version_conflict: "stop",
+  form_closed: "stop",
+  invalid_form: "fix",
+  unsupported_construct: "fix",
+  invalid_answers: "fix",
+  unsupported_protocol: "fix",
+  batch_too_large: "fix",
+  invalid_envelope: "stop",
+  payload_conflict: "stop",
+  unknown_agency: "stop",
+  not_assigned: "stop",
+  wrong_enumerator: "stop",
+  wrong_reviewer: "stop",
+  invalid_appraisal: "fix",
+  nothing_to_score: "fix",
+  scoring_failed: "fix",
+  service_unavailable: "retry",
+  internal_error: "retry",
+};
 
 export function nfc(value) {
   if (typeof value === "string") return value.normalize("NFC");

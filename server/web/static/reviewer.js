@@ -23,35 +23,69 @@ function cacheKey(username) {
   return `rechecks:${username}`;
 }
 
-// Download the assigned re-checks with what each needs offline; the cache is replaced as a whole, so
-// re-checks taken away from this reviewer disappear from the device at the next refresh.
+// A re-check awaits its finding while its ballot is "selected" (an "unreachable" finding leaves it so).
+const AWAITING = "selected";
+
+function sameList(a, b) {
+  return JSON.stringify(a || []) === JSON.stringify(b || []);
+}
+
+// What a re-check needs offline, from its ballot and form: the interview time, the respondent's contact
+// details and the key questions to re-ask. Null if this ballot cannot be had (403, 404...): the others
+// are still fetched. Offline (0) or signed out (401), the whole refresh stops.
+async function recheckDetails(api, recheck, forms) {
+  try {
+    const { data: ballot } = await api(`/api/v1/ballots/${encodeURIComponent(recheck.ballot)}`);
+    const formKey = `${ballot.form_id}@${ballot.form_version}`;
+    if (!forms.has(formKey)) {
+      const path = `/api/v1/forms/${encodeURIComponent(ballot.form_id)}/versions/${encodeURIComponent(ballot.form_version)}`;
+      forms.set(formKey, (await api(path)).data);
+    }
+    const form = forms.get(formKey);
+    return {
+      completed_at: ballot.completed_at,
+      contacts: (recheck.contact_questions || []).map((name) => ({
+        name,
+        label: findQuestion(form.children, name)?.label || null,
+        value: ballot.answers[name] ?? null,
+      })),
+      questions: (recheck.key_questions || []).map((name) => findQuestion(form.children, name)).filter(Boolean),
+    };
+  } catch (error) {
+    if (error.status === 0 || error.status === 401) throw error;
+    return null;
+  }
+}
+
+// Download the assigned re-checks; the cache is replaced as a whole, so re-checks taken away from this
+// reviewer disappear from the device at the next refresh. Respondents' contact details are kept only for
+// re-checks still awaiting a finding in an open round, and fetched once: a re-check already on the device
+// with the same questions is not fetched again.
 async function refreshAssignments(ui) {
   const { api } = ui;
   const { username } = ui.user();
+  const before = new Map(((await kv.get(cacheKey(username)))?.items || []).map((item) => [item.id, item]));
   const { data: rounds } = await api("/api/v1/rounds");
   const forms = new Map();
   const items = [];
   for (const round of rounds) {
     const { data: rechecks } = await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/rechecks`);
     for (const recheck of rechecks) {
-      const { data: ballot } = await api(`/api/v1/ballots/${encodeURIComponent(recheck.ballot)}`);
-      const formKey = `${ballot.form_id}@${ballot.form_version}`;
-      if (!forms.has(formKey)) {
-        const path = `/api/v1/forms/${encodeURIComponent(ballot.form_id)}/versions/${encodeURIComponent(ballot.form_version)}`;
-        forms.set(formKey, (await api(path)).data);
+      const item = { ...recheck, round: round.code };
+      if (round.state !== "closed" && recheck.ballot_status === AWAITING) {
+        const cached = before.get(recheck.id);
+        const reuse =
+          cached?.contacts &&
+          cached.ballot === recheck.ballot &&
+          sameList(cached.contact_questions, recheck.contact_questions) &&
+          sameList(cached.key_questions, recheck.key_questions);
+        const details = reuse
+          ? { completed_at: cached.completed_at, contacts: cached.contacts, questions: cached.questions }
+          : await recheckDetails(api, recheck, forms);
+        if (details) Object.assign(item, details);
+        else item.unavailable = true;
       }
-      const form = forms.get(formKey);
-      items.push({
-        ...recheck,
-        round: round.code,
-        completed_at: ballot.completed_at,
-        contacts: (recheck.contact_questions || []).map((name) => ({
-          name,
-          label: findQuestion(form.children, name)?.label || null,
-          value: ballot.answers[name] ?? null,
-        })),
-        questions: (recheck.key_questions || []).map((name) => findQuestion(form.children, name)).filter(Boolean),
-      });
+      items.push(item);
     }
   }
   const cache = { fetched_at: new Date().toISOString(), rounds: rounds.map((r) => r.code), items };
@@ -62,13 +96,14 @@ async function refreshAssignments(ui) {
 
 export async function renderReviewerHome(ui) {
   const { el, t, main } = ui;
+  const me = ui.user();
   let cache;
   let offline = null;
   try {
     cache = await refreshAssignments(ui);
   } catch (error) {
     if (error.status !== 0) throw error;
-    cache = await kv.get(cacheKey(ui.user().username));
+    cache = await kv.get(cacheKey(me.username));
     offline = cache
       ? el("p", { class: "status info", id: "offline-note" }, t("rechecks_saved_at", { when: new Date(cache.fetched_at).toLocaleString(ui.lang()) }))
       : el("p", { class: "status error", id: "offline-note" }, t("rechecks_need_network"));
@@ -99,11 +134,15 @@ export async function renderReviewerHome(ui) {
         el(
           "td",
           {},
-          el(
-            "button",
-            { type: "button", class: "primary open-recheck", "data-recheck": String(r.id), onclick: () => renderRecheck(ui, r) },
-            t("recheck_open"),
-          ),
+          r.contacts
+            ? el(
+                "button",
+                { type: "button", class: "primary open-recheck", "data-recheck": String(r.id), onclick: () => renderRecheck(ui, r) },
+                t("recheck_open"),
+              )
+            : r.unavailable
+              ? el("span", { class: "recheck-unavailable" }, t("recheck_unavailable"))
+              : null,
         ),
       ),
     );
@@ -133,6 +172,7 @@ export async function renderReviewerHome(ui) {
       ),
     );
   }
+  if (ui.user()?.username !== me.username) return; // signed out meanwhile: sign-in stays on show
   sections.push(ui.whoSection());
   main.replaceChildren(...sections);
 }
@@ -188,14 +228,18 @@ export async function renderRecheck(ui, recheck) {
     ),
   );
   const notes = el("textarea", { id: "notes", rows: "3", maxlength: "2000" });
+  let saving = false;
   const submit = async (event) => {
     event.preventDefault();
+    if (saving) return; // one press, one finding: a second press while saving records nothing more
     const chosen = main.querySelector("input[name=outcome]:checked");
     if (!chosen) {
       announce(t("choose_outcome"), "error");
       main.querySelector("input[name=outcome]").focus();
       return;
     }
+    saving = true;
+    main.querySelector("#record-recheck").disabled = true;
     const reasked = {};
     for (const [name, [question, input]] of inputs) {
       const value = reaskValue(question, input);
@@ -210,9 +254,11 @@ export async function renderRecheck(ui, recheck) {
       paradata: { started_at: openedAt, completed_at: new Date().toISOString(), app_version: ui.appVersion },
     });
     await ui.saveFinding(envelope);
+    // Back to the list whatever happens next: the finding is in the outbox, and is sent by this sync or,
+    // if one is running already, by the one that follows it.
+    await ui.home();
     announce(t("finding_saved"), "ok");
     if (navigator.onLine) await ui.syncNow();
-    else await renderReviewerHome(ui);
   };
   main.replaceChildren(
     el(

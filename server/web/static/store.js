@@ -52,12 +52,6 @@ export const forms = {
 export const outbox = {
   all: () => run("outbox", "readonly", (s) => s.getAll()),
   put: (record) => run("outbox", "readwrite", (s) => s.put(record)),
-  byState: (state) => run("outbox", "readonly", (s) => s.index("state").getAll(state)),
-  async counts() {
-    const counts = { pending: 0, sent: 0, rejected: 0 };
-    for (const record of await outbox.all()) counts[record.state] += 1;
-    return counts;
-  },
 };
 
 // Ask the browser not to evict our data under storage pressure (best effort).
