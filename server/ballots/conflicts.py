@@ -10,17 +10,21 @@ from ..audit import Event, append
 from ..auth.models import User
 from ..errors import ApiError
 from ..extensions import db
+from ..registry.service import get_round
 from ..timeutil import utcnow
 from .intake import parsed_form
-from .models import BallotConflict
+from .models import Ballot, BallotConflict
 
 RESOLUTIONS = ("keep_stored", "take_new")
 
 
-def list_conflicts(open_only: bool = True) -> list[BallotConflict]:
+def list_conflicts(open_only: bool = True, round_code: str | None = None) -> list[BallotConflict]:
+    """Conflicts, open ones only by default; of one round's ballots when ``round_code`` is given."""
     query = select(BallotConflict).order_by(BallotConflict.id)
     if open_only:
         query = query.where(BallotConflict.resolution.is_(None))
+    if round_code is not None:
+        query = query.join(BallotConflict.ballot).where(Ballot.round_id == get_round(round_code).id)
     return list(db.session.scalars(query))
 
 

@@ -64,6 +64,7 @@ class ConflictSchema(Schema):
 
 class ConflictQuerySchema(Schema):
     state = fields.String(load_default="open", validate=validate.OneOf(["open", "all"]))
+    round = fields.String(metadata={"description": "Only conflicts of this round's ballots"})
 
 
 class ResolveSchema(Schema):

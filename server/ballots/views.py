@@ -48,7 +48,7 @@ def sync_batch():
 @blp.response(200, ConflictSchema(many=True))
 def list_conflicts(args):
     """Resends that carried other content under a stored instance id."""
-    return conflicts.list_conflicts(open_only=args["state"] == "open")
+    return conflicts.list_conflicts(open_only=args["state"] == "open", round_code=args.get("round"))
 
 
 @blp.route("/conflicts/<int:conflict_id>/resolve", methods=["POST"])

@@ -196,6 +196,29 @@ def test_a_supervisor_should_resolve_a_conflict_by_taking_the_new_content(client
     assert again.status_code == 409
 
 
+def test_conflicts_should_be_listed_by_round(client, db, enumerator1, supervisor):
+    original = envelope("SNV")
+    send(client, enumerator1, original)
+    changed = {**original["answers"], "comment": "Sửa"}
+    send(client, enumerator1, envelope("SNV", instance_id=original["instance_id"], answers=changed))
+    other_round = {
+        "code": "2023",
+        "year": 2023,
+        "window_start": "2023-01-01",
+        "window_end": "2023-11-30",
+        "method_version": "2017",
+        "survey_max_points": 10,
+    }
+    assert client.post("/api/v1/rounds", json=other_round, headers=supervisor).status_code == 201
+    listed = {
+        code: [c["instance_id"] for c in client.get(f"/api/v1/conflicts?round={code}", headers=supervisor).get_json()]
+        for code in ("2022", "2023")
+    }
+    assert listed == {"2022": [original["instance_id"]], "2023": []}
+    unknown = client.get("/api/v1/conflicts?round=1999", headers=supervisor)
+    assert unknown.status_code == 404 and unknown.get_json()["code"] == "not_found"
+
+
 def test_enumerators_may_not_read_conflicts_or_progress(client, enumerator1):
     assert client.get("/api/v1/conflicts", headers=enumerator1).status_code == 403
     assert client.get("/api/v1/rounds/2022/progress", headers=enumerator1).status_code == 403

@@ -62,8 +62,12 @@ def test_a_supervisor_picks_a_round_and_every_screen_follows_it(live_server, db,
     load_demo_appraisal()
     version = add_round_2023()
     enumerator = token(url, "enumerator1")
-    results = call(url, "/api/v1/sync/batches", enumerator, batch(*[envelope("SNV") for _ in range(3)]))
+    sent_2022 = [envelope("SNV") for _ in range(3)]
+    results = call(url, "/api/v1/sync/batches", enumerator, batch(*sent_2022))
     assert {r["status"] for r in results["results"]} == {"accepted"}
+    changed = {**sent_2022[0]["answers"], "comment": "Sửa lại"}
+    resent = envelope("SNV", instance_id=sent_2022[0]["instance_id"], answers=changed)
+    assert call(url, "/api/v1/sync/batches", enumerator, batch(resent))["results"][0]["status"] == "conflict"
     results = call(url, "/api/v1/sync/batches", enumerator, batch(ballot_2023(version), ballot_2023(version)))
     assert {r["status"] for r in results["results"]} == {"accepted"}, results
 
@@ -114,4 +118,11 @@ def test_a_supervisor_picks_a_round_and_every_screen_follows_it(live_server, db,
     page.set_viewport_size({"width": 360, "height": 780})
     assert overflows(page) == 0, "the tabs and the round picker should fit a phone"
     screenshot(page, "supervisor-round-picker-360", full_page=False)
+
+    page.click("#tab-conflicts")  # conflicts follow the round too: 2022 has one, 2023 none
+    expect(page.locator("#no-conflicts")).to_be_visible()
+    page.select_option("#round-picker", "2022")
+    page.click("#round-show")
+    expect(page.locator("#conflicts-title + p")).to_have_text("Xung đột của các phiếu thuộc đợt 2022.")
+    expect(page.locator("li.conflict")).to_have_count(1)
     context.close()

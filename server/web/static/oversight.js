@@ -75,8 +75,7 @@ function tabs(ui, active, round) {
       ),
     ),
   );
-  // Conflicts are listed for every round at once, so there is nothing to pick there.
-  if (active === "conflicts" || knownRounds.length < 2) return nav;
+  if (knownRounds.length < 2) return nav;
   return el("div", { class: "toolbar" }, nav, roundPicker(ui, round, go[active]));
 }
 
@@ -292,7 +291,7 @@ export async function renderBallot(ui, round, instanceId) {
 
 export async function renderConflicts(ui, round) {
   const { el, t, api, main, announce } = ui;
-  const { data: conflicts } = await api("/api/v1/conflicts");
+  const { data: conflicts } = await api(`/api/v1/conflicts?round=${encodeURIComponent(round)}`);
   const items = conflicts.map((c) => {
     const reason = el("input", { id: `conflict-reason-${c.id}` });
     const resolve = (resolution) =>
@@ -329,7 +328,7 @@ export async function renderConflicts(ui, round) {
       "section",
       { class: "card", "aria-labelledby": "conflicts-title" },
       el("h2", { id: "conflicts-title" }, t("tab_conflicts")),
-      el("p", { class: "hint" }, t("conflicts_every_round")),
+      el("p", { class: "hint" }, t("conflicts_of_round", { round })),
       items.length ? el("ul", { class: "conflicts" }, ...items) : el("p", { id: "no-conflicts" }, t("no_conflicts")),
     ),
     ui.whoSection(),
