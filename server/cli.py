@@ -233,12 +233,13 @@ def assignments_list(round_code):
 
 
 @conflicts.command("list")
+@click.option("--round", "round_code", help="Only conflicts of this round's ballots.")
 @transactional
-def conflicts_list():
+def conflicts_list(round_code):
     """Open conflicts."""
     from .ballots.conflicts import list_conflicts
 
-    for c in list_conflicts():
+    for c in list_conflicts(round_code=round_code):
         ballot = c.ballot
         fields = (c.id, c.instance_id, ballot.agency.code, ballot.enumerator.username, f"{c.received_at:%F %H:%M}")
         click.echo("\t".join(map(str, fields)))
