@@ -55,12 +55,18 @@ conflicts = click.Group("conflicts", help="Resends that carried other content un
 
 
 @demo.command("load")
+@click.option(
+    "--no-fieldwork",
+    is_flag=True,
+    help="Leave the 2022 round empty: no ballots, re-checks, appraisal points or score run.",
+)
 @transactional
-def demo_load():
-    """Load the demo province: 25 agencies, the 2022 round, the built-in form and demo users."""
+def demo_load(no_fieldwork):
+    """Load the demo province: 25 agencies, the 2022 round, the built-in form, demo users and (unless
+    --no-fieldwork) a whole synthetic 2022 fieldwork season scored into the published results."""
     from .demo import load_demo
 
-    for line in load_demo():
+    for line in load_demo(with_fieldwork=not no_fieldwork):
         click.echo(line)
 
 

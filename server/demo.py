@@ -1,5 +1,7 @@
 """The demo province: the 19 departments and 6 districts of the reference province (Hà Nam, 2022 PAR
-index report), its 2022 round, the built-in questionnaire and one user per role.
+index report), its 2022 round, the built-in questionnaire and one user per role, and (unless asked not
+to) the synthetic 2022 fieldwork season of ``server.demo_season``: ballots, re-checks, a quarantine, a
+conflict, the appraisal points and a score run that reproduces the published department table.
 
 Loading twice changes nothing. The demo passwords are public: never load the demo into a real install.
 """
@@ -16,6 +18,7 @@ from survey_forms import builtin_satisfaction_form
 
 from .auth import service as auth
 from .auth.models import User
+from .demo_season import load_season
 from .extensions import db
 from .fieldwork import service as fieldwork
 from .forms import service as forms
@@ -44,8 +47,10 @@ def _agency_rows() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def load_demo() -> list[str]:
-    """Create whatever part of the demo is missing; return what was done, line by line."""
+def load_demo(with_fieldwork: bool = True) -> list[str]:
+    """Create whatever part of the demo is missing; return what was done, line by line.
+
+    ``with_fieldwork=False`` leaves the round empty (no ballots, re-checks, appraisal points or score run)."""
     done = []
     rows = _agency_rows()
     existing = set(db.session.scalars(select(Agency.code)))
@@ -95,4 +100,6 @@ def load_demo() -> list[str]:
                 username = DEMO_ASSIGNMENTS[participant.agency.agency_group]
                 fieldwork.set_assignment(survey_round, username, participant.agency.code, participant.ballot_quota)
         done.append("assignments: enumerator1 to the surveyed departments, enumerator2 to the districts")
+    if with_fieldwork and survey_round.state == "open":
+        done += load_season(survey_round, auth.get_user("supervisor"), DEMO_PASSWORD)
     return done

@@ -114,9 +114,9 @@ def reviewer(make_user):
 
 @pytest.fixture
 def demo(app, db):
-    """The demo province loaded through the same code as ``parsurvey demo load``."""
+    """The demo province loaded through the same code as ``parsurvey demo load --no-fieldwork``."""
     from server.demo import load_demo
     from server.transaction import unit_of_work
 
     with unit_of_work():
-        load_demo()
+        load_demo(with_fieldwork=False)
