@@ -172,7 +172,17 @@ def test_should_accept_vietnamese_phone_numbers(form, answers, phone):
 
 
 @pytest.mark.parametrize(
-    "phone", ["091234567", "09123456789", "1912345678", "0112345678", "+84912345678", "09x2345678"]
+    "phone",
+    [
+        "091234567",
+        "09123456789",
+        "1912345678",
+        "0112345678",
+        "+84912345678",
+        "09x2345678",
+        "số 0912345678",
+        "0912345678\n",
+    ],
 )
 def test_should_refuse_malformed_phone_numbers(form, answers, phone):
     answers["respondent_phone"] = phone
