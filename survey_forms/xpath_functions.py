@@ -22,7 +22,6 @@ from typing import Any
 from .xpath_values import (
     VIETNAM_TIME,
     Value,
-    date_from_days,
     date_text,
     days_since_epoch,
     format_date_time,
@@ -231,7 +230,7 @@ def _choices(text: str) -> list[str]:
 
 
 def _fn_selected(ctx: Any, args: list[Any]) -> Value:
-    return _text(ctx, args[1]).strip() in _text(ctx, args[0]).split(" ")
+    return _text(ctx, args[1]).strip(" \t\r\n") in _text(ctx, args[0]).split(" ")
 
 
 def _fn_selected_at(ctx: Any, args: list[Any]) -> Value:
@@ -244,8 +243,8 @@ def _fn_selected_at(ctx: Any, args: list[Any]) -> Value:
 
 def _fn_choice_name(ctx: Any, args: list[Any]) -> Value:
     """``jr:choice-name(value, '${question}')``: the label of a choice, ``""`` if unknown."""
-    value = _text(ctx, args[0]).strip()
-    reference = _text(ctx, args[1]).strip()
+    value = _text(ctx, args[0]).strip(" \t\r\n")
+    reference = _text(ctx, args[1]).strip(" \t\r\n")
     name = reference[2:-1] if reference.startswith("${") and reference.endswith("}") else reference.rsplit("/", 1)[-1]
     labels = ctx.choices.get(name) if ctx.choices else None
     if not labels:
@@ -268,12 +267,15 @@ def _as_moment(value: Value) -> _dt.datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, float):
-        day = date_from_days(value)
-        if day is None:
+        # Whole milliseconds, truncated, as a JavaScript Date holds them.
+        if not math.isfinite(value):
             return None
-        return _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(days=value - math.trunc(value))
-    text = value.strip()
-    if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        try:
+            return _dt.datetime(1970, 1, 1) + _dt.timedelta(milliseconds=math.trunc(value * 86_400_000))
+        except OverflowError:
+            return None
+    text = value.strip(" \t\r\n")
+    if re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", text):
         days = float(text)
         return _as_moment(float(math.trunc(days))) if math.isfinite(days) else None
     return parse_date_time(text)

@@ -30,12 +30,14 @@ VIETNAM_TIME = _dt.timezone(_dt.timedelta(hours=7), "ICT")
 Value = bool | float | str
 
 _EPOCH = _dt.date(1970, 1, 1).toordinal()
-_NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
+# ASCII digits and XPath's whitespace only, so that expr.js (JavaScript) reads text the same way.
+_NUMBER_TEXT = re.compile(r"[ \t\r\n]*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*")
 #: What ODK treats as a date for arithmetic and comparison (anything starting like one).
-_DATE_PREFIX = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")
-_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+_DATE_PREFIX = re.compile(r"[ \t\r\n]*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_DATE = re.compile(r"[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ \t\r\n]*")
 _DATE_TIME = re.compile(
-    r"\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?\s*"
+    r"[ \t\r\n]*([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?[ \t\r\n]*"
 )
 
 
@@ -84,9 +86,12 @@ def parse_date_time(text: str) -> _dt.datetime | None:
 
 
 def days_since_epoch(moment: _dt.datetime) -> float:
-    """Days (and fraction of a day) since 1970-01-01 on the same wall clock."""
-    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
-    return float(moment.toordinal() - _EPOCH) + seconds / 86400
+    """Days (and fraction of a day) since 1970-01-01 on the same wall clock, to the millisecond.
+
+    Computed as whole milliseconds divided once, exactly as expr.js does with JavaScript dates.
+    """
+    milliseconds = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1000 + moment.microsecond // 1000
+    return ((moment.toordinal() - _EPOCH) * 86_400_000 + milliseconds) / 86_400_000
 
 
 def date_from_days(days: float) -> _dt.date | None:
@@ -113,7 +118,7 @@ def date_text(value: Value) -> str:
     if isinstance(value, bool):
         return ""
     if isinstance(value, str):
-        if value.strip() == "":
+        if value.strip(" \t\r\n") == "":
             return ""
         if not _NUMBER_TEXT.fullmatch(value):
             moment = parse_date_time(value)
