@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -223,7 +224,10 @@ class _Call(_Node):
     def evaluate(self, ctx: _Context) -> Value:
         if self.pattern is not None:
             return _fn_regex(ctx, self.args, self.pattern)
-        return FUNCTIONS[self.name][2](ctx, self.args)
+        try:
+            return FUNCTIONS[self.name][2](ctx, self.args)
+        except (ArithmeticError, ValueError):  # pragma: no cover - a safety net: answers never crash validation
+            return math.nan
 
 
 # --------------------------------------------------------------------------- tokenizer

@@ -83,15 +83,12 @@ def _fn_round(ctx: Any, args: list[Any]) -> Value:
     if len(args) == 1:
         return js_round(number)
     digits = _integer(_num(ctx, args[1]))
-    if math.isnan(digits) or math.isinf(digits) or abs(digits) > 400:
+    scale = js_pow(10.0, abs(digits))  # infinite for many digits, then NaN below, as in JavaScript
+    if math.isnan(scale) or math.isinf(scale):
         return math.nan
-    scale = 10.0 ** abs(digits)
-    try:
-        if digits > 0:
-            return js_round(number * scale) / scale
-        return scale * js_round(number / scale)
-    except (OverflowError, ZeroDivisionError):
-        return math.nan
+    if digits > 0:
+        return js_round(number * scale) / scale
+    return scale * js_round(number / scale)
 
 
 def _log(x: float) -> float:

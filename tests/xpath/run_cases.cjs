@@ -1,7 +1,8 @@
 // Evaluates the expression conformance table (conformance.json) with one JavaScript evaluator and
 // prints one result per case as JSON on stdout:
 //   node run_cases.cjs enketo   - openrosa-xpath-evaluator (Enketo's evaluator) on an XML instance
-//   node run_cases.cjs exprjs   - parsurvey's server/web/static/expr.js
+//   node run_cases.cjs exprjs [cases.json]  - parsurvey's server/web/static/expr.js, on the table or on
+//                                             the {today, now, cases} of another file
 // Results are encoded as in conformance.json: booleans, numbers, strings, {"number": "NaN"|...}
 // for non-finite numbers, {"error": message} when the evaluator throws.
 // The clock is fixed at the table's "now" and the timezone is UTC, so dates count whole days.
@@ -11,7 +12,7 @@ process.env.TZ = "UTC";
 const fs = require("fs");
 const path = require("path");
 
-const table = JSON.parse(fs.readFileSync(path.join(__dirname, "conformance.json"), "utf8"));
+const table = JSON.parse(fs.readFileSync(process.argv[3] || path.join(__dirname, "conformance.json"), "utf8"));
 const FIXED = Date.parse(table.now);
 const RealDate = Date;
 class FixedDate extends RealDate {
@@ -74,7 +75,7 @@ async function runExprJs(cases) {
   const expr = await import("data:text/javascript;base64," + Buffer.from(source).toString("base64"));
   return cases.map((c) => {
     try {
-      const options = { now: table.now, choices: c.choices || null };
+      const options = { now: table.now, choices: c.choices || table.choices || null };
       return encode(expr.evaluate(c.expr, c.values || {}, c.current ?? null, table.today, options));
     } catch (err) {
       return { error: String(err.message || err).slice(0, 200) };

@@ -224,8 +224,8 @@ function round(ctx, args) {
   const number = num(ctx, args[0]);
   if (args.length === 1) return jsRound(number);
   const digits = integer(num(ctx, args[1]));
-  if (!Number.isFinite(digits) || Math.abs(digits) > 400) return NaN;
   const scale = 10 ** Math.abs(digits);
+  if (!Number.isFinite(scale)) return NaN;
   return digits > 0 ? jsRound(number * scale) / scale : scale * jsRound(number / scale);
 }
 
