@@ -63,8 +63,8 @@ def all_texts(node):
             yield from all_texts(item)
 
 
-def test_should_identify_itself_as_satisfaction_2022_1(form):
-    assert (form.form_id, form.version) == ("satisfaction", "2022.1")
+def test_should_identify_itself_as_satisfaction_2022_2(form):
+    assert (form.form_id, form.version) == ("satisfaction", "2022.2")
     assert form.default_language == "vi"
     assert re.fullmatch("[0-9a-f]{64}", form.content_hash)
 
