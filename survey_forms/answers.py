@@ -99,6 +99,36 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
     return "not_answerable", "this element is not answered"
 
 
+class _ChoiceLabels(Mapping[str, Mapping[str, str]]):
+    """Question name -> choice value -> label in the form's default language, for ``jr:choice-name()``.
+
+    Built only for the questions an expression asks about, so forms that never call it pay nothing.
+    """
+
+    def __init__(self, form: Form):
+        self.form = form
+        self._built: dict[str, dict[str, str]] = {}
+
+    def __getitem__(self, name: str) -> Mapping[str, str]:
+        if name not in self._built:
+            try:
+                element = self.form.element(name)
+            except KeyError:
+                raise KeyError(name) from None
+            language = self.form.default_language
+            self._built[name] = {
+                choice.value: choice.label.get(language) or next(iter(choice.label.values()), "")
+                for choice in getattr(element, "choices", ())
+            }
+        return self._built[name]
+
+    def __iter__(self):
+        return iter(element.name for element in self.form.questions())
+
+    def __len__(self) -> int:
+        return len(self.form.questions())
+
+
 class _Ballot(Mapping[str, Any]):
     """The answers as expressions see them: irrelevant or invalid answers read as unanswered.
 
@@ -109,13 +139,14 @@ class _Ballot(Mapping[str, Any]):
     def __init__(self, form: Form, answers: Mapping[Any, Any], today: Any):
         self.form = form
         self.answers = answers
+        self.choices = _ChoiceLabels(form)
         self._relevant: dict[str, bool] = {}
         for name in form.relevance_order:
             ancestors = form.ancestors(name)
             relevant = not ancestors or self._relevant.get(ancestors[-1].name, False)
             expression = form.element(name).relevant_expression
             if relevant and expression is not None:
-                relevant = expression.evaluate_boolean(self, today=today)
+                relevant = expression.evaluate_boolean(self, today=today, choices=self.choices)
             self._relevant[name] = relevant
 
     def is_relevant(self, name: str) -> bool:
@@ -173,7 +204,9 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
             errors.append(AnswerError(path, *problem))
             continue
         constraint = element.constraint_expression
-        if constraint is not None and not constraint.evaluate_boolean(ballot, value, today=today):
+        if constraint is not None and not constraint.evaluate_boolean(
+            ballot, value, today=today, choices=ballot.choices
+        ):
             given = (element.constraint_message or {}).get("vi")
             message = given or f"the answer must satisfy {element.constraint}"
             errors.append(AnswerError(path, "constraint_failed", message))

@@ -29,7 +29,7 @@ def builtin_satisfaction_definition() -> dict[str, Any]:
 
 
 def builtin_satisfaction_form() -> Form:
-    """The built-in satisfaction questionnaire (form_id ``satisfaction``, version ``2022.1``).
+    """The built-in satisfaction questionnaire (form_id ``satisfaction``, version ``2022.2``).
 
     A new :class:`Form` is built on each call so a caller that mutates a label cannot change the
     form (and its hash) for everybody else.

@@ -6,22 +6,25 @@ AST made of a handful of node types, and evaluates that tree against plain answe
 are no bare names, attributes or paths, only ``${name}`` references, so an expression cannot reach
 anything but the answers it is given.
 
-Supported subset (the part of XLSForm that parsurvey questionnaires need):
+The language is ODK's XPath as XLSForm writes it, without paths or node-sets:
 
 * ``${name}`` - the value of another question; ``.`` - the current question's value (constraints);
 * numbers (``3``, ``2.5``, ``.5``), strings in single or double quotes (no escapes, as in XPath);
 * ``or``, ``and``, ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``+``, ``-``, ``*``, ``div``,
   ``mod``, unary minus and parentheses, with XPath precedence (lowest first, as listed);
-* functions ``true()``, ``false()``, ``not(x)``, ``selected(x, 'v')``, ``count-selected(x)``,
-  ``string-length(x)``, ``today()``, ``regex(x, 'pattern')``, ``number(x)``, ``coalesce(a, b)``.
+* the functions of :mod:`survey_forms.xpath_functions` (XPath's core library and ODK's: ``if``,
+  ``coalesce``, ``concat``, ``selected``, ``count-selected``, ``jr:choice-name``, ``regex``,
+  ``today``, ``now``, ``date``, ``format-date``, ``round``, ``int``, ``substr`` ...).
 
-Semantics follow ODK: an unanswered value is ``""``; a select_multiple answer is its values joined
-by spaces; ``=`` between a number and a string compares numerically (``'5' = 5``) and otherwise
-compares strings (so ``'na'`` compares as a string); ``<``-style comparisons are numeric when both
-sides are numbers or numeric strings, lexicographic between two other non-empty strings (which
-orders ISO dates correctly), and false whenever one side is unanswered or not a number while the
-other is a number. ``today()`` is the current date in Vietnam (UTC+7, where ballots are
-collected) unless a date is injected.
+Semantics follow ODK (:mod:`survey_forms.xpath_values`): an unanswered value is ``""``; a
+select_multiple answer is its values joined by spaces; ``=`` compares booleans if either side is
+one, else numbers if either side is one, else text (so ``'5' = 5`` and ``'na' = 'na'``);
+``<``-style comparisons always convert both sides to numbers, so text that is not a number is
+never smaller or greater than anything; dates are numbers of days since 1970-01-01 in arithmetic
+and comparisons (``today() - ${dob}``); ``regex()`` searches the answer (anchor the pattern with
+``^...$`` to match it whole). ``today()``/``now()`` are the clock in Vietnam (UTC+7, where ballots
+are collected) unless a date is injected. A reference is the answer's value, as in JavaRosa (ODK
+Collect), not a node-set as in Enketo: ``not(${empty})`` is true.
 
 Parsing is done once (:func:`parse` is cached) and sizes are bounded (source length, tree depth,
 regex pattern and input length) so a hostile form or answer cannot exhaust the server.
@@ -34,19 +37,46 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from .xpath_functions import FUNCTIONS, MAX_REGEX_INPUT_LENGTH, now_in_vietnam
+from .xpath_values import (
+    VIETNAM_TIME,
+    Value,
+    arithmetic,
+    equals,
+    from_answer,
+    parse_date_time,
+    relate,
+    to_boolean,
+    to_number,
+    to_string,
+)
 
 MAX_SOURCE_LENGTH = 2000
 MAX_DEPTH = 100
 MAX_NESTING = 32
 MAX_REGEX_PATTERN_LENGTH = 200
-MAX_REGEX_INPUT_LENGTH = 1000
 
-#: Timezone used for ``today()`` when no date is injected: ballots are collected in Vietnam.
-VIETNAM_TIME = _dt.timezone(_dt.timedelta(hours=7), "ICT")
-
-Value = bool | float | str
+__all__ = [
+    "FUNCTIONS",
+    "FUNCTION_NAMES",
+    "MAX_DEPTH",
+    "MAX_NESTING",
+    "MAX_REGEX_INPUT_LENGTH",
+    "MAX_REGEX_PATTERN_LENGTH",
+    "MAX_SOURCE_LENGTH",
+    "VIETNAM_TIME",
+    "Expression",
+    "ExpressionError",
+    "Value",
+    "from_answer",
+    "parse",
+    "to_boolean",
+    "to_number",
+    "to_string",
+]
 
 
 class ExpressionError(ValueError):
@@ -58,141 +88,26 @@ class ExpressionError(ValueError):
         self.position = position
 
 
-# --------------------------------------------------------------------------- values
-
-
-_NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
-
-
-def to_number(value: Value) -> float:
-    """XPath ``number()``: booleans are 1/0, numeric strings parse, anything else is NaN."""
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, float):
-        return value
-    if _NUMBER_TEXT.fullmatch(value):
-        return float(value)
-    return math.nan
-
-
-def to_string(value: Value) -> str:
-    """XPath ``string()``: integral numbers print without a decimal point."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    return value
-
-
-def to_boolean(value: Value) -> bool:
-    """XPath ``boolean()``: non-zero numbers and non-empty strings are true."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        return not (value == 0 or math.isnan(value))
-    return value != ""
-
-
-def from_answer(value: Any) -> Value:
-    """Convert a submitted answer into an expression value.
-
-    Unanswered (``None``) is ``""``; numbers become floats (too large ones become infinite rather
-    than raising); a select_multiple list becomes its space-separated values, as in ODK. Anything
-    that is not answer-shaped is treated as unanswered so evaluation never fails on bad input.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
-    if isinstance(value, float):
-        return value
-    if isinstance(value, list | tuple):
-        return " ".join(to_string(from_answer(v)) for v in value if isinstance(v, str | int | float))
-    return ""
-
-
-def _is_number_like(value: Value) -> bool:
-    return isinstance(value, float | bool) or bool(_NUMBER_TEXT.fullmatch(value))
-
-
-def _equals(left: Value, right: Value) -> bool:
-    if isinstance(left, bool) or isinstance(right, bool):
-        return to_boolean(left) == to_boolean(right)
-    if isinstance(left, float) or isinstance(right, float):
-        return to_number(left) == to_number(right)
-    return left == right
-
-
-_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-
-
-def _relate(op: str, left: Value, right: Value) -> bool:
-    compare = _RELATIONS[op]
-    if isinstance(left, str) and isinstance(right, str):
-        if left == "" or right == "":
-            return False
-        if not (_is_number_like(left) and _is_number_like(right)):
-            return compare(left, right)
-    a, b = to_number(left), to_number(right)
-    if math.isnan(a) or math.isnan(b):
-        return False
-    return compare(a, b)
-
-
-def _arithmetic(op: str, left: Value, right: Value) -> float:
-    a, b = to_number(left), to_number(right)
-    try:
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "div":
-            if b == 0:
-                if a == 0 or math.isnan(a):
-                    return math.nan
-                return math.copysign(math.inf, a) * math.copysign(1.0, b)
-            return a / b
-        # mod: XPath truncates toward zero like C fmod.
-        if b == 0 or math.isinf(a) or math.isnan(b):
-            return math.nan
-        return math.fmod(a, b)
-    except OverflowError:
-        return math.nan
-
-
 # --------------------------------------------------------------------------- evaluation context
 
 
 class _Context:
-    __slots__ = ("values", "current", "today")
+    __slots__ = ("values", "current", "today", "now", "choices")
 
-    def __init__(self, values: Mapping[str, Any], current: Any, today: Any):
+    def __init__(self, values: Mapping[str, Any], current: Any, today: Any, now: Any, choices: Any):
         self.values = values
         self.current = current
         self.today = today
+        self.now = now
+        self.choices = choices
+
+    def current_value(self) -> Value:
+        return from_answer(self.current)
 
     def today_text(self) -> str:
         today = self.today
         if today is None:
-            return _dt.datetime.now(VIETNAM_TIME).date().isoformat()
+            return self.now_moment().date().isoformat() if self.now is not None else now_in_vietnam().date().isoformat()
         if callable(today):
             today = today()
         if isinstance(today, _dt.datetime):
@@ -200,6 +115,18 @@ class _Context:
         if isinstance(today, _dt.date):
             return today.isoformat()
         return str(today)
+
+    def now_moment(self) -> _dt.datetime:
+        now = self.now
+        if callable(now):
+            now = now()
+        if isinstance(now, str):
+            now = parse_date_time(now)
+        if isinstance(now, _dt.datetime):
+            if now.tzinfo is not None:
+                now = now.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+            return now
+        return now_in_vietnam()
 
 
 # --------------------------------------------------------------------------- AST
@@ -265,46 +192,26 @@ class _Binary(_Node):
             return to_boolean(self.left.evaluate(ctx)) and to_boolean(self.right.evaluate(ctx))
         left, right = self.left.evaluate(ctx), self.right.evaluate(ctx)
         if op == "=":
-            return _equals(left, right)
+            return equals(left, right)
         if op == "!=":
-            return not _equals(left, right)
+            return not equals(left, right)
         if op in _RELATIONS:
-            return _relate(op, left, right)
-        return _arithmetic(op, left, right)
+            return relate(op, left, right)
+        return arithmetic(op, left, right)
 
 
-def _fn_selected(ctx: _Context, args: list[_Node]) -> Value:
-    chosen = to_string(args[0].evaluate(ctx)).split()
-    return to_string(args[1].evaluate(ctx)).strip() in chosen
+_RELATIONS = frozenset({"<", "<=", ">", ">="})
 
 
 def _fn_regex(ctx: _Context, args: list[_Node], pattern: re.Pattern[str]) -> Value:
     text = to_string(args[0].evaluate(ctx))
     if len(text) > MAX_REGEX_INPUT_LENGTH:
         return False
-    return pattern.fullmatch(text) is not None
+    return pattern.search(text) is not None
 
-
-def _fn_coalesce(ctx: _Context, args: list[_Node]) -> Value:
-    first = args[0].evaluate(ctx)
-    return first if to_string(first) != "" else args[1].evaluate(ctx)
-
-
-_FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
-    "true": (0, lambda ctx, args: True),
-    "false": (0, lambda ctx, args: False),
-    "not": (1, lambda ctx, args: not to_boolean(args[0].evaluate(ctx))),
-    "selected": (2, _fn_selected),
-    "count-selected": (1, lambda ctx, args: float(len(to_string(args[0].evaluate(ctx)).split()))),
-    "string-length": (1, lambda ctx, args: float(len(to_string(args[0].evaluate(ctx))))),
-    "today": (0, lambda ctx, args: ctx.today_text()),
-    "regex": (2, _fn_regex),
-    "number": (1, lambda ctx, args: to_number(args[0].evaluate(ctx))),
-    "coalesce": (2, _fn_coalesce),
-}
 
 #: Names of the functions an expression may call.
-FUNCTION_NAMES: frozenset[str] = frozenset(_FUNCTIONS)
+FUNCTION_NAMES: frozenset[str] = frozenset(FUNCTIONS)
 
 
 class _Call(_Node):
@@ -318,7 +225,10 @@ class _Call(_Node):
     def evaluate(self, ctx: _Context) -> Value:
         if self.pattern is not None:
             return _fn_regex(ctx, self.args, self.pattern)
-        return _FUNCTIONS[self.name][1](ctx, self.args)
+        try:
+            return FUNCTIONS[self.name][2](ctx, self.args)
+        except (ArithmeticError, ValueError):  # pragma: no cover - a safety net: answers never crash validation
+            return math.nan
 
 
 # --------------------------------------------------------------------------- tokenizer
@@ -329,7 +239,7 @@ _TOKEN = re.compile(
   | (?P<number>\d+(?:\.\d*)?|\.\d+)
   | (?P<ref>\$\{(?P<refname>[A-Za-z_][A-Za-z0-9_]*)\})
   | (?P<string>'[^']*'|"[^"]*")
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<name>(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op><=|>=|!=|[=<>+\-*(),.])
     """,
     re.VERBOSE,
@@ -482,7 +392,7 @@ class _Parser:
         following = self.token
         if following.kind != "op" or following.text != "(":
             raise ExpressionError(f"bare name {name!r} is not supported; refer to questions as ${{name}}", token.pos)
-        if name not in _FUNCTIONS:
+        if name not in FUNCTIONS:
             raise ExpressionError(f"unknown function {name}()", token.pos)
         self._check_nesting(nesting + 1, token.pos)
         self._advance()
@@ -500,9 +410,10 @@ class _Parser:
                     continue
                 break
         self._expect(")")
-        arity = _FUNCTIONS[name][0]
-        if len(args) != arity:
-            raise ExpressionError(f"{name}() takes {arity} argument(s), got {len(args)}", token.pos)
+        fewest, most, _function = FUNCTIONS[name]
+        if len(args) < fewest or (most is not None and len(args) > most):
+            wanted = str(fewest) if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
+            raise ExpressionError(f"{name}() takes {wanted} argument(s), got {len(args)}", token.pos)
         pattern = None
         if name == "regex":
             pattern = self._compile_pattern(args[1], arg_tokens[1])
@@ -516,9 +427,30 @@ class _Parser:
         if len(node.value) > MAX_REGEX_PATTERN_LENGTH:
             raise ExpressionError(f"regex() pattern longer than {MAX_REGEX_PATTERN_LENGTH} characters", token.pos)
         try:
-            return re.compile(node.value)
+            return re.compile(_javascript_dollar(node.value), re.ASCII)
         except re.error as exc:
             raise ExpressionError(f"invalid regex() pattern: {exc}", token.pos) from None
+
+
+def _javascript_dollar(pattern: str) -> str:
+    """Make ``$`` mean the end of the text only, as in JavaScript (Enketo) and not before a final
+    newline as in Python; ``re.ASCII`` likewise gives ``\\d`` and ``\\w`` JavaScript's ASCII meaning."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"(?!\n)\Z")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 class Expression:
@@ -536,17 +468,35 @@ class Expression:
         self.uses_current = uses_current
         self._root = root
 
-    def evaluate(self, values: Mapping[str, Any], current: Any = None, *, today: Any = None) -> Value:
+    def evaluate(
+        self,
+        values: Mapping[str, Any],
+        current: Any = None,
+        *,
+        today: Any = None,
+        now: Any = None,
+        choices: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Value:
         """Evaluate against ``values`` (question name -> submitted answer).
 
         ``current`` is the value of ``.``; ``today`` (a date, ISO string or callable returning
-        one) overrides the clock for ``today()``. Never raises for any answer values.
+        one) overrides the clock for ``today()`` and ``now`` (a datetime, ISO string or callable)
+        for ``now()``; ``choices`` (question name -> choice value -> label) is what
+        ``jr:choice-name()`` reads. Never raises for any answer values.
         """
-        return self._root.evaluate(_Context(values, current, today))
+        return self._root.evaluate(_Context(values, current, today, now, choices))
 
-    def evaluate_boolean(self, values: Mapping[str, Any], current: Any = None, *, today: Any = None) -> bool:
+    def evaluate_boolean(
+        self,
+        values: Mapping[str, Any],
+        current: Any = None,
+        *,
+        today: Any = None,
+        now: Any = None,
+        choices: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> bool:
         """Evaluate and convert to a boolean, as ODK does for ``relevant`` and ``constraint``."""
-        return to_boolean(self.evaluate(values, current, today=today))
+        return to_boolean(self.evaluate(values, current, today=today, now=now, choices=choices))
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"

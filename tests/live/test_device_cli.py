@@ -22,7 +22,7 @@ def test_an_enumerator_captures_offline_and_syncs_from_the_command_line(live_ser
     home = tmp_path / "tablet"
     token = token_for(live_server.url, "enumerator1")
     assert "initialised for enumerator1" in run(home, "init", "--server", live_server.url, "--token", token).output
-    assert "downloaded satisfaction 2022.1" in run(home, "forms", "pull").output
+    assert "downloaded satisfaction 2022.2" in run(home, "forms", "pull").output
     rows = [answers("SNV", random.Random(i)) for i in range(3)]
     for i, row in enumerate(rows):
         row["instance_id"] = f"00000000-0000-4000-8000-00000000000{i}"

@@ -147,6 +147,15 @@ def test_should_check_constraints_against_the_injected_date(mini_dict, mini_answ
     assert codes(form, mini_answers, today="2023-01-01") == []
 
 
+def test_should_give_jr_choice_name_the_labels_of_the_forms_choices(mini_dict, mini_answers):
+    from survey_forms import Form
+
+    mini_dict["children"][3]["constraint"] = "jr:choice-name(${sex}, '${sex}') = 'Nữ'"
+    form = Form.from_dict(mini_dict)
+    assert codes(form, {**mini_answers, "sex": "female"}) == []
+    assert codes(form, {**mini_answers, "sex": "male"}) == [("praise", "constraint_failed")]
+
+
 def test_should_reject_an_answer_to_a_question_hidden_by_skip_logic(mini_form, mini_answers):
     mini_answers["gave_feedback"] = "no"
     assert codes(mini_form, mini_answers) == [

@@ -63,8 +63,8 @@ def all_texts(node):
             yield from all_texts(item)
 
 
-def test_should_identify_itself_as_satisfaction_2022_1(form):
-    assert (form.form_id, form.version) == ("satisfaction", "2022.1")
+def test_should_identify_itself_as_satisfaction_2022_2(form):
+    assert (form.form_id, form.version) == ("satisfaction", "2022.2")
     assert form.default_language == "vi"
     assert re.fullmatch("[0-9a-f]{64}", form.content_hash)
 
@@ -172,7 +172,17 @@ def test_should_accept_vietnamese_phone_numbers(form, answers, phone):
 
 
 @pytest.mark.parametrize(
-    "phone", ["091234567", "09123456789", "1912345678", "0112345678", "+84912345678", "09x2345678"]
+    "phone",
+    [
+        "091234567",
+        "09123456789",
+        "1912345678",
+        "0112345678",
+        "+84912345678",
+        "09x2345678",
+        "số 0912345678",
+        "0912345678\n",
+    ],
 )
 def test_should_refuse_malformed_phone_numbers(form, answers, phone):
     answers["respondent_phone"] = phone

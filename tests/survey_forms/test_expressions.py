@@ -6,8 +6,12 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey_forms.expressions import (
+    FUNCTION_NAMES,
+    FUNCTIONS,
     MAX_DEPTH,
     MAX_NESTING,
     MAX_REGEX_INPUT_LENGTH,
@@ -90,7 +94,7 @@ def test_should_never_consider_an_unanswered_value_greater_or_smaller():
     assert ev("${x} <= '2022-01-01'") is False
 
 
-def test_should_order_iso_dates_as_strings():
+def test_should_order_iso_dates_as_numbers_of_days():
     assert ev(". <= '2022-12-31'", current="2022-05-01") is True
     assert ev(". > '2022-12-31'", current="2022-05-01") is False
 
@@ -156,11 +160,66 @@ def test_should_evaluate_every_supported_function():
     assert ev("not(false())") is True
     assert ev("string-length(${t})", values) == 8.0
     assert ev("regex(${t}, 'xin.*')", values) is True
-    assert ev("regex(${t}, 'chào')", values) is False  # whole-string match, like re.fullmatch
+    assert ev("regex(${t}, 'chào')", values) is True  # searches within the answer, as ODK does
+    assert ev("regex(${t}, '^chào$')", values) is False
     assert ev("number('3.5')") == 3.5
     assert ev("coalesce(${blank}, 'mặc định')", values) == "mặc định"
     assert ev("coalesce(${t}, 'x')", values) == "xin chào"
     assert ev("count-selected(${m})", values) == 1.0
+
+
+def test_regex_should_search_within_the_answer_as_odk_does():
+    assert ev("regex(., '0[35789][0-9]{8}')", current="số 0912345678 nhé") is True
+    assert ev("regex(., '^0[35789][0-9]{8}$')", current="số 0912345678 nhé") is False
+    assert ev("regex(., '^0[35789][0-9]{8}$')", current="0912345678") is True
+
+
+def test_regex_dollar_should_not_match_before_a_final_newline_as_in_javascript():
+    assert ev("regex(., '^[0-9]+$')", current="123\n") is False
+    assert ev("regex(., '[$]')", current="5$") is True
+    assert ev("regex(., '\\d')", current="٣") is False  # ASCII digits only, as in JavaScript
+
+
+def test_should_subtract_dates_as_days_since_1970():
+    values = {"dob": "2004-09-02"}
+    assert ev("today() - ${dob}", values, today=dt.date(2022, 9, 1)) == 6573.0
+    adult = "int((today() - ${dob}) div 365.25) >= 18"
+    assert ev(adult, {"dob": "2004-01-01"}, today=dt.date(2021, 12, 30)) is False
+    assert ev(adult, {"dob": "2004-01-01"}, today=dt.date(2022, 1, 1)) is True
+    assert ev("decimal-date-time('1970-01-02')") == 1.0
+    assert ev("date(19236)") == "2022-09-01"
+    assert ev("format-date(${dob}, '%d/%m/%Y')", values) == "02/09/2004"
+    assert math.isnan(ev("today() - ${dob}", {"dob": None}))
+
+
+def test_should_compare_two_words_as_numbers_so_never_smaller_or_greater():
+    assert ev("'abc' < 'abd'") is False
+    assert ev("'b' > 'a'") is False
+    assert ev("'b' != 'a'") is True
+    assert ev("'2022-9-1' = '2022-09-01'") is True
+    assert ev("${d} >= 18", {"d": "mười tám"}) is False
+
+
+def test_should_give_choice_labels_to_jr_choice_name():
+    choices = {"sex": {"female": "Nữ", "male": "Nam"}}
+    assert parse("jr:choice-name(${sex}, '${sex}')").evaluate({"sex": "female"}, choices=choices) == "Nữ"
+    assert parse("jr:choice-name('male', '/data/sex')").evaluate({}, choices=choices) == "Nam"
+    assert parse("jr:choice-name('other', '${sex}')").evaluate({}, choices=choices) == ""
+    assert parse("jr:choice-name('male', '${sex}')").evaluate({}) == ""
+
+
+def test_should_use_the_injected_clock_for_now_and_keep_an_answer_with_once():
+    moment = dt.datetime(2022, 9, 1, 1, 30, tzinfo=dt.UTC)
+    assert parse("now()").evaluate({}, now=moment) == "2022-09-01T08:30:00.000+07:00"
+    assert parse("today()").evaluate({}, now=moment) == "2022-09-01"
+    assert ev("once(concat('mới', '!'))", current="") == "mới!"
+    assert ev("once(concat('mới', '!'))", current="cũ") == "cũ"
+
+
+def test_should_evaluate_only_the_branch_that_if_returns():
+    assert ev("if(${a} = '', 'chưa trả lời', ${a})", {"a": None}) == "chưa trả lời"
+    assert ev("if(1 > 2, 1, 'b')") == "b"
+    assert ev("coalesce(${a}, 0) + 1", {"a": None}) == 1.0
 
 
 def test_should_use_the_injected_date_for_today():
@@ -173,6 +232,31 @@ def test_should_use_the_injected_date_for_today():
 def test_should_default_today_to_the_date_in_vietnam():
     now_in_vietnam = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
     assert ev("today()") in {now_in_vietnam.isoformat(), (now_in_vietnam + dt.timedelta(days=1)).isoformat()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(sorted(FUNCTION_NAMES - {"regex"})),
+    answers=st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=30),
+            st.integers(min_value=-(10**400), max_value=10**400),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.lists(st.text(max_size=5), max_size=3),
+            st.sampled_from(["2022-02-30", "2022-09-01T25:00:00Z", "9999-12-31T23:59:59-12:00", "0000-01-01"]),
+        ),
+        min_size=4,
+        max_size=4,
+    ),
+)
+def test_every_function_should_give_a_value_and_never_raise_whatever_the_answers(name, answers):
+    fewest, most, _function = FUNCTIONS[name]
+    count = fewest if most == fewest else fewest + 1
+    refs = ["${a}", "${b}", "${c}", "."]
+    source = f"{name}({', '.join(refs[i % 4] for i in range(count))})"
+    result = parse(source).evaluate(dict(zip("abc", answers, strict=False)), answers[3])
+    assert isinstance(result, bool | float | str)
 
 
 def test_should_refuse_to_run_a_regex_on_very_long_input():
@@ -198,7 +282,9 @@ def test_should_refuse_to_run_a_regex_on_very_long_input():
         ("not()", 0),
         ("selected(${a})", 0),
         ("today(1)", 0),
-        ("concat('a', 'b')", 0),
+        ("sum(${a})", 0),
+        ("round()", 0),
+        ("if(1, 2)", 0),
         ("regex(${a}, ${b})", 12),
         ("regex(${a}, '(')", 12),
         ("foo", 0),

@@ -1,0 +1,99 @@
+// Evaluates the expression conformance table (conformance.json) with one JavaScript evaluator and
+// prints one result per case as JSON on stdout:
+//   node run_cases.cjs enketo   - openrosa-xpath-evaluator (Enketo's evaluator) on an XML instance
+//   node run_cases.cjs exprjs [cases.json]  - parsurvey's server/web/static/expr.js, on the table or on
+//                                             the {today, now, cases} of another file
+// Results are encoded as in conformance.json: booleans, numbers, strings, {"number": "NaN"|...}
+// for non-finite numbers, {"error": message} when the evaluator throws.
+// The clock is fixed at the table's "now" and the timezone is UTC, so dates count whole days.
+"use strict";
+process.env.TZ = "UTC";
+
+const fs = require("fs");
+const path = require("path");
+
+const table = JSON.parse(fs.readFileSync(process.argv[3] || path.join(__dirname, "conformance.json"), "utf8"));
+const FIXED = Date.parse(table.now);
+const RealDate = Date;
+class FixedDate extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(FIXED);
+    else super(...args);
+  }
+  static now() {
+    return FIXED;
+  }
+}
+global.Date = FixedDate;
+
+function encode(value) {
+  if (typeof value === "number" && !Number.isFinite(value)) return { number: String(value) };
+  return value;
+}
+
+function answerText(value) {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) return value.map(String).join(" ");
+  return String(value);
+}
+
+function runEnketo(cases) {
+  const { JSDOM } = require("jsdom");
+  const { window } = new JSDOM("");
+  for (const name of ["Node", "XPathResult", "XPathEvaluator"]) global[name] = window[name];
+  const evaluator = require("openrosa-xpath-evaluator")();
+  return cases.map((c) => {
+    // ${name} becomes /data/name, as pyxform writes it; "." is the question's own node.
+    const names = new Set([...c.expr.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]));
+    Object.keys(c.values || {}).forEach((n) => names.add(n));
+    const doc = new window.DOMParser().parseFromString("<data/>", "text/xml");
+    for (const name of names) {
+      const node = doc.createElement(name);
+      node.textContent = answerText((c.values || {})[name]);
+      doc.documentElement.appendChild(node);
+    }
+    const current = doc.createElement("current_question");
+    current.textContent = answerText(c.current);
+    doc.documentElement.appendChild(current);
+    const xpath = c.expr.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "/data/$1");
+    try {
+      const r = evaluator.evaluate(xpath, current, null, XPathResult.ANY_TYPE, null);
+      if (r.resultType === XPathResult.NUMBER_TYPE) return encode(r.numberValue);
+      if (r.resultType === XPathResult.BOOLEAN_TYPE) return r.booleanValue;
+      if (r.resultType === XPathResult.STRING_TYPE || r.resultType === XPathResult.ANY_TYPE) return r.stringValue;
+      // A node-set (a bare reference): its string value.
+      return evaluator.evaluate(xpath, current, null, XPathResult.STRING_TYPE, null).stringValue;
+    } catch (err) {
+      return { error: String(err.message || err).slice(0, 200) };
+    }
+  });
+}
+
+async function runExprJs(cases) {
+  const file = path.join(__dirname, "..", "..", "server", "web", "static", "expr.js");
+  const source = fs.readFileSync(file, "utf8");
+  const expr = await import("data:text/javascript;base64," + Buffer.from(source).toString("base64"));
+  return cases.map((c) => {
+    try {
+      const options = { now: table.now, choices: c.choices || table.choices || null };
+      return encode(expr.evaluate(c.expr, c.values || {}, c.current ?? null, table.today, options));
+    } catch (err) {
+      return { error: String(err.message || err).slice(0, 200) };
+    }
+  });
+}
+
+async function main() {
+  const which = process.argv[2];
+  const results = which === "enketo" ? runEnketo(table.cases) : which === "exprjs" ? await runExprJs(table.cases) : null;
+  if (results === null) {
+    console.error("usage: node run_cases.cjs enketo|exprjs");
+    process.exit(2);
+  }
+  process.stdout.write(JSON.stringify(results));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
