@@ -12,7 +12,7 @@ Form JSON format
 ::
 
     {
-      "form_id": "satisfaction",          # [a-z][a-z0-9_]*, at most 64
+      "form_id": "satisfaction",          # [A-Za-z_][A-Za-z0-9_.-]*, at most 64
       "version": "2022.1",                 # [A-Za-z0-9._-]+, at most 32
       "title": {"vi": "…", "en": "…"},     # language code -> text; "vi" is required
       "default_language": "vi",            # optional, default "vi"; must be a key of title
@@ -26,13 +26,13 @@ form, groups included; every text is a ``{"vi": …, …}`` object):
 * ``group``: ``label``?, ``hint``?, ``relevant``?, ``children`` (answers do not nest);
 * ``note``: ``label``, ``hint``?, ``relevant``? - display only, never answered;
 * ``select_one`` / ``select_multiple``: ``choices`` = ``[{"value": "male", "label": {…}}, …]``
-  (non-empty, values ``[A-Za-z0-9_.-]+`` and distinct);
+  (non-empty, values without white space and distinct);
 * ``integer``, ``decimal``, ``text``, ``date``;
 * ``likert5``: the five-level scale of :data:`LIKERT_LEVELS`; ``allow_na`` (bool) accepts
   ``"na"``; ``scoring`` = ``{"factor": "F1", "criterion": "1.1"}`` marks a scored criterion, the
   factor being one of the form's scoring factors;
 * every non-group, non-note element also takes ``label``, ``hint``?, ``required`` (bool),
-  ``relevant``, ``constraint`` and ``constraint_message`` (expressions as described in
+  ``relevant``, ``constraint``, ``constraint_message`` and ``required_message`` (expressions as described in
   :mod:`survey_forms.expressions`; ``.`` is the answer itself and only allowed in constraints).
 
 Unknown keys anywhere are refused. Problems are reported together in
@@ -62,15 +62,21 @@ from .likert import LIKERT_LEVELS, NOT_APPLICABLE, NOT_APPLICABLE_LABEL
 from .model import QUESTION_TYPES, Choice, Factor, Form, Group, Question, ScoringTag
 
 
-def form_from_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes], *, filename: str | None = None) -> Form:
-    """Convert an XLSForm workbook into a :class:`Form` (see :mod:`survey_forms.xlsform`).
+def form_from_xlsform(
+    source: str | os.PathLike[str] | bytes | IO[bytes],
+    *,
+    filename: str | None = None,
+    warnings: list[dict[str, str]] | None = None,
+) -> Form:
+    """Convert an XLSForm workbook into a :class:`Form` (see :mod:`survey_forms.xlsform`); what is imported
+    without effect is appended to ``warnings``.
 
     A thin wrapper so that importing the package does not import pyxform (about 0.3 s): most
     users of this package only validate answers.
     """
     from .xlsform import form_from_xlsform as convert
 
-    return convert(source, filename=filename)
+    return convert(source, filename=filename, warnings=warnings)
 
 
 __all__ = [

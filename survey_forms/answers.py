@@ -166,7 +166,8 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
             continue
         if is_blank(value):
             if element.required:
-                errors.append(AnswerError(path, "missing_required", "an answer is required"))
+                given = (element.required_message or {}).get("vi")
+                errors.append(AnswerError(path, "missing_required", given or "an answer is required"))
             continue
         problem = value_problem(element, value)
         if problem is not None:

@@ -18,13 +18,14 @@ from .errors import FormDefinitionError
 from .expressions import ExpressionError, parse
 from .model import QUESTION_TYPES, SELECT_TYPES, Choice, Element, Factor, Form, Group, Question, ScoringTag
 
-FORM_ID = re.compile(r"[a-z][a-z0-9_]*")
+FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 FORM_ID_MAX = 64
 VERSION = re.compile(r"[A-Za-z0-9._-]+")
 VERSION_MAX = 32
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NAME_MAX = 64
-CHOICE_VALUE = re.compile(r"[A-Za-z0-9_.-]+")
+#: Any value without white space (a select_multiple answer is its values joined by spaces), as in XLSForm.
+CHOICE_VALUE = re.compile(r"\S+")
 CHOICE_VALUE_MAX = 64
 SCORING_ID = re.compile(r"[A-Za-z0-9_.-]+")
 SCORING_ID_MAX = 32
@@ -33,7 +34,7 @@ MAX_GROUP_DEPTH = 16
 
 FORM_KEYS = ("form_id", "version", "title", "default_language", "scoring", "children")
 _COMMON = ("type", "name", "label", "hint", "relevant")
-_ANSWERED = (*_COMMON, "required", "constraint", "constraint_message")
+_ANSWERED = (*_COMMON, "required", "required_message", "constraint", "constraint_message")
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "group": (*_COMMON, "children"),
     "note": _COMMON,
@@ -255,6 +256,9 @@ class _Checker:
         constraint_message = None
         if given("constraint_message"):
             constraint_message = self.text(data["constraint_message"], f"{path}.constraint_message")
+        required_message = None
+        if given("required_message"):
+            required_message = self.text(data["required_message"], f"{path}.required_message")
         choices = self.choices(data["choices"], f"{path}.choices") if given("choices") else ()
         allow_na = self.boolean(data["allow_na"], f"{path}.allow_na") if given("allow_na") else False
         scoring = self.scoring(data["scoring"], f"{path}.scoring") if given("scoring") else None
@@ -267,6 +271,7 @@ class _Checker:
             relevant=relevant,
             constraint=constraint,
             constraint_message=constraint_message,
+            required_message=required_message,
             choices=choices,
             allow_na=allow_na,
             scoring=scoring,

@@ -97,6 +97,7 @@ class Question:
     relevant: str | None = None
     constraint: str | None = None
     constraint_message: Text | None = None
+    required_message: Text | None = None
     choices: tuple[Choice, ...] = ()
     allow_na: bool = False
     scoring: ScoringTag | None = None
@@ -135,6 +136,8 @@ class Question:
             out["constraint"] = self.constraint
         if self.constraint_message is not None:
             out["constraint_message"] = dict(self.constraint_message)
+        if self.required_message is not None:
+            out["required_message"] = dict(self.required_message)
         if self.type in SELECT_TYPES:
             out["choices"] = [choice.to_dict() for choice in self.choices]
         if self.allow_na:

@@ -228,8 +228,8 @@ def test_should_reject_children_that_are_not_a_list(mini_dict):
 @pytest.mark.parametrize(
     ("where", "value"),
     [
-        ("form_id", "Satisfaction"),
         ("form_id", "1form"),
+        ("form_id", "my form"),
         ("form_id", "a" * 65),
         ("name", "has space"),
         ("name", "tuổi"),

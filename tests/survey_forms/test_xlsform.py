@@ -259,12 +259,10 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
         ([["calculate", "total", None]], 2, "calculate"),
         ([["text", "a", "A"], ["geopoint", "where", "Vị trí"]], 3, "geopoint"),
         ([["image", "photo", "Ảnh"]], 2, "image"),
-        ([["start", "start"]], 2, "start"),
         ([["audit", "audit"]], 2, "audit"),
         ([["time", "t", "Giờ"]], 2, "time"),
         ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
         ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
-        ([["select_one sex or_other", "s", "Giới tính"]], 2, "or_other"),
         ([["text", "a", "A"], [None, None, None, "chỉ có gợi ý"]], 3, "without a type"),
     ],
 )
@@ -278,15 +276,11 @@ def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, row
 @pytest.mark.parametrize(
     "column",
     [
-        "appearance",
         "choice_filter",
         "default",
         "read_only",
         "calculation",
-        "media::image",
         "disabled",
-        "guidance_hint",
-        "required_message",
         "trigger",
         "parameters",
         "repeat_count",
@@ -307,10 +301,78 @@ def test_should_refuse_an_unsupported_choices_column(tmp_path):
 
 
 @pytest.mark.parametrize("setting", ["instance_name", "submission_url", "style", "public_key"])
-def test_should_refuse_an_unsupported_setting(tmp_path, setting):
+def test_should_import_odk_only_settings_with_a_warning(tmp_path, setting):
     settings = [[*SETTINGS[0], setting], [*SETTINGS[1], "x"]]
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, settings=settings), warnings=warnings)
+    assert form == Form.from_dict(EXPECTED)
+    assert [(w["code"], w["path"]) for w in warnings] == [("ignored_construct", f"settings[2].{setting}")]
+
+
+def test_should_refuse_a_setting_that_is_not_an_odk_setting(tmp_path):
+    settings = [[*SETTINGS[0], "colour"], [*SETTINGS[1], "x"]]
     errors = refusal(tmp_path, settings=settings)
-    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", f"settings[2].{setting}")]
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "settings[2].colour")]
+
+
+@pytest.mark.parametrize("column", ["appearance", "media::image", "image::English (en)", "guidance_hint", "audio"])
+def test_should_import_display_columns_with_a_warning(tmp_path, column):
+    survey = survey_with(["text", "a", "A", None], ["text", "b", "B", "x"], header=("type", "name", "label", column))
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert [q.name for q in form.questions()] == ["a", "b"]
+    assert [(w["code"], w["path"]) for w in warnings] == [("ignored_construct", f"survey[3].{column}")]
+
+
+def test_should_keep_required_messages_per_language(tmp_path):
+    messages = ("required_message::Vietnamese (vi)", "required_message::English (en)")
+    header = ("type", "name", "label", "required", *messages)
+    survey = survey_with(["text", "a", "A", "yes", "Hãy nhập tên", "Please give the name"], header=header)
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None))
+    assert form.question("a").required_message == {"vi": "Hãy nhập tên", "en": "Please give the name"}
+    assert [e.message for e in validate_answers(form, {})] == ["Hãy nhập tên"]
+
+
+def test_should_read_or_other_as_odk_does(tmp_path):
+    survey = survey_with(["select_one sex or_other", "s", "Giới tính"], ["select one from sex", "s2", "Lần nữa"])
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey))
+    assert form.question("s").choice_values == ("male", "female", "other")
+    other = form.question("s_other")
+    assert other.type == "text" and other.relevant == "selected(${s}, 'other')"
+    assert validate_answers(form, {"s": "other", "s_other": "Không muốn nói"}) == []
+    assert [e.code for e in validate_answers(form, {"s": "male", "s_other": "x"})] == ["not_relevant"]
+
+
+def test_should_import_odk_metadata_rows_as_what_parsurvey_records(tmp_path):
+    rows = [[kind, kind] for kind in ("start", "end", "today", "deviceid", "username", "phonenumber")]
+    survey = survey_with(*rows, ["text", "a", "A"])
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert [q.name for q in form.questions()] == ["a"]
+    messages = {w["path"]: w["message"] for w in warnings}
+    assert "paradata.started_at" in messages["survey[2].type"]
+    assert "paradata.completed_at" in messages["survey[3].type"]
+    assert "not recorded" in messages["survey[7].type"]
+
+
+def test_should_read_xpath_paths_as_references(tmp_path):
+    survey = survey_with(
+        ["begin group", "g", "G"],
+        ["integer", "age", "Tuổi", None],
+        ["text", "job", "Nghề", "/data/g/age >= 18 and ../age < 99"],
+        ["end group"],
+        header=("type", "name", "label", "relevant"),
+    )
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None))
+    assert form.question("job").relevant == "${age} >= 18 and ${age} < 99"
+
+
+def test_should_accept_choice_values_with_diacritics(tmp_path):
+    choices = [*CHOICES, ["channel", "bưu_điện", "Bưu điện", "Post"]]
+    form = form_from_xlsform(write_workbook(tmp_path, choices=choices))
+    assert "bưu_điện" in form.question("channels").choice_values
+    errors = validate_answers(form, {"channels": ["web", "bưu_điện"], "gave_feedback": "yes"})
+    assert not [e for e in errors if "channels" in e.path], errors
 
 
 @pytest.mark.parametrize("sheet", ["entities", "external_choices"])
@@ -342,19 +404,26 @@ def test_should_refuse_scoring_columns_on_a_question_that_is_not_likert(tmp_path
     assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "survey[2].scoring_factor")]
 
 
-def test_should_refuse_a_label_language_without_a_code(tmp_path):
-    survey = survey_with(["text", "t", "Chữ", "Texte"], header=("type", "name", "label::vi", "label::Français"))
-    errors = refusal(tmp_path, survey=survey, choices=None)
-    assert [e["code"] for e in errors] == ["unsupported_construct"]
-    assert "Français" in errors[0]["message"] and "row 2" in errors[0]["message"]
+def test_should_read_language_names_and_keep_unknown_ones_with_a_private_code(tmp_path):
+    header = ("type", "name", "label::vi", "label::Français", "label::Klingon")
+    survey = survey_with(["text", "t", "Chữ", "Texte", "Ghitlh"], header=header)
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert form.question("t").label == {"vi": "Chữ", "fr": "Texte", "und-Klingon": "Ghitlh"}
+    assert len(warnings) == 1 and "Klingon" in warnings[0]["message"]
 
 
-def test_should_require_form_id_version_and_title_in_settings(tmp_path):
-    errors = refusal(tmp_path, settings=[["form_title"], ["Phiếu"]])
-    assert {(e["path"], e["code"]) for e in errors} == {
-        ("settings.form_id", "missing_key"),
-        ("settings.version", "missing_key"),
-    }
+def test_should_take_pyxform_defaults_when_the_settings_sheet_is_silent(tmp_path):
+    path = write_workbook(tmp_path, name="Khảo sát 2024.xlsx", settings=None)
+    form = form_from_xlsform(path)
+    assert form.form_id == "Kh_o_s_t_2024" and form.title == {"vi": "Kh_o_s_t_2024"}
+    assert form.version.startswith("auto-") and len(form.version) == 17
+    assert form_from_xlsform(path).version == form.version, "the same content gives the same version"
+    changed = [*SURVEY, ["text", "extra", "Thêm", "Extra"]]
+    other = form_from_xlsform(write_workbook(tmp_path, name="Khảo sát 2024.xlsx", survey=changed, settings=None))
+    assert other.version != form.version, "new content, new version"
+    given = form_from_xlsform(write_workbook(tmp_path, settings=[["form_title"], ["Phiếu"]]))
+    assert given.form_id == "form" and given.title == {"vi": "Phiếu"}
 
 
 # --------------------------------------------------------------------------- errors from later stages
@@ -363,11 +432,11 @@ def test_should_require_form_id_version_and_title_in_settings(tmp_path):
 def test_should_locate_form_rule_violations_by_sheet_row(tmp_path):
     survey = [row[:] for row in SURVEY]
     survey[8] = [*survey[8][:9], "F9", "5.1"]  # c5_1 scored against an undeclared factor
-    choices = [*CHOICES, ["channel", "bưu_điện", "Bưu điện", "Post"]]
+    choices = [*CHOICES, ["channel", "post", None, "Post"]]  # no Vietnamese label
     errors = refusal(tmp_path, survey=survey, choices=choices)
     assert {(e["path"], e["code"]) for e in errors} == {
         ("children[2].children[0].scoring.factor", "unknown_factor"),
-        ("children[2].children[1].choices[2].value", "invalid_name"),
+        ("children[2].children[1].choices[2].label.vi", "missing_key"),
     }
     messages = " | ".join(e["message"] for e in errors)
     assert "survey sheet row 9" in messages
