@@ -140,6 +140,13 @@ class _Ballot(Mapping[str, Any]):
         return len(self.form.questions())
 
 
+def _shown(text: dict[str, str] | None) -> str | None:
+    """The text of a form's message as the server reports it: Vietnamese, else the first language given."""
+    if not text:
+        return None
+    return text.get("vi") or next(iter(text.values()))
+
+
 def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[AnswerError]:
     """Every problem with ``answers`` for ``form``, in document order; empty means valid.
 
@@ -166,7 +173,7 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
             continue
         if is_blank(value):
             if element.required:
-                given = (element.required_message or {}).get("vi")
+                given = _shown(element.required_message)
                 errors.append(AnswerError(path, "missing_required", given or "an answer is required"))
             continue
         problem = value_problem(element, value)
@@ -175,7 +182,7 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
             continue
         constraint = element.constraint_expression
         if constraint is not None and not constraint.evaluate_boolean(ballot, value, today=today):
-            given = (element.constraint_message or {}).get("vi")
+            given = _shown(element.constraint_message)
             message = given or f"the answer must satisfy {element.constraint}"
             errors.append(AnswerError(path, "constraint_failed", message))
 

@@ -62,6 +62,8 @@ class _Checker:
         self.parents: dict[str, str | None] = {}
         self.expressions: list[tuple[str, str, str, Any]] = []  # (owner, key, path, Expression)
         self.scoring_tags: list[tuple[str, ScoringTag]] = []
+        #: Every text must be given in the form's default language (Vietnamese unless the form says otherwise).
+        self.language = "vi"
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append({"path": path, "code": code, "message": message})
@@ -77,7 +79,7 @@ class _Checker:
                 self.error(_join(path, key), "missing_key", f"{key!r} is required")
 
     def text(self, value: Any, path: str) -> dict[str, str]:
-        """A multilingual text: language code -> non-empty string, Vietnamese required."""
+        """A multilingual text: language code -> non-empty string, the form's default language required."""
         if not isinstance(value, dict):
             self.error(path, "invalid_type", "must be an object of language code -> text")
             return {}
@@ -91,8 +93,9 @@ class _Checker:
                 self.error(_join(path, lang), "invalid_value", "text must not be empty")
             else:
                 out[lang] = text
-        if "vi" not in value:
-            self.error(_join(path, "vi"), "missing_key", "a Vietnamese ('vi') text is required")
+        if self.language not in value:
+            what = "a Vietnamese ('vi')" if self.language == "vi" else f"a {self.language!r} (the default language)"
+            self.error(_join(path, self.language), "missing_key", f"{what} text is required")
         return out
 
     def pattern(self, value: Any, path: str, regex: re.Pattern[str], limit: int, code: str, what: str) -> str:
@@ -137,18 +140,15 @@ class _Checker:
             form_id = self.pattern(data["form_id"], "form_id", FORM_ID, FORM_ID_MAX, "invalid_name", "form id")
         if "version" in data:
             version = self.pattern(data["version"], "version", VERSION, VERSION_MAX, "invalid_value", "version")
-        if "title" in data:
-            title = self.text(data["title"], "title")
         default_language = "vi"
         if "default_language" in data:
             value = data["default_language"]
-            if not isinstance(value, str):
-                self.error("default_language", "invalid_type", "must be a language code string")
-            elif value != "vi" and isinstance(data.get("title"), dict) and value not in data["title"]:
-                # ("vi" is required in the title anyway and reported there.)
-                self.error("default_language", "invalid_value", f"the title has no {value!r} text")
+            if not isinstance(value, str) or not LANGUAGE.fullmatch(value):
+                self.error("default_language", "invalid_type", "must be a language code like 'vi'")
             else:
-                default_language = value
+                default_language = self.language = value
+        if "title" in data:
+            title = self.text(data["title"], "title")
         factors = self.factors(data["scoring"], "scoring") if "scoring" in data else ()
         children = self.children(data.get("children", []), "children", None, 0) if "children" in data else ()
         self.cross_checks({factor.id for factor in factors})

@@ -461,6 +461,8 @@ class _Converter:
                 )
             else:
                 self.default_language = code
+        else:
+            self.default_language = self.label_language()
         form_id = source.get("id_string") if "id_string" in self.settings_given else self.default_form_id
         title = source.get("title") if "title" in self.settings_given else form_id
         out: dict[str, Any] = {
@@ -477,6 +479,21 @@ class _Converter:
             out["scoring"] = {"factors": factors}
         out["children"] = children
         return out
+
+    def label_language(self) -> str:
+        """The default language when the settings name none: Vietnamese, unless every label column names
+        one language and none is Vietnamese (``label::English (en)`` only), in which case the first of them."""
+        codes = []
+        for header in (self.workbook.survey_header or [{}])[0]:
+            first, _, rest = header.partition("::" if "::" in header else ":")
+            if _column(first, aliases.survey_header) != "label":
+                continue
+            if not rest:
+                return "vi"
+            code = _language_code(rest, "vi")
+            if code is not None and code not in codes:
+                codes.append(code)
+        return "vi" if not codes or "vi" in codes else codes[0]
 
     def text(self, value: Any, path: str, where: str) -> Any:
         if isinstance(value, str):

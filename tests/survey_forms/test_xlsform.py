@@ -444,10 +444,18 @@ def test_should_locate_form_rule_violations_by_sheet_row(tmp_path):
 
 
 def test_should_report_a_missing_vietnamese_label_by_row(tmp_path):
-    survey = survey_with(["text", "a", "Only English"], header=("type", "name", "label::English (en)"))
+    header = ("type", "name", "label::Vietnamese (vi)", "label::English (en)")
+    survey = survey_with(["text", "a", "Có", "Yes"], ["text", "b", None, "Only English"], header=header)
     errors = refusal(tmp_path, survey=survey, choices=None)
-    assert [(e["path"], e["code"]) for e in errors] == [("children[0].label.vi", "missing_key")]
-    assert errors[0]["message"].startswith("survey sheet row 2:")
+    assert [(e["path"], e["code"]) for e in errors] == [("children[1].label.vi", "missing_key")]
+    assert errors[0]["message"].startswith("survey sheet row 3:")
+
+
+def test_a_workbook_in_one_other_language_should_import_with_that_default_language(tmp_path):
+    survey = survey_with(["text", "a", "Only English"], header=("type", "name", "label::English (en)"))
+    form = form_from_xlsform(write_workbook(tmp_path, name="household.xlsx", survey=survey, choices=None, settings=None))
+    assert form.default_language == "en"
+    assert form.title == {"en": "household"} and form.question("a").label == {"en": "Only English"}
 
 
 @pytest.mark.parametrize(
