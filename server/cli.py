@@ -200,11 +200,12 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
+    from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
     from .results.cli import appraisal, ballots, par, report, score
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
-    for group in (*groups, appraisal, score, par, report, ballots):
+    for group in (*groups, appraisal, score, par, report, ballots, odk):
         app.cli.add_command(group)
 
 

@@ -7,22 +7,34 @@ converts pyxform's result into our JSON definition and then into a :class:`Form`
 :meth:`Form.from_dict`, so an imported form obeys exactly the same rules as a JSON one.
 
 Anything parsurvey cannot honour is refused with ``unsupported_construct``, naming the sheet row
-and the construct; nothing is silently dropped, because a dropped ``repeat`` or ``calculate``
-would change what is asked or scored. pyxform's own errors become ``invalid_xlsform``.
+and the construct; nothing that changes what is asked or scored is silently dropped (a ``repeat``
+or ``calculate``, say). What only changes how ODK Collect shows a form, or what parsurvey records by
+itself, is imported without effect and reported as a warning (``ignored_construct``), as ODK's own
+tools do: display columns (``appearance``, media, ``guidance_hint``), ODK-only settings
+(``instance_name``, ``submission_url``, ``public_key``, ``style``, ...) and the metadata rows
+``start``, ``end``, ``today``, ``deviceid``, ``username`` (every ballot's paradata holds these facts).
+pyxform's own errors become ``invalid_xlsform``.
 
 Supported:
 
-* survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST``,
-  ``integer``, ``decimal``, ``text``, ``date``, ``note``;
+* survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST`` (also
+  the older ``select one from LIST``; ``or_other`` adds the ``other`` choice and the ``NAME_other``
+  text question, as pyxform does), ``integer``, ``decimal``, ``text``, ``date``, ``note``;
 * survey columns ``type``, ``name``, ``label``, ``hint``, ``required`` (yes/no/true/false only),
-  ``relevant``, ``constraint``, ``constraint_message`` (and their pyxform aliases), with
-  translations as ``label::Vietnamese (vi)`` / ``label::English (en)`` (a language is taken from
-  the code in parentheses, or a bare code such as ``label::vi``, or the names Vietnamese/English;
-  a plain ``label`` is the settings' ``default_language``, Vietnamese if unset);
+  ``relevant``, ``constraint``, ``constraint_message``, ``required_message`` (and their pyxform
+  aliases), with translations as ``label::Vietnamese (vi)`` / ``label::English (en)`` (a language is
+  taken from the code in parentheses, or a bare code such as ``label::vi``, or a common language
+  name such as ``label::French``; another name is kept under a private code ``und-<name>``, with a
+  warning); a plain ``label`` is the settings' ``default_language``, else Vietnamese, unless every
+  label column names one other language, which then is the default; references are ``${name}`` or
+  XPath paths (``/data/group/name``, ``../name``), read as ``${name}``;
 * ``scoring_factor`` and ``scoring_criterion`` survey columns (see below);
-* choices columns ``list_name``, ``name``, ``label``;
-* settings ``form_id`` and ``version`` (both required), ``form_title`` (required, may be
-  translated) and ``default_language``.
+* choices columns ``list_name``, ``name``, ``label``; a choice value is anything without white space
+  (diacritics included);
+* settings ``form_id``, ``version``, ``form_title`` (may be translated) and ``default_language``, all
+  optional as in pyxform: the form id defaults to the file name, the title to the form id, and the
+  version to ``auto-`` and 12 hex digits of the content's hash (so it changes exactly when the form
+  does).
 
 Likert and scoring rule: a ``select_one`` whose list has exactly the choice values
 ``1, 2, 3, 4, 5`` (any order), optionally plus ``na``, becomes a ``likert5`` question, with

@@ -453,7 +453,9 @@ def test_should_report_a_missing_vietnamese_label_by_row(tmp_path):
 
 def test_a_workbook_in_one_other_language_should_import_with_that_default_language(tmp_path):
     survey = survey_with(["text", "a", "Only English"], header=("type", "name", "label::English (en)"))
-    form = form_from_xlsform(write_workbook(tmp_path, name="household.xlsx", survey=survey, choices=None, settings=None))
+    form = form_from_xlsform(
+        write_workbook(tmp_path, name="household.xlsx", survey=survey, choices=None, settings=None)
+    )
     assert form.default_language == "en"
     assert form.title == {"en": "household"} and form.question("a").label == {"en": "Only English"}
 
