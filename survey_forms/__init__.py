@@ -3,7 +3,8 @@
 This package knows what a satisfaction questionnaire is (the form), what a valid set of answers
 to it is (the ballot's answers), and how to identify a form version (its content hash). The
 server, the sync code, the device client and the scoring code all rely on it, so it is a *leaf*:
-it imports only the Python standard library and ``pyxform`` (for XLSForm import, loaded lazily).
+it imports only the Python standard library, ``pyxform`` and ``defusedxml`` (for XLSForm import,
+XForm output and reading submitted XForm instances, loaded lazily).
 No web framework, database or data-frame library may be imported here, and expressions are never
 run through ``eval``/``exec``.
 
@@ -27,7 +28,8 @@ form, groups included; every text is a ``{"vi": …, …}`` object):
 * ``note``: ``label``, ``hint``?, ``relevant``? - display only, never answered;
 * ``select_one`` / ``select_multiple``: ``choices`` = ``[{"value": "male", "label": {…}}, …]``
   (non-empty, values without white space and distinct);
-* ``integer``, ``decimal``, ``text``, ``date``;
+* ``integer``, ``decimal``, ``text``, ``date``, ``time``, ``datetime``, ``barcode``, ``geopoint`` (answer
+  values in :mod:`survey_forms.answers`);
 * ``likert5``: the five-level scale of :data:`LIKERT_LEVELS`; ``allow_na`` (bool) accepts
   ``"na"``; ``scoring`` = ``{"factor": "F1", "criterion": "1.1"}`` marks a scored criterion, the
   factor being one of the form's scoring factors;

@@ -44,6 +44,10 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "decimal": _ANSWERED,
     "text": _ANSWERED,
     "date": _ANSWERED,
+    "time": _ANSWERED,
+    "datetime": _ANSWERED,
+    "barcode": _ANSWERED,
+    "geopoint": _ANSWERED,
     "likert5": (*_ANSWERED, "allow_na", "scoring"),
 }
 

@@ -26,6 +26,10 @@ QUESTION_TYPES: tuple[str, ...] = (
     "decimal",
     "text",
     "date",
+    "time",
+    "datetime",
+    "barcode",
+    "geopoint",
     "likert5",
     "note",
 )

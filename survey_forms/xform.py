@@ -40,6 +40,10 @@ XLSFORM_TYPES = {
     "decimal": "decimal",
     "text": "text",
     "date": "date",
+    "time": "time",
+    "datetime": "datetime",
+    "barcode": "barcode",
+    "geopoint": "geopoint",
     "note": "note",
     "likert5": "select one",
 }

@@ -155,6 +155,11 @@ TYPES = {
     "decimal": "decimal",
     "text": "text",
     "date": "date",
+    "time": "time",
+    "datetime": "datetime",
+    "dateTime": "datetime",
+    "barcode": "barcode",
+    "geopoint": "geopoint",
     "note": "note",
 }
 ELEMENT_KEYS = frozenset(
@@ -247,7 +252,7 @@ _CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\s*\)\s
 _SUPPORTED_TYPE = re.compile(
     r"(begin|end)[ _]group"
     r"|(select_one|select one|select1|select_multiple|select all that apply)( from)? \S+( or_other)?"
-    r"|integer|int|decimal|text|string|date|note"
+    r"|integer|int|decimal|text|string|date|time|datetime|barcode|geopoint|note"
     r"|" + "|".join(METADATA)
 )
 

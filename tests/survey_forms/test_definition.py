@@ -201,7 +201,7 @@ def test_should_report_values_of_the_wrong_type(mini_dict):
     mini_dict["children"][1]["choices"] = {"yes": "Có"}
     mini_dict["children"][3]["relevant"] = 1
     mini_dict["children"][4]["allow_na"] = 1
-    mini_dict["children"][5]["type"] = "geopoint"
+    mini_dict["children"][5]["type"] = "geotrace"
     mini_dict["children"][6]["label"]["en"] = 3
     mini_dict["children"][2]["children"].append("not an object")
     assert pairs(mini_dict) == {

@@ -257,10 +257,10 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
     [
         ([["begin repeat", "visits", "Lần"], ["text", "why", "Lý do"], ["end repeat"]], 2, "begin repeat"),
         ([["calculate", "total", None]], 2, "calculate"),
-        ([["text", "a", "A"], ["geopoint", "where", "Vị trí"]], 3, "geopoint"),
+        ([["text", "a", "A"], ["geotrace", "where", "Đường đi"]], 3, "geotrace"),
         ([["image", "photo", "Ảnh"]], 2, "image"),
         ([["audit", "audit"]], 2, "audit"),
-        ([["time", "t", "Giờ"]], 2, "time"),
+        ([["range", "r", "Mức"]], 2, "range"),
         ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
         ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
         ([["text", "a", "A"], [None, None, None, "chỉ có gợi ý"]], 3, "without a type"),
