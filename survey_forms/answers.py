@@ -94,6 +94,12 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
         return None
     if kind == "datetime":
         return _datetime_problem(value)
+    if kind == "calculate":  # the device's result, as ODK keeps it: any text or number
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            return "wrong_type", "expected the text or number the calculation gave"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "out_of_range", "expected a finite number"
+        return None
     if kind == "geopoint":
         return _geopoint_problem(value)
     if kind == "date":

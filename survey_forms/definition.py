@@ -48,6 +48,7 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "datetime": _ANSWERED,
     "barcode": _ANSWERED,
     "geopoint": _ANSWERED,
+    "calculate": ("type", "name", "label", "hint", "relevant", "calculation"),
     "likert5": (*_ANSWERED, "allow_na", "scoring"),
 }
 
@@ -125,7 +126,7 @@ class _Checker:
         except ExpressionError as exc:
             self.error(path, "invalid_expression", f"{exc.message} at position {exc.position} in {value!r}")
             return None
-        if key == "relevant" and parsed.uses_current:
+        if key in ("relevant", "calculation") and parsed.uses_current:
             self.error(path, "invalid_expression", "'.' (the current answer) can only be used in a constraint")
             return None
         self.expressions.append((owner, key, path, parsed))
@@ -218,8 +219,10 @@ class _Checker:
             self.error(f"{path}.type", "invalid_type", f"unknown element type {kind!r}; expected one of {known}")
             return None
         required = ["type", "name"]
-        if kind != "group":
+        if kind not in ("group", "calculate"):
             required.append("label")
+        if kind == "calculate":
+            required.append("calculation")
         if kind in SELECT_TYPES:
             required.append("choices")
         if kind == "group":
@@ -263,6 +266,9 @@ class _Checker:
         required_message = None
         if given("required_message"):
             required_message = self.text(data["required_message"], f"{path}.required_message")
+        calculation = None
+        if given("calculation"):
+            calculation = self.expression(data["calculation"], f"{path}.calculation", name, "calculation")
         choices = self.choices(data["choices"], f"{path}.choices") if given("choices") else ()
         allow_na = self.boolean(data["allow_na"], f"{path}.allow_na") if given("allow_na") else False
         scoring = self.scoring(data["scoring"], f"{path}.scoring") if given("scoring") else None
@@ -276,6 +282,7 @@ class _Checker:
             constraint=constraint,
             constraint_message=constraint_message,
             required_message=required_message,
+            calculation=calculation,
             choices=choices,
             allow_na=allow_na,
             scoring=scoring,

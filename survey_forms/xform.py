@@ -44,6 +44,7 @@ XLSFORM_TYPES = {
     "datetime": "datetime",
     "barcode": "barcode",
     "geopoint": "geopoint",
+    "calculate": "calculate",
     "note": "note",
     "likert5": "select one",
 }
@@ -118,6 +119,8 @@ class _Writer:
                 bind["jr:constraintMsg"] = self.text(element.constraint_message)
             if element.required_message:
                 bind["jr:requiredMsg"] = self.text(element.required_message)
+            if element.calculation:
+                bind["calculate"] = element.calculation
             if element.type == "likert5":
                 items = [(str(level), LIKERT_LEVELS[level]) for level in (5, 4, 3, 2, 1)]
                 if element.allow_na:

@@ -89,6 +89,7 @@ SURVEY_COLUMNS = frozenset(
         "bind.constraint",
         "bind.jr:constraintMsg",
         "bind.jr:requiredMsg",
+        "bind.calculate",
         "scoring_factor",
         "scoring_criterion",
     }
@@ -96,10 +97,38 @@ SURVEY_COLUMNS = frozenset(
 #: Columns that only change how a question looks on ODK Collect (or carry media parsurvey does not show):
 #: the form is imported without them, with a warning.
 DISPLAY_COLUMNS = frozenset(
-    {"control.appearance", "media.image", "media.big-image", "media.audio", "media.video", "guidance_hint", "image"}
+    {
+        "control.appearance",
+        "control.autoplay",
+        "control.rows",
+        "media.image",
+        "media.big-image",
+        "media.audio",
+        "media.video",
+        "guidance_hint",
+        "image",
+    }
 )
+#: Survey columns that change what is asked, or when, and that parsurvey does not do yet: refused. Every
+#: other column parsurvey does not use is imported without effect, with a warning (ODK ignores unknown
+#: columns too).
+REFUSED_COLUMNS = frozenset(
+    {
+        "choice_filter",
+        "control.jr:count",
+        "trigger",
+        "parameters",
+        "disabled",
+        "bind.jr:preload",
+        "bind.jr:preloadParams",
+    }
+)
+#: Why a column parsurvey does not use is harmless, for the warning.
+IGNORED_BECAUSE = {
+    "bind.readonly": "read-only questions can be answered in parsurvey",
+    "default": "default answers are not filled in beforehand",
+}
 CHOICES_COLUMNS = frozenset({"list name", "list_name", "name", "label"})
-CHOICES_DISPLAY_COLUMNS = frozenset({"media.image", "media.big-image", "media.audio", "media.video", "image"})
 SETTINGS_COLUMNS = frozenset({"id_string", "version", "title", "default_language"})
 #: Settings about ODK Collect, Central or the XForm itself, with nothing to do in parsurvey: warned about.
 IGNORED_SETTINGS = frozenset(
@@ -125,6 +154,9 @@ IGNORED_SETTINGS = frozenset(
         "compact_prefix",
         "compact_delimiter",
         "omit_instanceID",
+        "xml_root",
+        "name",
+        "flat",
         "attribute",
         "client_editable",
     }
@@ -154,14 +186,21 @@ TYPES = {
     "integer": "integer",
     "decimal": "decimal",
     "text": "text",
+    "string": "text",
+    "phone number": "text",
     "date": "date",
     "time": "time",
     "datetime": "datetime",
     "dateTime": "datetime",
     "barcode": "barcode",
     "geopoint": "geopoint",
+    "gps": "geopoint",
+    "calculate": "calculate",
     "note": "note",
 }
+#: ``phone number`` is a text of digits in ODK (pyxform's question type dictionary).
+PHONE_CONSTRAINT = r"regex(., '^\d*$')"
+PHONE_HINT = {"vi": "Chỉ nhập chữ số.", "en": "Enter numbers only."}
 ELEMENT_KEYS = frozenset(
     {
         "type",
@@ -180,7 +219,7 @@ ELEMENT_KEYS = frozenset(
         ROW_KEY,
     }
 )
-BIND_KEYS = {"required": "required", "relevant": "relevant", "constraint": "constraint"}
+BIND_KEYS = {"required": "required", "relevant": "relevant", "constraint": "constraint", "calculate": "calculation"}
 #: ``${name}`` written as an XPath path: ``/data/group/name``, ``../name`` or ``../../name``.
 _PATH_REFERENCE = re.compile(r"(?<![\w$}.])(?:/[A-Za-z_][\w.-]*)+/([A-Za-z_][\w.-]*)|(?:\.\./)+([A-Za-z_][\w.-]*)")
 FORM_KEYS = frozenset(
@@ -251,9 +290,9 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\s*\)\s*$")
 _SUPPORTED_TYPE = re.compile(
     r"(begin|end)[ _]group"
-    r"|(select_one|select one|select1|select_multiple|select all that apply)( from)? \S+( or_other)?"
-    r"|integer|int|decimal|text|string|date|time|datetime|barcode|geopoint|note"
-    r"|" + "|".join(METADATA)
+    r"|(select_one|select one|select1|select_multiple|select all that apply)( from)? \S+( or_other| or specify other)?"
+    r"|integer|int|decimal|text|string|phone number|date|time|datetime|barcode|geopoint|gps|calculate|note"
+    r"|(uri:)?(" + "|".join(METADATA) + ")"
 )
 
 
@@ -353,7 +392,9 @@ def _column(header: str, header_aliases: Mapping[str, Any]) -> str:
     if isinstance(canonical, tuple):
         canonical = ".".join(canonical)
     if canonical in ("bind", "media") and rest:
-        canonical = f"{canonical}." + rest.split(separator)[0].strip()
+        # "bind::jr:constraintMsg::English (en)", or with single colons "bind:jr:constraintMsg"
+        attribute = rest.split("::")[0] if separator == "::" else rest
+        canonical = f"{canonical}." + attribute.strip()
     return canonical
 
 
@@ -377,6 +418,8 @@ class _Converter:
         self.errors: list[dict[str, str]] = []
         self.warnings: list[dict[str, str]] = []
         self.private_languages: set[str] = set()
+        #: Keys pyxform gives the columns imported without effect (element keys, bind attributes).
+        self.ignored_keys: set[str] = set()
         self.raw_types: dict[int, str] = {}
         self.settings_given: set[str] = set()
         self.default_language = "vi"
@@ -398,13 +441,13 @@ class _Converter:
             if getattr(book, sheet):
                 self.unsupported(sheet, f"the {sheet!r} sheet is not supported")
         survey, choices = book.survey or [], book.choices or []
-        self._check_columns("survey", survey, aliases.survey_header, SURVEY_COLUMNS, DISPLAY_COLUMNS)
-        self._check_columns("choices", choices, aliases.list_header, CHOICES_COLUMNS, CHOICES_DISPLAY_COLUMNS)
+        self._check_columns("survey", survey, aliases.survey_header, SURVEY_COLUMNS, REFUSED_COLUMNS)
+        self._check_columns("choices", choices, aliases.list_header, CHOICES_COLUMNS, frozenset())
         for number, row in enumerate(book.survey or [], start=2):
             kind = next((str(v) for k, v in row.items() if _column(k, aliases.survey_header) == "type"), None)
             if kind is None:
-                if row:
-                    self.unsupported(f"survey[{number}]", f"survey sheet row {number}: a row without a type")
+                if row:  # pyxform (and so ODK) skips it: say so, it may be a slip
+                    self.ignored(f"survey[{number}]", f"survey sheet row {number}: a row without a type is skipped")
                 continue
             self.raw_types[number] = kind
             if not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
@@ -416,7 +459,7 @@ class _Converter:
                 continue
             for header in row:
                 canonical = _column(header, aliases.settings_header)
-                if canonical in IGNORED_SETTINGS:
+                if canonical in IGNORED_SETTINGS or header.strip() in IGNORED_SETTINGS:
                     self.ignored(f"settings[{number}].{header}", f"settings sheet: {header!r} is not used")
                 elif canonical not in SETTINGS_COLUMNS:
                     self.unsupported(f"settings[{number}].{header}", f"settings sheet row {number}: setting {header!r}")
@@ -428,7 +471,7 @@ class _Converter:
         rows: list[dict[str, Any]],
         header_aliases: Mapping[str, Any],
         allowed: frozenset[str],
-        display: frozenset[str],
+        refused: frozenset[str],
     ) -> None:
         used: dict[str, list[int]] = {}
         for number, row in enumerate(rows, start=2):
@@ -436,11 +479,14 @@ class _Converter:
                 if _column(header, header_aliases) not in allowed:
                     used.setdefault(header, []).append(number)
         for header, numbers in used.items():
-            if _column(header, header_aliases) in display:
-                self.ignored(
-                    f"{sheet}[{numbers[0]}].{header}",
-                    f"{sheet} sheet: column {header!r} only changes how ODK Collect shows the form; not used",
-                )
+            canonical = _column(header, header_aliases)
+            if canonical not in refused:
+                if canonical in DISPLAY_COLUMNS:
+                    why = "it only changes how ODK Collect shows the form"
+                else:
+                    why = IGNORED_BECAUSE.get(canonical, "parsurvey does not use it, as ODK ignores unknown columns")
+                self.ignored(f"{sheet}[{numbers[0]}].{header}", f"{sheet} sheet: column {header!r} is not used: {why}")
+                self.ignored_keys.update({header, canonical, canonical.rpartition(".")[2], canonical.partition(".")[0]})
                 continue
             others = f" (also rows {', '.join(map(str, numbers[1:6]))}{'…' if len(numbers) > 6 else ''})"
             self.unsupported(
@@ -467,7 +513,7 @@ class _Converter:
 
     def convert(self, source: dict[str, Any]) -> dict[str, Any]:
         for key in source:
-            if key not in FORM_KEYS and key not in IGNORED_SETTINGS:
+            if key not in FORM_KEYS and key not in IGNORED_SETTINGS and key.lower() not in IGNORED_SETTINGS:
                 self.unsupported(f"settings.{key}", f"setting {key!r} is not supported")
         if "default_language" in self.settings_given:
             code = _language_code(str(source.get("default_language", "")), "vi")
@@ -559,8 +605,9 @@ class _Converter:
         where = f"survey sheet row {number}"
         self.locations[path] = where
         raw_type = self.raw_types.get(number, str(data.get("type")))
-        if data.get("type") in METADATA:
-            recorded = METADATA[data["type"]]
+        metadata = str(data.get("type")).removeprefix("uri:")
+        if metadata in METADATA:
+            recorded = METADATA[metadata]
             self.ignored(
                 f"survey[{number}].type",
                 f"{where}: {raw_type!r} is recorded by parsurvey itself as {recorded}"
@@ -573,8 +620,8 @@ class _Converter:
             self.unsupported(f"survey[{number}].type", f"{where}: {raw_type!r} is not supported")
             return None
         for key, value in data.items():
-            if key in ("control", "media", "guidance_hint") and value:
-                continue  # display columns, warned about by check_raw_rows
+            if key in ("control", "media", "guidance_hint") or key in self.ignored_keys:
+                continue  # warned about by check_raw_rows
             if key not in ELEMENT_KEYS or (key == "parameters" and value):
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
         out: dict[str, Any] = {"type": kind, "name": data.get("name")}
@@ -583,6 +630,10 @@ class _Converter:
         if "hint" in data:
             out["hint"] = self.text(data["hint"], path, where)
         self.binds(data.get("bind", {}), out, path, number, where)
+        if data.get("type") == "phone number":
+            given = out.get("constraint")
+            out["constraint"] = f"({given}) and {PHONE_CONSTRAINT}" if given else PHONE_CONSTRAINT
+            out.setdefault("hint", dict(PHONE_HINT))
         if kind == "group":
             children: list[dict[str, Any]] = []
             self.children(data.get("children", []), f"{path}.children", children)
@@ -613,6 +664,8 @@ class _Converter:
                 target = "constraint_message" if key == "jr:constraintMsg" else "required_message"
                 out[target] = self.text(value, path, where)
                 continue
+            if key in self.ignored_keys:
+                continue  # warned about by check_raw_rows
             if key not in BIND_KEYS:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
                 continue
@@ -664,7 +717,7 @@ class _Converter:
             choice_where = f"choices sheet row {choice[ROW_KEY]}"
             self.locations[choice_path] = choice_where
             for key in choice:
-                if key not in ("name", "label", ROW_KEY):
+                if key not in ("name", "label", ROW_KEY) and key not in self.ignored_keys:
                     self.unsupported(f"choices[{choice[ROW_KEY]}].{key}", f"{choice_where}: {key!r} is not supported")
             item: dict[str, Any] = {"value": choice.get("name")}
             if "label" in choice:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_forms import Form, form_from_xlsform, validate_answers
+from survey_forms import Form, FormDefinitionError, form_from_xlsform, validate_answers
 from survey_forms.xform import form_to_xform, parse_instance, read_instance
 from tests.survey_forms.test_xform import filled, primary_instance
 from tests.survey_forms.test_xlsform import survey_with, write_workbook
@@ -93,3 +93,38 @@ def test_the_xform_should_type_them_as_odk_does_and_read_them_back():
     instance = read_instance(FORM, parse_instance(filled(primary_instance(document), values, "a-b")))
     assert instance.answers == {k: v for k, v in values.items() if k != "parsurvey_agency"}
     assert validate_answers(FORM, instance.answers) == []
+
+
+def test_a_calculate_question_holds_the_device_result_of_its_calculation(tmp_path):
+    header = ("type", "name", "label", "calculation")
+    survey = survey_with(["integer", "adults", "Người lớn", None], ["integer", "kids", "Trẻ em", None],
+                         ["calculate", "household", None, "${adults} + ${kids}"], header=header)  # fmt: skip
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None))
+    calculated = form.question("household")
+    assert calculated.type == "calculate" and calculated.calculation == "${adults} + ${kids}"
+    assert "label" not in calculated.to_dict()
+    assert validate_answers(form, {"adults": 2, "kids": 1, "household": 3}) == []
+    assert validate_answers(form, {"household": "3"}) == []
+    assert [e.code for e in validate_answers(form, {"household": [3]})] == ["wrong_type"]
+    document = form_to_xform(form, [("SNV", "Sở Nội vụ")])
+    assert 'nodeset="/data/household" type="string" calculate=" /data/adults  +  /data/kids "' in document
+
+
+@pytest.mark.parametrize(
+    ("calculation", "code"),
+    [(". + 1", "invalid_expression"), ("${nobody} * 2", "unknown_reference"), ("1 +", "invalid_expression")],
+)
+def test_a_calculation_is_checked_like_any_expression(calculation, code):
+    definition = {
+        "form_id": "calc",
+        "version": "1",
+        "title": {"vi": "Tính"},
+        "children": [{"type": "calculate", "name": "c", "calculation": calculation}],
+    }
+    with pytest.raises(FormDefinitionError) as info:
+        Form.from_dict(definition)
+    assert info.value.codes() == [code]
+    del definition["children"][0]["calculation"]
+    with pytest.raises(FormDefinitionError) as info:
+        Form.from_dict(definition)
+    assert info.value.codes() == ["missing_key"]

@@ -256,14 +256,12 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
     ("rows", "row_number", "construct"),
     [
         ([["begin repeat", "visits", "Lần"], ["text", "why", "Lý do"], ["end repeat"]], 2, "begin repeat"),
-        ([["calculate", "total", None]], 2, "calculate"),
         ([["text", "a", "A"], ["geotrace", "where", "Đường đi"]], 3, "geotrace"),
         ([["image", "photo", "Ảnh"]], 2, "image"),
         ([["audit", "audit"]], 2, "audit"),
         ([["range", "r", "Mức"]], 2, "range"),
         ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
         ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
-        ([["text", "a", "A"], [None, None, None, "chỉ có gợi ý"]], 3, "without a type"),
     ],
 )
 def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, rows, row_number, construct):
@@ -277,9 +275,6 @@ def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, row
     "column",
     [
         "choice_filter",
-        "default",
-        "read_only",
-        "calculation",
         "disabled",
         "trigger",
         "parameters",
@@ -293,11 +288,19 @@ def test_should_refuse_an_unsupported_survey_column_naming_its_row(tmp_path, col
     assert "row 3" in errors[0]["message"] and column in errors[0]["message"]
 
 
-def test_should_refuse_an_unsupported_choices_column(tmp_path):
+def test_should_import_columns_parsurvey_does_not_use_with_a_warning_as_odk_ignores_them(tmp_path):
     choices = [[*CHOICES[0], "filter"], [*CHOICES[1], "x"], *CHOICES[2:]]
-    errors = refusal(tmp_path, choices=choices)
-    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "choices[2].filter")]
-    assert "choices sheet row 2" in errors[0]["message"]
+    width = len(SURVEY_HEADER)
+    survey = [[*SURVEY_HEADER, "default", "read_only", "tutorial notes"]]
+    survey += [[*row, *[None] * (width - len(row))] if row else row for row in SURVEY[1:]]
+    survey[2] = [*survey[2], "female", "yes", "Hỏi nhẹ nhàng"]
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=choices), warnings=warnings)
+    assert form == Form.from_dict(EXPECTED)
+    found = {w["path"]: w["message"] for w in warnings}
+    assert set(found) == {"choices[2].filter", "survey[3].default", "survey[3].read_only", "survey[3].tutorial notes"}
+    assert "not filled in beforehand" in found["survey[3].default"]
+    assert all(w["code"] == "ignored_construct" for w in warnings)
 
 
 @pytest.mark.parametrize("setting", ["instance_name", "submission_url", "style", "public_key"])
@@ -353,6 +356,38 @@ def test_should_import_odk_metadata_rows_as_what_parsurvey_records(tmp_path):
     assert "paradata.started_at" in messages["survey[2].type"]
     assert "paradata.completed_at" in messages["survey[3].type"]
     assert "not recorded" in messages["survey[7].type"]
+
+
+def test_should_read_older_and_aliased_type_names_as_pyxform_does(tmp_path):
+    rows = [["phone number", "phone", "Điện thoại", None], ["string", "s", "Chữ", None], ["gps", "g", "Vị trí", None]]
+    rows += [["select one from sex or specify other", "x", "Giới tính", None], ["uri:deviceid", "dev", None, None]]
+    rows += [["phone number", "mobile", "Di động", "string-length(.) = 10"]]
+    survey = survey_with(*rows, header=("type", "name", "label", "constraint"))
+    settings = [[*SETTINGS[0], "omit_instanceID", "xml_root"], [*SETTINGS[1], "yes", "survey"]]
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, settings=settings))
+    types = {q.name: q.type for q in form.questions()}
+    assert types == {
+        "phone": "text",
+        "s": "text",
+        "g": "geopoint",
+        "x": "select_one",
+        "x_other": "text",
+        "mobile": "text",
+    }
+    assert form.question("phone").hint == {"vi": "Chỉ nhập chữ số.", "en": "Enter numbers only."}
+    assert [e.code for e in validate_answers(form, {"phone": "09x"})] == ["constraint_failed"]
+    assert validate_answers(form, {"phone": "0912345678", "mobile": "0912345678"}) == []
+    assert [e.code for e in validate_answers(form, {"mobile": "091234"})] == ["constraint_failed"]
+
+
+def test_should_skip_a_row_without_a_type_as_pyxform_does_and_say_so(tmp_path):
+    survey = survey_with(
+        ["text", "a", "A"], [None, None, None, "chỉ có gợi ý"], header=("type", "name", "label", "hint")
+    )
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert [q.name for q in form.questions()] == ["a"]
+    assert [(w["path"], w["code"]) for w in warnings] == [("survey[3]", "ignored_construct")]
 
 
 def test_should_read_xpath_paths_as_references(tmp_path):
