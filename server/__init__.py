@@ -59,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     from .extensions import api
     from .fieldwork.views import blp as fieldwork_blp
     from .forms.views import blp as forms_blp
+    from .openrosa.views import api as openrosa_api
+    from .openrosa.views import bp as openrosa_bp
     from .recheck.views import blp as recheck_blp
     from .registry.views import blp as registry_blp
     from .requests import register_request_guards
@@ -66,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp, recheck_blp, results_blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(openrosa_api)
+    app.register_blueprint(openrosa_bp)
     register_request_guards(app)
 
     from .web.views import register as register_web

@@ -151,8 +151,9 @@ def forms_import(file: Path, round_code):
     """Import FILE (a JSON definition or an XLSForm .xlsx) as a draft."""
     from .forms import service
 
+    warnings: list[dict] = []
     if file.suffix.lower() in (".xlsx", ".xls"):
-        form = service.parse_xlsform(file.read_bytes(), file.name)
+        form = service.parse_xlsform(file.read_bytes(), file.name, warnings)
     else:
         try:
             definition = json.loads(file.read_text(encoding="utf-8"))
@@ -162,6 +163,8 @@ def forms_import(file: Path, round_code):
     stored, created = service.save_draft(form, round_code)
     state = "imported" if created else "unchanged"
     click.echo(f"{state} {stored.form_id} {stored.version} ({stored.state}) sha256={stored.content_hash}")
+    for warning in warnings:
+        click.echo(f"warning: {warning['path']}: {warning['message']}")
 
 
 @forms.command("publish")
@@ -203,11 +206,12 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
+    from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
     from .results.cli import appraisal, ballots, par, report, score
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
-    for group in (*groups, appraisal, score, par, report, ballots):
+    for group in (*groups, appraisal, score, par, report, ballots, odk):
         app.cli.add_command(group)
 
 

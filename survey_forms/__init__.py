@@ -3,7 +3,8 @@
 This package knows what a satisfaction questionnaire is (the form), what a valid set of answers
 to it is (the ballot's answers), and how to identify a form version (its content hash). The
 server, the sync code, the device client and the scoring code all rely on it, so it is a *leaf*:
-it imports only the Python standard library and ``pyxform`` (for XLSForm import, loaded lazily).
+it imports only the Python standard library, ``pyxform`` and ``defusedxml`` (for XLSForm import,
+XForm output and reading submitted XForm instances, loaded lazily).
 No web framework, database or data-frame library may be imported here, and expressions are never
 run through ``eval``/``exec``.
 
@@ -12,7 +13,7 @@ Form JSON format
 ::
 
     {
-      "form_id": "satisfaction",          # [a-z][a-z0-9_]*, at most 64
+      "form_id": "satisfaction",          # [A-Za-z_][A-Za-z0-9_.-]*, at most 64
       "version": "2022.1",                 # [A-Za-z0-9._-]+, at most 32
       "title": {"vi": "…", "en": "…"},     # language code -> text; "vi" is required
       "default_language": "vi",            # optional, default "vi"; must be a key of title
@@ -26,13 +27,14 @@ form, groups included; every text is a ``{"vi": …, …}`` object):
 * ``group``: ``label``?, ``hint``?, ``relevant``?, ``children`` (answers do not nest);
 * ``note``: ``label``, ``hint``?, ``relevant``? - display only, never answered;
 * ``select_one`` / ``select_multiple``: ``choices`` = ``[{"value": "male", "label": {…}}, …]``
-  (non-empty, values ``[A-Za-z0-9_.-]+`` and distinct);
-* ``integer``, ``decimal``, ``text``, ``date``;
+  (non-empty, values without white space and distinct);
+* ``integer``, ``decimal``, ``text``, ``date``, ``time``, ``datetime``, ``barcode``, ``geopoint`` (answer
+  values in :mod:`survey_forms.answers`);
 * ``likert5``: the five-level scale of :data:`LIKERT_LEVELS`; ``allow_na`` (bool) accepts
   ``"na"``; ``scoring`` = ``{"factor": "F1", "criterion": "1.1"}`` marks a scored criterion, the
   factor being one of the form's scoring factors;
 * every non-group, non-note element also takes ``label``, ``hint``?, ``required`` (bool),
-  ``relevant``, ``constraint`` and ``constraint_message`` (expressions as described in
+  ``relevant``, ``constraint``, ``constraint_message`` and ``required_message`` (expressions as described in
   :mod:`survey_forms.expressions`; ``.`` is the answer itself and only allowed in constraints).
 
 Unknown keys anywhere are refused. Problems are reported together in
@@ -62,15 +64,21 @@ from .likert import LIKERT_LEVELS, NOT_APPLICABLE, NOT_APPLICABLE_LABEL
 from .model import QUESTION_TYPES, Choice, Factor, Form, Group, Question, ScoringTag
 
 
-def form_from_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes], *, filename: str | None = None) -> Form:
-    """Convert an XLSForm workbook into a :class:`Form` (see :mod:`survey_forms.xlsform`).
+def form_from_xlsform(
+    source: str | os.PathLike[str] | bytes | IO[bytes],
+    *,
+    filename: str | None = None,
+    warnings: list[dict[str, str]] | None = None,
+) -> Form:
+    """Convert an XLSForm workbook into a :class:`Form` (see :mod:`survey_forms.xlsform`); what is imported
+    without effect is appended to ``warnings``.
 
     A thin wrapper so that importing the package does not import pyxform (about 0.3 s): most
     users of this package only validate answers.
     """
     from .xlsform import form_from_xlsform as convert
 
-    return convert(source, filename=filename)
+    return convert(source, filename=filename, warnings=warnings)
 
 
 __all__ = [

@@ -8,7 +8,10 @@ Answer values: the answers are a flat dict keyed by question name (groups do not
 
 * ``select_one``: a choice value (string); ``select_multiple``: a list of distinct choice values;
 * ``integer``: an int (``bool`` is not accepted); ``decimal``: a finite int or float;
-* ``text``: a string; ``date``: ``"YYYY-MM-DD"`` naming a real date;
+* ``text``, ``barcode``: a string; ``date``: ``"YYYY-MM-DD"`` naming a real date;
+* ``time``: ``"HH:MM"`` or ``"HH:MM:SS(.ffffff)"``, with an optional UTC offset; ``datetime``:
+  ``"YYYY-MM-DDTHH:MM(:SS(.ffffff))"`` with its UTC offset (``+07:00`` or ``Z``), as ODK clients write them;
+* ``geopoint``: ``"latitude longitude [altitude [accuracy]]"`` (degrees, metres), ODK's form;
 * ``likert5``: an int 1..5, or ``"na"`` (:data:`~survey_forms.likert.NOT_APPLICABLE`) when the
   question has ``allow_na``.
 
@@ -35,6 +38,9 @@ from .likert import NOT_APPLICABLE
 from .model import Form, Question
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})"
+_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?" + _OFFSET + "?")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?" + _OFFSET)
 
 
 def is_blank(value: Any) -> bool:
@@ -74,10 +80,28 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
         if isinstance(value, float) and not math.isfinite(value):
             return "out_of_range", "expected a finite number"
         return None
-    if kind == "text":
+    if kind in ("text", "barcode"):
         if not isinstance(value, str):
             return "wrong_type", "expected text"
         return None
+    if kind == "time":
+        if not isinstance(value, str) or not _TIME.fullmatch(value):
+            return "wrong_type", "expected a time written HH:MM or HH:MM:SS"
+        try:
+            _dt.time.fromisoformat(value)
+        except ValueError:
+            return "out_of_range", f"{value} is not a real time"
+        return None
+    if kind == "datetime":
+        return _datetime_problem(value)
+    if kind == "calculate":  # the device's result, as ODK keeps it: any text or number
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            return "wrong_type", "expected the text or number the calculation gave"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "out_of_range", "expected a finite number"
+        return None
+    if kind == "geopoint":
+        return _geopoint_problem(value)
     if kind == "date":
         if not isinstance(value, str) or not _DATE.fullmatch(value):
             return "wrong_type", "expected a date written YYYY-MM-DD"
@@ -129,6 +153,31 @@ class _ChoiceLabels(Mapping[str, Mapping[str, str]]):
         return len(self.form.questions())
 
 
+def _datetime_problem(value: Any) -> tuple[str, str] | None:
+    """A date and time as ODK clients write it: ISO 8601 with its UTC offset."""
+    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+        return "wrong_type", "expected a date and time written YYYY-MM-DDTHH:MM(:SS) with its UTC offset"
+    try:
+        _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return "out_of_range", f"{value} is not a real date and time"
+    return None
+
+
+def _geopoint_problem(value: Any) -> tuple[str, str] | None:
+    """A location as ODK writes it: ``"latitude longitude [altitude [accuracy]]"`` in degrees and metres."""
+    parts = value.split() if isinstance(value, str) else []
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if not 2 <= len(numbers) <= 4 or not all(math.isfinite(n) for n in numbers):
+        return "wrong_type", "expected a location written 'latitude longitude [altitude [accuracy]]'"
+    if not (-90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180) or (len(numbers) == 4 and numbers[3] < 0):
+        return "out_of_range", f"{value} is not a place on Earth (latitude -90..90, longitude -180..180)"
+    return None
+
+
 class _Ballot(Mapping[str, Any]):
     """The answers as expressions see them: irrelevant or invalid answers read as unanswered.
 
@@ -171,6 +220,13 @@ class _Ballot(Mapping[str, Any]):
         return len(self.form.questions())
 
 
+def _shown(text: dict[str, str] | None) -> str | None:
+    """The text of a form's message as the server reports it: Vietnamese, else the first language given."""
+    if not text:
+        return None
+    return text.get("vi") or next(iter(text.values()))
+
+
 def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[AnswerError]:
     """Every problem with ``answers`` for ``form``, in document order; empty means valid.
 
@@ -197,7 +253,8 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
             continue
         if is_blank(value):
             if element.required:
-                errors.append(AnswerError(path, "missing_required", "an answer is required"))
+                given = _shown(element.required_message)
+                errors.append(AnswerError(path, "missing_required", given or "an answer is required"))
             continue
         problem = value_problem(element, value)
         if problem is not None:
@@ -207,7 +264,7 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
         if constraint is not None and not constraint.evaluate_boolean(
             ballot, value, today=today, choices=ballot.choices
         ):
-            given = (element.constraint_message or {}).get("vi")
+            given = _shown(element.constraint_message)
             message = given or f"the answer must satisfy {element.constraint}"
             errors.append(AnswerError(path, "constraint_failed", message))
 

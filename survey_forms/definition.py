@@ -18,13 +18,14 @@ from .errors import FormDefinitionError
 from .expressions import ExpressionError, parse
 from .model import QUESTION_TYPES, SELECT_TYPES, Choice, Element, Factor, Form, Group, Question, ScoringTag
 
-FORM_ID = re.compile(r"[a-z][a-z0-9_]*")
+FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 FORM_ID_MAX = 64
 VERSION = re.compile(r"[A-Za-z0-9._-]+")
 VERSION_MAX = 32
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NAME_MAX = 64
-CHOICE_VALUE = re.compile(r"[A-Za-z0-9_.-]+")
+#: Any value without white space (a select_multiple answer is its values joined by spaces), as in XLSForm.
+CHOICE_VALUE = re.compile(r"\S+")
 CHOICE_VALUE_MAX = 64
 SCORING_ID = re.compile(r"[A-Za-z0-9_.-]+")
 SCORING_ID_MAX = 32
@@ -33,7 +34,7 @@ MAX_GROUP_DEPTH = 16
 
 FORM_KEYS = ("form_id", "version", "title", "default_language", "scoring", "children")
 _COMMON = ("type", "name", "label", "hint", "relevant")
-_ANSWERED = (*_COMMON, "required", "constraint", "constraint_message")
+_ANSWERED = (*_COMMON, "required", "required_message", "constraint", "constraint_message")
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "group": (*_COMMON, "children"),
     "note": _COMMON,
@@ -43,6 +44,11 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "decimal": _ANSWERED,
     "text": _ANSWERED,
     "date": _ANSWERED,
+    "time": _ANSWERED,
+    "datetime": _ANSWERED,
+    "barcode": _ANSWERED,
+    "geopoint": _ANSWERED,
+    "calculate": ("type", "name", "label", "hint", "relevant", "calculation"),
     "likert5": (*_ANSWERED, "allow_na", "scoring"),
 }
 
@@ -61,6 +67,8 @@ class _Checker:
         self.parents: dict[str, str | None] = {}
         self.expressions: list[tuple[str, str, str, Any]] = []  # (owner, key, path, Expression)
         self.scoring_tags: list[tuple[str, ScoringTag]] = []
+        #: Every text must be given in the form's default language (Vietnamese unless the form says otherwise).
+        self.language = "vi"
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append({"path": path, "code": code, "message": message})
@@ -76,7 +84,7 @@ class _Checker:
                 self.error(_join(path, key), "missing_key", f"{key!r} is required")
 
     def text(self, value: Any, path: str) -> dict[str, str]:
-        """A multilingual text: language code -> non-empty string, Vietnamese required."""
+        """A multilingual text: language code -> non-empty string, the form's default language required."""
         if not isinstance(value, dict):
             self.error(path, "invalid_type", "must be an object of language code -> text")
             return {}
@@ -90,8 +98,9 @@ class _Checker:
                 self.error(_join(path, lang), "invalid_value", "text must not be empty")
             else:
                 out[lang] = text
-        if "vi" not in value:
-            self.error(_join(path, "vi"), "missing_key", "a Vietnamese ('vi') text is required")
+        if self.language not in value:
+            what = "a Vietnamese ('vi')" if self.language == "vi" else f"a {self.language!r} (the default language)"
+            self.error(_join(path, self.language), "missing_key", f"{what} text is required")
         return out
 
     def pattern(self, value: Any, path: str, regex: re.Pattern[str], limit: int, code: str, what: str) -> str:
@@ -117,7 +126,7 @@ class _Checker:
         except ExpressionError as exc:
             self.error(path, "invalid_expression", f"{exc.message} at position {exc.position} in {value!r}")
             return None
-        if key == "relevant" and parsed.uses_current:
+        if key in ("relevant", "calculation") and parsed.uses_current:
             self.error(path, "invalid_expression", "'.' (the current answer) can only be used in a constraint")
             return None
         self.expressions.append((owner, key, path, parsed))
@@ -136,18 +145,15 @@ class _Checker:
             form_id = self.pattern(data["form_id"], "form_id", FORM_ID, FORM_ID_MAX, "invalid_name", "form id")
         if "version" in data:
             version = self.pattern(data["version"], "version", VERSION, VERSION_MAX, "invalid_value", "version")
-        if "title" in data:
-            title = self.text(data["title"], "title")
         default_language = "vi"
         if "default_language" in data:
             value = data["default_language"]
-            if not isinstance(value, str):
-                self.error("default_language", "invalid_type", "must be a language code string")
-            elif value != "vi" and isinstance(data.get("title"), dict) and value not in data["title"]:
-                # ("vi" is required in the title anyway and reported there.)
-                self.error("default_language", "invalid_value", f"the title has no {value!r} text")
+            if not isinstance(value, str) or not LANGUAGE.fullmatch(value):
+                self.error("default_language", "invalid_type", "must be a language code like 'vi'")
             else:
-                default_language = value
+                default_language = self.language = value
+        if "title" in data:
+            title = self.text(data["title"], "title")
         factors = self.factors(data["scoring"], "scoring") if "scoring" in data else ()
         children = self.children(data.get("children", []), "children", None, 0) if "children" in data else ()
         self.cross_checks({factor.id for factor in factors})
@@ -213,8 +219,10 @@ class _Checker:
             self.error(f"{path}.type", "invalid_type", f"unknown element type {kind!r}; expected one of {known}")
             return None
         required = ["type", "name"]
-        if kind != "group":
+        if kind not in ("group", "calculate"):
             required.append("label")
+        if kind == "calculate":
+            required.append("calculation")
         if kind in SELECT_TYPES:
             required.append("choices")
         if kind == "group":
@@ -255,6 +263,12 @@ class _Checker:
         constraint_message = None
         if given("constraint_message"):
             constraint_message = self.text(data["constraint_message"], f"{path}.constraint_message")
+        required_message = None
+        if given("required_message"):
+            required_message = self.text(data["required_message"], f"{path}.required_message")
+        calculation = None
+        if given("calculation"):
+            calculation = self.expression(data["calculation"], f"{path}.calculation", name, "calculation")
         choices = self.choices(data["choices"], f"{path}.choices") if given("choices") else ()
         allow_na = self.boolean(data["allow_na"], f"{path}.allow_na") if given("allow_na") else False
         scoring = self.scoring(data["scoring"], f"{path}.scoring") if given("scoring") else None
@@ -267,6 +281,8 @@ class _Checker:
             relevant=relevant,
             constraint=constraint,
             constraint_message=constraint_message,
+            required_message=required_message,
+            calculation=calculation,
             choices=choices,
             allow_na=allow_na,
             scoring=scoring,

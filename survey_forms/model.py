@@ -26,8 +26,13 @@ QUESTION_TYPES: tuple[str, ...] = (
     "decimal",
     "text",
     "date",
+    "time",
+    "datetime",
+    "barcode",
+    "geopoint",
     "likert5",
     "note",
+    "calculate",
 )
 #: Types that carry a list of choices.
 SELECT_TYPES: tuple[str, ...] = ("select_one", "select_multiple")
@@ -97,6 +102,9 @@ class Question:
     relevant: str | None = None
     constraint: str | None = None
     constraint_message: Text | None = None
+    required_message: Text | None = None
+    #: ``calculate`` only: the expression whose value the device stores as the answer (never shown).
+    calculation: str | None = None
     choices: tuple[Choice, ...] = ()
     allow_na: bool = False
     scoring: ScoringTag | None = None
@@ -124,7 +132,9 @@ class Question:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form; optional keys are left out when unset so equal forms hash equal."""
-        out: dict[str, Any] = {"type": self.type, "name": self.name, "label": dict(self.label)}
+        out: dict[str, Any] = {"type": self.type, "name": self.name}
+        if self.label or self.type != "calculate":
+            out["label"] = dict(self.label)
         if self.hint is not None:
             out["hint"] = dict(self.hint)
         if self.required:
@@ -135,6 +145,10 @@ class Question:
             out["constraint"] = self.constraint
         if self.constraint_message is not None:
             out["constraint_message"] = dict(self.constraint_message)
+        if self.required_message is not None:
+            out["required_message"] = dict(self.required_message)
+        if self.calculation is not None:
+            out["calculation"] = self.calculation
         if self.type in SELECT_TYPES:
             out["choices"] = [choice.to_dict() for choice in self.choices]
         if self.allow_na:

@@ -7,22 +7,34 @@ converts pyxform's result into our JSON definition and then into a :class:`Form`
 :meth:`Form.from_dict`, so an imported form obeys exactly the same rules as a JSON one.
 
 Anything parsurvey cannot honour is refused with ``unsupported_construct``, naming the sheet row
-and the construct; nothing is silently dropped, because a dropped ``repeat`` or ``calculate``
-would change what is asked or scored. pyxform's own errors become ``invalid_xlsform``.
+and the construct; nothing that changes what is asked or scored is silently dropped (a ``repeat``
+or ``calculate``, say). What only changes how ODK Collect shows a form, or what parsurvey records by
+itself, is imported without effect and reported as a warning (``ignored_construct``), as ODK's own
+tools do: display columns (``appearance``, media, ``guidance_hint``), ODK-only settings
+(``instance_name``, ``submission_url``, ``public_key``, ``style``, ...) and the metadata rows
+``start``, ``end``, ``today``, ``deviceid``, ``username`` (every ballot's paradata holds these facts).
+pyxform's own errors become ``invalid_xlsform``.
 
 Supported:
 
-* survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST``,
-  ``integer``, ``decimal``, ``text``, ``date``, ``note``;
+* survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST`` (also
+  the older ``select one from LIST``; ``or_other`` adds the ``other`` choice and the ``NAME_other``
+  text question, as pyxform does), ``integer``, ``decimal``, ``text``, ``date``, ``note``;
 * survey columns ``type``, ``name``, ``label``, ``hint``, ``required`` (yes/no/true/false only),
-  ``relevant``, ``constraint``, ``constraint_message`` (and their pyxform aliases), with
-  translations as ``label::Vietnamese (vi)`` / ``label::English (en)`` (a language is taken from
-  the code in parentheses, or a bare code such as ``label::vi``, or the names Vietnamese/English;
-  a plain ``label`` is the settings' ``default_language``, Vietnamese if unset);
+  ``relevant``, ``constraint``, ``constraint_message``, ``required_message`` (and their pyxform
+  aliases), with translations as ``label::Vietnamese (vi)`` / ``label::English (en)`` (a language is
+  taken from the code in parentheses, or a bare code such as ``label::vi``, or a common language
+  name such as ``label::French``; another name is kept under a private code ``und-<name>``, with a
+  warning); a plain ``label`` is the settings' ``default_language``, else Vietnamese, unless every
+  label column names one other language, which then is the default; references are ``${name}`` or
+  XPath paths (``/data/group/name``, ``../name``), read as ``${name}``;
 * ``scoring_factor`` and ``scoring_criterion`` survey columns (see below);
-* choices columns ``list_name``, ``name``, ``label``;
-* settings ``form_id`` and ``version`` (both required), ``form_title`` (required, may be
-  translated) and ``default_language``.
+* choices columns ``list_name``, ``name``, ``label``; a choice value is anything without white space
+  (diacritics included);
+* settings ``form_id``, ``version``, ``form_title`` (may be translated) and ``default_language``, all
+  optional as in pyxform: the form id defaults to the file name, the title to the form id, and the
+  version to ``auto-`` and 12 hex digits of the content's hash (so it changes exactly when the form
+  does).
 
 Likert and scoring rule: a ``select_one`` whose list has exactly the choice values
 ``1, 2, 3, 4, 5`` (any order), optionally plus ``na``, becomes a ``likert5`` question, with
@@ -42,6 +54,7 @@ any other unknown column.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
 import re
@@ -54,6 +67,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from .canonical import canonical_json
 from .errors import FormDefinitionError
 from .expressions import ExpressionError, parse
 from .likert import NOT_APPLICABLE
@@ -74,12 +88,97 @@ SURVEY_COLUMNS = frozenset(
         "bind.relevant",
         "bind.constraint",
         "bind.jr:constraintMsg",
+        "bind.jr:requiredMsg",
+        "bind.calculate",
         "scoring_factor",
         "scoring_criterion",
     }
 )
+#: Columns that only change how a question looks on ODK Collect (or carry media parsurvey does not show):
+#: the form is imported without them, with a warning.
+DISPLAY_COLUMNS = frozenset(
+    {
+        "control.appearance",
+        "control.autoplay",
+        "control.rows",
+        "media.image",
+        "media.big-image",
+        "media.audio",
+        "media.video",
+        "guidance_hint",
+        "image",
+    }
+)
+#: Survey columns that change what is asked, or when, and that parsurvey does not do yet: refused. Every
+#: other column parsurvey does not use is imported without effect, with a warning (ODK ignores unknown
+#: columns too).
+REFUSED_COLUMNS = frozenset(
+    {
+        "choice_filter",
+        "control.jr:count",
+        "trigger",
+        "parameters",
+        "disabled",
+        "bind.jr:preload",
+        "bind.jr:preloadParams",
+    }
+)
+#: Why a column parsurvey does not use is harmless, for the warning.
+IGNORED_BECAUSE = {
+    "bind.readonly": "read-only questions can be answered in parsurvey",
+    "default": "default answers are not filled in beforehand",
+}
 CHOICES_COLUMNS = frozenset({"list name", "list_name", "name", "label"})
 SETTINGS_COLUMNS = frozenset({"id_string", "version", "title", "default_language"})
+#: Settings about ODK Collect, Central or the XForm itself, with nothing to do in parsurvey: warned about.
+IGNORED_SETTINGS = frozenset(
+    {
+        "instance_name",
+        "submission_url",
+        "public_key",
+        "style",
+        "namespaces",
+        "auto_send",
+        "auto_delete",
+        "allow_choice_duplicates",
+        "clean_text_values",
+        "add_none_option",
+        "sms_keyword",
+        "sms_separator",
+        "sms_allow_media",
+        "sms_date_format",
+        "sms_datetime_format",
+        "sms_response",
+        "prefix",
+        "delimiter",
+        "compact_prefix",
+        "compact_delimiter",
+        "omit_instanceID",
+        "xml_root",
+        "name",
+        "flat",
+        "attribute",
+        "client_editable",
+    }
+)
+#: ODK metadata rows: parsurvey records these facts itself, in every ballot's paradata.
+METADATA = {
+    "start": "paradata.started_at",
+    "end": "paradata.completed_at",
+    "today": "the date of paradata.completed_at",
+    "deviceid": "the device_id of the sync batch",
+    "username": "the enumerator",
+    "phonenumber": None,
+    "simserial": None,
+    "subscriberid": None,
+    "email": None,
+}
+#: Labels of the choices pyxform adds by itself (``or_other``, ``add_none_option``).
+ADDED_CHOICES = {
+    "other": {"vi": "Khác", "en": "Other"},
+    "none": {"vi": "Không có", "en": "None"},
+}
+OTHER_LABEL = {"vi": "Ghi rõ lựa chọn khác", "en": "Specify other"}
 TYPES = {
     "group": "group",
     "select one": "select_one",
@@ -87,9 +186,21 @@ TYPES = {
     "integer": "integer",
     "decimal": "decimal",
     "text": "text",
+    "string": "text",
+    "phone number": "text",
     "date": "date",
+    "time": "time",
+    "datetime": "datetime",
+    "dateTime": "datetime",
+    "barcode": "barcode",
+    "geopoint": "geopoint",
+    "gps": "geopoint",
+    "calculate": "calculate",
     "note": "note",
 }
+#: ``phone number`` is a text of digits in ODK (pyxform's question type dictionary).
+PHONE_CONSTRAINT = r"regex(., '^\d*$')"
+PHONE_HINT = {"vi": "Chỉ nhập chữ số.", "en": "Enter numbers only."}
 ELEMENT_KEYS = frozenset(
     {
         "type",
@@ -108,7 +219,9 @@ ELEMENT_KEYS = frozenset(
         ROW_KEY,
     }
 )
-BIND_KEYS = {"required": "required", "relevant": "relevant", "constraint": "constraint"}
+BIND_KEYS = {"required": "required", "relevant": "relevant", "constraint": "constraint", "calculate": "calculation"}
+#: ``${name}`` written as an XPath path: ``/data/group/name``, ``../name`` or ``../../name``.
+_PATH_REFERENCE = re.compile(r"(?<![\w$}.])(?:/[A-Za-z_][\w.-]*)+/([A-Za-z_][\w.-]*)|(?:\.\./)+([A-Za-z_][\w.-]*)")
 FORM_KEYS = frozenset(
     {
         "type",
@@ -122,30 +235,90 @@ FORM_KEYS = frozenset(
         "choices",
     }
 )
-LANGUAGE_NAMES = {"vietnamese": "vi", "tiếng việt": "vi", "english": "en", "tiếng anh": "en"}
+#: Language names used in XLSForm column headers without a code (``label::French``), with their ISO 639-1
+#: code. A name not listed here gets a private code (``und-<letters>``), with a warning.
+LANGUAGE_NAMES = {
+    "vietnamese": "vi",
+    "tiếng việt": "vi",
+    "english": "en",
+    "tiếng anh": "en",
+    "french": "fr",
+    "français": "fr",
+    "spanish": "es",
+    "español": "es",
+    "portuguese": "pt",
+    "português": "pt",
+    "arabic": "ar",
+    "swahili": "sw",
+    "kiswahili": "sw",
+    "hindi": "hi",
+    "nepali": "ne",
+    "bengali": "bn",
+    "bangla": "bn",
+    "urdu": "ur",
+    "chinese": "zh",
+    "japanese": "ja",
+    "korean": "ko",
+    "thai": "th",
+    "khmer": "km",
+    "lao": "lo",
+    "burmese": "my",
+    "indonesian": "id",
+    "malay": "ms",
+    "tagalog": "tl",
+    "german": "de",
+    "italian": "it",
+    "dutch": "nl",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "turkish": "tr",
+    "persian": "fa",
+    "dari": "prs",
+    "pashto": "ps",
+    "amharic": "am",
+    "somali": "so",
+    "hausa": "ha",
+    "yoruba": "yo",
+    "igbo": "ig",
+    "zulu": "zu",
+    "luganda": "lg",
+    "kinyarwanda": "rw",
+    "chichewa": "ny",
+    "haitian creole": "ht",
+}
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\s*\)\s*$")
-_OR_OTHER = re.compile(r"\s(or_other|or specify other|or other)\s*$")
 _SUPPORTED_TYPE = re.compile(
     r"(begin|end)[ _]group"
-    r"|(select_one|select one|select1|select_multiple|select all that apply) \S+"
-    r"|integer|int|decimal|text|string|date|note"
+    r"|(select_one|select one|select1|select_multiple|select all that apply)( from)? \S+( or_other| or specify other)?"
+    r"|integer|int|decimal|text|string|phone number|date|time|datetime|barcode|geopoint|gps|calculate|note"
+    r"|(uri:)?(" + "|".join(METADATA) + ")"
 )
 
 
-def form_from_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes], *, filename: str | None = None) -> Form:
+def form_from_xlsform(
+    source: str | os.PathLike[str] | bytes | IO[bytes],
+    *,
+    filename: str | None = None,
+    warnings: list[dict[str, str]] | None = None,
+) -> Form:
     """Convert an XLSForm workbook into a :class:`Form`.
 
     ``source`` is a path, the file's bytes, or a binary file object. ``filename`` (optional)
     tells the file type (``.xlsx``, ``.xls``, ``.csv``, ``.md``) when bytes or a file object are
-    given; without it pyxform guesses. Raises :class:`FormDefinitionError` with every problem.
+    given (without it pyxform guesses), and gives the form id when the settings sheet does not, as
+    pyxform does. Raises :class:`FormDefinitionError` with every problem. What is imported without
+    effect (display columns, ODK-only settings, metadata rows) is appended to ``warnings``, each
+    ``{"path", "code": "ignored_construct", "message"}``.
     """
     data, file_type = _read_source(source, filename)
+    if isinstance(source, str | os.PathLike) and filename is None:
+        filename = Path(source).name
     try:
         workbook = get_xlsform(xlsform=io.BytesIO(data), file_type=file_type)
     except PyXFormError as exc:
         raise _invalid(exc) from None
-    converter = _Converter(workbook)
+    converter = _Converter(workbook, _form_id_from(filename))
     converter.check_raw_rows()
     if converter.errors:
         raise FormDefinitionError(converter.errors)
@@ -156,10 +329,28 @@ def form_from_xlsform(source: str | os.PathLike[str] | bytes | IO[bytes], *, fil
     definition = converter.convert(pyxform_dict)
     if converter.errors:
         raise FormDefinitionError(converter.errors)
+    if definition["version"] is None:
+        definition["version"] = _content_version(definition)
     try:
-        return Form.from_dict(definition)
+        form = Form.from_dict(definition)
     except FormDefinitionError as exc:
         raise FormDefinitionError([converter.locate(error) for error in exc.errors]) from None
+    if warnings is not None:
+        warnings.extend(converter.warnings)
+    return form
+
+
+def _form_id_from(filename: str | None) -> str:
+    """pyxform's default form id: the file's name without its extension (made a valid id)."""
+    stem = Path(filename).stem if filename else "data"
+    form_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_.-") or "data"
+    return form_id if re.match(r"[A-Za-z_]", form_id) else f"_{form_id}"
+
+
+def _content_version(definition: dict[str, Any]) -> str:
+    """A version for a workbook whose settings give none: changes exactly when the form changes."""
+    digest = hashlib.sha256(canonical_json({**definition, "version": ""})).hexdigest()
+    return f"auto-{digest[:12]}"
 
 
 def _invalid(exc: Exception) -> FormDefinitionError:
@@ -200,8 +391,10 @@ def _column(header: str, header_aliases: Mapping[str, Any]) -> str:
     canonical = header_aliases.get(key, key)
     if isinstance(canonical, tuple):
         canonical = ".".join(canonical)
-    if canonical == "bind" and rest:
-        canonical = "bind." + rest.split(separator)[0].strip()
+    if canonical in ("bind", "media") and rest:
+        # "bind::jr:constraintMsg::English (en)", or with single colons "bind:jr:constraintMsg"
+        attribute = rest.split("::")[0] if separator == "::" else rest
+        canonical = f"{canonical}." + attribute.strip()
     return canonical
 
 
@@ -219,9 +412,14 @@ def _language_code(name: str, default: str) -> str | None:
 
 
 class _Converter:
-    def __init__(self, workbook: DefinitionData):
+    def __init__(self, workbook: DefinitionData, default_form_id: str = "data"):
         self.workbook = workbook
+        self.default_form_id = default_form_id
         self.errors: list[dict[str, str]] = []
+        self.warnings: list[dict[str, str]] = []
+        self.private_languages: set[str] = set()
+        #: Keys pyxform gives the columns imported without effect (element keys, bind attributes).
+        self.ignored_keys: set[str] = set()
         self.raw_types: dict[int, str] = {}
         self.settings_given: set[str] = set()
         self.default_language = "vi"
@@ -231,6 +429,9 @@ class _Converter:
     def unsupported(self, path: str, message: str) -> None:
         self.errors.append({"path": path, "code": "unsupported_construct", "message": message})
 
+    def ignored(self, path: str, message: str) -> None:
+        self.warnings.append({"path": path, "code": "ignored_construct", "message": message})
+
     # ------------------------------------------------------------------ before pyxform
 
     def check_raw_rows(self) -> None:
@@ -239,18 +440,17 @@ class _Converter:
         for sheet in ("external_choices", "entities", "osm"):
             if getattr(book, sheet):
                 self.unsupported(sheet, f"the {sheet!r} sheet is not supported")
-        self._check_columns("survey", book.survey or [], aliases.survey_header, SURVEY_COLUMNS)
-        self._check_columns("choices", book.choices or [], aliases.list_header, CHOICES_COLUMNS)
+        survey, choices = book.survey or [], book.choices or []
+        self._check_columns("survey", survey, aliases.survey_header, SURVEY_COLUMNS, REFUSED_COLUMNS)
+        self._check_columns("choices", choices, aliases.list_header, CHOICES_COLUMNS, frozenset())
         for number, row in enumerate(book.survey or [], start=2):
             kind = next((str(v) for k, v in row.items() if _column(k, aliases.survey_header) == "type"), None)
             if kind is None:
-                if row:
-                    self.unsupported(f"survey[{number}]", f"survey sheet row {number}: a row without a type")
+                if row:  # pyxform (and so ODK) skips it: say so, it may be a slip
+                    self.ignored(f"survey[{number}]", f"survey sheet row {number}: a row without a type is skipped")
                 continue
             self.raw_types[number] = kind
-            if _OR_OTHER.search(kind):
-                self.unsupported(f"survey[{number}].type", f"survey sheet row {number}: {kind!r} (or_other)")
-            elif not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
+            if not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
                 self.unsupported(f"survey[{number}].type", f"survey sheet row {number}: type {kind!r}")
         settings = book.settings or []
         for number, row in enumerate(settings, start=2):
@@ -259,18 +459,11 @@ class _Converter:
                 continue
             for header in row:
                 canonical = _column(header, aliases.settings_header)
-                if canonical not in SETTINGS_COLUMNS:
+                if canonical in IGNORED_SETTINGS or header.strip() in IGNORED_SETTINGS:
+                    self.ignored(f"settings[{number}].{header}", f"settings sheet: {header!r} is not used")
+                elif canonical not in SETTINGS_COLUMNS:
                     self.unsupported(f"settings[{number}].{header}", f"settings sheet row {number}: setting {header!r}")
                 self.settings_given.add(canonical)
-        for required, shown in (("id_string", "form_id"), ("version", "version"), ("title", "form_title")):
-            if required not in self.settings_given:
-                self.errors.append(
-                    {
-                        "path": f"settings.{shown}",
-                        "code": "missing_key",
-                        "message": f"the settings sheet must give {shown}",
-                    }
-                )
 
     def _check_columns(
         self,
@@ -278,6 +471,7 @@ class _Converter:
         rows: list[dict[str, Any]],
         header_aliases: Mapping[str, Any],
         allowed: frozenset[str],
+        refused: frozenset[str],
     ) -> None:
         used: dict[str, list[int]] = {}
         for number, row in enumerate(rows, start=2):
@@ -285,6 +479,15 @@ class _Converter:
                 if _column(header, header_aliases) not in allowed:
                     used.setdefault(header, []).append(number)
         for header, numbers in used.items():
+            canonical = _column(header, header_aliases)
+            if canonical not in refused:
+                if canonical in DISPLAY_COLUMNS:
+                    why = "it only changes how ODK Collect shows the form"
+                else:
+                    why = IGNORED_BECAUSE.get(canonical, "parsurvey does not use it, as ODK ignores unknown columns")
+                self.ignored(f"{sheet}[{numbers[0]}].{header}", f"{sheet} sheet: column {header!r} is not used: {why}")
+                self.ignored_keys.update({header, canonical, canonical.rpartition(".")[2], canonical.partition(".")[0]})
+                continue
             others = f" (also rows {', '.join(map(str, numbers[1:6]))}{'…' if len(numbers) > 6 else ''})"
             self.unsupported(
                 f"{sheet}[{numbers[0]}].{header}",
@@ -310,7 +513,7 @@ class _Converter:
 
     def convert(self, source: dict[str, Any]) -> dict[str, Any]:
         for key in source:
-            if key not in FORM_KEYS:
+            if key not in FORM_KEYS and key not in IGNORED_SETTINGS and key.lower() not in IGNORED_SETTINGS:
                 self.unsupported(f"settings.{key}", f"setting {key!r} is not supported")
         if "default_language" in self.settings_given:
             code = _language_code(str(source.get("default_language", "")), "vi")
@@ -321,23 +524,39 @@ class _Converter:
                 )
             else:
                 self.default_language = code
+        else:
+            self.default_language = self.label_language()
+        form_id = source.get("id_string") if "id_string" in self.settings_given else self.default_form_id
+        title = source.get("title") if "title" in self.settings_given else form_id
         out: dict[str, Any] = {
-            "form_id": source.get("id_string"),
-            "version": source.get("version"),
-            "title": self.text(source.get("title"), "settings.form_title", "settings sheet"),
+            "form_id": form_id,
+            "version": source.get("version") if "version" in self.settings_given else None,
+            "title": self.text(title, "settings.form_title", "settings sheet"),
             "default_language": self.default_language,
         }
         self.locations.update({"form_id": "settings sheet", "version": "settings sheet", "title": "settings sheet"})
         children = []
-        for child in source.get("children", []):
-            converted = self.element(child, f"children[{len(children)}]")
-            if converted is not None:
-                children.append(converted)
+        self.children(source.get("children", []), "children", children)
         factors = self.factors(source.get("choices", {}))
         if factors:
             out["scoring"] = {"factors": factors}
         out["children"] = children
         return out
+
+    def label_language(self) -> str:
+        """The default language when the settings name none: Vietnamese, unless every label column names
+        one language and none is Vietnamese (``label::English (en)`` only), in which case the first of them."""
+        codes = []
+        for header in (self.workbook.survey_header or [{}])[0]:
+            first, _, rest = header.partition("::" if "::" in header else ":")
+            if _column(first, aliases.survey_header) != "label":
+                continue
+            if not rest:
+                return "vi"
+            code = _language_code(rest, "vi")
+            if code is not None and code not in codes:
+                codes.append(code)
+        return "vi" if not codes or "vi" in codes else codes[0]
 
     def text(self, value: Any, path: str, where: str) -> Any:
         if isinstance(value, str):
@@ -348,15 +567,29 @@ class _Converter:
         for name, text in value.items():
             code = _language_code(str(name), self.default_language)
             if code is None:
-                self.unsupported(path, f"{where}: language {name!r} has no code; write it like 'English (en)'")
-            elif code in out:
+                letters = "".join(ch for ch in str(name) if ch.isascii() and ch.isalnum())[:8]
+                code = "und-" + letters.ljust(2, "x")
+                if code not in self.private_languages:
+                    self.private_languages.add(code)
+                    self.ignored(path, f"{where}: language {name!r} has no code; it is kept as {code!r}")
+            if code in out:
                 self.unsupported(path, f"{where}: two columns give the {code!r} text")
             else:
                 out[code] = text
         return out
 
-    def element(self, data: dict[str, Any], path: str) -> dict[str, Any] | None:
+    def children(self, items: list[dict[str, Any]], path: str, out: list[dict[str, Any]]) -> None:
+        for child in items:
+            converted = self.element(child, f"{path}[{len(out)}]", out)
+            if converted is not None:
+                out.append(converted)
+
+    def element(self, data: dict[str, Any], path: str, siblings: list[dict[str, Any]]) -> dict[str, Any] | None:
         row = data.get(ROW_KEY)
+        if row is None and siblings and data.get("type") == "text":
+            other = self.other_text(data, siblings)
+            if other is not None:
+                return other
         if row is None:
             if data.get("type") == "group" and data.get("name") == "meta":
                 # pyxform's automatic instanceID block; anything a row put there is refused.
@@ -372,12 +605,24 @@ class _Converter:
         where = f"survey sheet row {number}"
         self.locations[path] = where
         raw_type = self.raw_types.get(number, str(data.get("type")))
+        metadata = str(data.get("type")).removeprefix("uri:")
+        if metadata in METADATA:
+            recorded = METADATA[metadata]
+            self.ignored(
+                f"survey[{number}].type",
+                f"{where}: {raw_type!r} is recorded by parsurvey itself as {recorded}"
+                if recorded
+                else f"{where}: {raw_type!r} is not recorded by the web app",
+            )
+            return None
         kind = TYPES.get(str(data.get("type")))
         if kind is None:
             self.unsupported(f"survey[{number}].type", f"{where}: {raw_type!r} is not supported")
             return None
         for key, value in data.items():
-            if key not in ELEMENT_KEYS or (key in ("parameters", "control") and value):
+            if key in ("control", "media", "guidance_hint") or key in self.ignored_keys:
+                continue  # warned about by check_raw_rows
+            if key not in ELEMENT_KEYS or (key == "parameters" and value):
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
         out: dict[str, Any] = {"type": kind, "name": data.get("name")}
         if "label" in data:
@@ -385,12 +630,13 @@ class _Converter:
         if "hint" in data:
             out["hint"] = self.text(data["hint"], path, where)
         self.binds(data.get("bind", {}), out, path, number, where)
+        if data.get("type") == "phone number":
+            given = out.get("constraint")
+            out["constraint"] = f"({given}) and {PHONE_CONSTRAINT}" if given else PHONE_CONSTRAINT
+            out.setdefault("hint", dict(PHONE_HINT))
         if kind == "group":
-            children = []
-            for child in data.get("children", []):
-                converted = self.element(child, f"{path}.children[{len(children)}]")
-                if converted is not None:
-                    children.append(converted)
+            children: list[dict[str, Any]] = []
+            self.children(data.get("children", []), f"{path}.children", children)
             out["children"] = children
             return out
         if kind in ("select_one", "select_multiple"):
@@ -414,9 +660,12 @@ class _Converter:
 
     def binds(self, bind: dict[str, Any], out: dict[str, Any], path: str, number: int, where: str) -> None:
         for key, value in bind.items():
-            if key == "jr:constraintMsg":
-                out["constraint_message"] = self.text(value, path, where)
+            if key in ("jr:constraintMsg", "jr:requiredMsg"):
+                target = "constraint_message" if key == "jr:constraintMsg" else "required_message"
+                out[target] = self.text(value, path, where)
                 continue
+            if key in self.ignored_keys:
+                continue  # warned about by check_raw_rows
             if key not in BIND_KEYS:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
                 continue
@@ -429,6 +678,7 @@ class _Converter:
                 else:
                     out["required"] = flag
                 continue
+            value = self.references(str(value))
             try:
                 parse(value)
             except ExpressionError as exc:
@@ -456,18 +706,41 @@ class _Converter:
         for i, choice in enumerate(choices):
             choice_path = f"{path}.choices[{i}]"
             if choice.get(ROW_KEY) is None:
-                self.unsupported(f"survey[{number}].type", f"{where}: choice {choice.get('name')!r} added by pyxform")
+                added = ADDED_CHOICES.get(str(choice.get("name")))
+                if added is None:
+                    self.unsupported(
+                        f"survey[{number}].type", f"{where}: choice {choice.get('name')!r} added by pyxform"
+                    )
+                else:  # or_other, add_none_option: pyxform's own choice, with our labels
+                    converted.append({"value": choice["name"], "label": dict(added)})
                 continue
             choice_where = f"choices sheet row {choice[ROW_KEY]}"
             self.locations[choice_path] = choice_where
             for key in choice:
-                if key not in ("name", "label", ROW_KEY):
+                if key not in ("name", "label", ROW_KEY) and key not in self.ignored_keys:
                     self.unsupported(f"choices[{choice[ROW_KEY]}].{key}", f"{choice_where}: {key!r} is not supported")
             item: dict[str, Any] = {"value": choice.get("name")}
             if "label" in choice:
                 item["label"] = self.text(choice["label"], choice_path, choice_where)
             converted.append(item)
         out["choices"] = converted
+
+    def other_text(self, data: dict[str, Any], siblings: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The text question pyxform adds after a ``select_one LIST or_other``: kept, with ODK's meaning."""
+        name = str(data.get("name", ""))
+        base = next((q for q in siblings if f"{q.get('name')}_other" == name), None)
+        if base is None or "other" not in [c.get("value") for c in base.get("choices", [])]:
+            return None
+        return {
+            "type": "text",
+            "name": name,
+            "label": dict(OTHER_LABEL),
+            "relevant": f"selected(${{{base['name']}}}, 'other')",
+        }
+
+    def references(self, expression: str) -> str:
+        """``/data/group/name`` and ``../name`` paths written as ``${name}`` (names are unique in a form)."""
+        return _PATH_REFERENCE.sub(lambda m: f"${{{m.group(1) or m.group(2)}}}", expression)
 
     def factors(self, lists: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
         declared = lists.get(FACTORS_LIST)

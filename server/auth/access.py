@@ -97,6 +97,11 @@ def _authenticate() -> Principal | None:
     return principal
 
 
+def authenticated_as(principal: Principal) -> None:
+    """Record the caller that another scheme found (OpenRosa's Basic or Digest) for this request."""
+    request.environ[_AUTH_KEY] = principal
+
+
 def current_principal() -> Principal:
     """Who is calling; 401 if nobody valid is."""
     if _AUTH_KEY not in request.environ:

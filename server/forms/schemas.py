@@ -22,6 +22,23 @@ class FormVersionSchema(Schema):
     )
 
 
+class ImportWarningSchema(Schema):
+    path = fields.String()
+    code = fields.String(metadata={"description": "ignored_construct"})
+    message = fields.String()
+
+
+class UploadResultSchema(FormVersionSchema):
+    warnings = fields.Function(
+        lambda v: ImportWarningSchema(many=True).dump(getattr(v, "import_warnings", [])),
+        dump_only=True,
+        metadata={
+            "description": "What the XLSForm holds that parsurvey imports without effect (display columns, "
+            "ODK-only settings, metadata rows), each with its sheet and row"
+        },
+    )
+
+
 class FormListQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(FORM_STATES))
 

@@ -28,9 +28,10 @@ def parse_definition(definition: dict) -> Form:
         raise ApiError("invalid_form", "The form definition is not valid.", exc.errors) from exc
 
 
-def parse_xlsform(data: bytes, filename: str) -> Form:
+def parse_xlsform(data: bytes, filename: str, warnings: list[dict] | None = None) -> Form:
+    """The form of an XLSForm; what it holds without effect in parsurvey is appended to ``warnings``."""
     try:
-        return form_from_xlsform(io.BytesIO(data), filename=filename)
+        return form_from_xlsform(io.BytesIO(data), filename=filename, warnings=warnings)
     except FormDefinitionError as exc:
         unsupported = any(e.get("code") == "unsupported_construct" for e in exc.errors)
         code = "unsupported_construct" if unsupported else "invalid_form"

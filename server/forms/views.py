@@ -9,7 +9,7 @@ from ..auth.access import current_principal, require_roles
 from ..auth.roles import ADMIN, ROLES
 from ..errors import ApiError
 from . import service
-from .schemas import FormListQuerySchema, FormVersionSchema, PublishSchema, UploadQuerySchema
+from .schemas import FormListQuerySchema, FormVersionSchema, PublishSchema, UploadQuerySchema, UploadResultSchema
 
 blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Questionnaire versions")
 
@@ -43,21 +43,24 @@ def _serialize(versions) -> bytes:
 @require_roles(ADMIN)
 @blp.arguments(UploadQuerySchema, location="query")
 @blp.doc(requestBody=UPLOAD_BODY)
-@blp.response(201, FormVersionSchema)
-@blp.alt_response(200, schema=FormVersionSchema, description="Identical content was already stored")
+@blp.response(201, UploadResultSchema)
+@blp.alt_response(200, schema=UploadResultSchema, description="Identical content was already stored")
 def upload(args):
     """Upload a draft as a JSON definition or an XLSForm (multipart field ``file``)."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise ApiError("invalid_request", "Send the XLSForm in the multipart field 'file'.", {"file": ["Missing."]})
-        form = service.parse_xlsform(upload.read(), upload.filename)
+        warnings: list[dict] = []
+        form = service.parse_xlsform(upload.read(), upload.filename, warnings)
     else:
+        warnings = []
         definition = request.get_json(silent=True)
         if not isinstance(definition, dict):
             raise ApiError("malformed_json", "The body must be a JSON object holding the form definition.")
         form = service.parse_definition(definition)
     stored, created = service.save_draft(form, args.get("round"))
+    stored.import_warnings = warnings  # shown once, in this answer (UploadResultSchema)
     return stored, 201 if created else 200
 
 

@@ -146,6 +146,36 @@ def test_an_xlsform_should_be_imported_through_multipart(client, admin):
     assert (response.get_json()["form_id"], response.get_json()["version"]) == ("xls_pilot", "1")
 
 
+def test_an_xlsform_with_odk_display_columns_should_import_and_say_what_was_not_used(client, admin):
+    data = xlsform(
+        [
+            ["type", "name", "label", "appearance"],
+            ["start", "start", "", ""],
+            ["text", "name", "Họ và tên", "multiline"],
+        ]
+    )
+    response = client.post(
+        "/api/v1/forms",
+        data={"file": (io.BytesIO(data), "pilot.xlsx")},
+        headers=admin,
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 201, body
+    assert {(w["path"], w["code"]) for w in body["warnings"]} == {
+        ("survey[2].type", "ignored_construct"),
+        ("survey[3].appearance", "ignored_construct"),
+    }
+    again = client.post(
+        "/api/v1/forms",
+        data={"file": (io.BytesIO(data), "pilot.xlsx")},
+        headers=admin,
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 200 and len(again.get_json()["warnings"]) == 2
+    assert "warnings" not in client.get("/api/v1/forms", headers=admin).get_json()[0]
+
+
 def test_an_xlsform_with_an_unsupported_construct_should_name_the_row(client, admin):
     data = xlsform(
         [

@@ -201,7 +201,7 @@ def test_should_report_values_of_the_wrong_type(mini_dict):
     mini_dict["children"][1]["choices"] = {"yes": "Có"}
     mini_dict["children"][3]["relevant"] = 1
     mini_dict["children"][4]["allow_na"] = 1
-    mini_dict["children"][5]["type"] = "geopoint"
+    mini_dict["children"][5]["type"] = "geotrace"
     mini_dict["children"][6]["label"]["en"] = 3
     mini_dict["children"][2]["children"].append("not an object")
     assert pairs(mini_dict) == {
@@ -228,8 +228,8 @@ def test_should_reject_children_that_are_not_a_list(mini_dict):
 @pytest.mark.parametrize(
     ("where", "value"),
     [
-        ("form_id", "Satisfaction"),
         ("form_id", "1form"),
+        ("form_id", "my form"),
         ("form_id", "a" * 65),
         ("name", "has space"),
         ("name", "tuổi"),
@@ -261,13 +261,30 @@ def test_should_reject_invalid_names(mini_dict, where, value):
 
 def test_should_reject_invalid_values(mini_dict):
     mini_dict["version"] = "2022 v1"
-    mini_dict["default_language"] = "fr"
     mini_dict["children"][4]["label"]["vi"] = "   "
-    assert pairs(mini_dict) == {
-        ("version", "invalid_value"),
-        ("default_language", "invalid_value"),
-        ("children[4].label.vi", "invalid_value"),
-    }
+    assert pairs(mini_dict) == {("version", "invalid_value"), ("children[4].label.vi", "invalid_value")}
+
+
+def test_every_text_should_be_given_in_the_default_language(mini_dict):
+    mini_dict["default_language"] = "fr"
+    found = pairs(mini_dict)
+    assert ("title.fr", "missing_key") in found and ("children[1].label.fr", "missing_key") in found
+    assert not any(path.endswith(".vi") for path, _ in found), "Vietnamese is not required then"
+    mini_dict["default_language"] = "Vietnamese"
+    assert ("default_language", "invalid_type") in pairs(mini_dict)
+
+
+def test_a_form_in_english_only_should_be_valid_when_its_default_language_is_english():
+    form = Form.from_dict(
+        {
+            "form_id": "english_only",
+            "version": "1",
+            "title": {"en": "Household survey"},
+            "default_language": "en",
+            "children": [{"type": "text", "name": "head", "label": {"en": "Head of household"}, "required": True}],
+        }
+    )
+    assert form.question("head").label == {"en": "Head of household"}
 
 
 def test_should_reject_duplicate_names_across_the_whole_form_including_groups(mini_dict):

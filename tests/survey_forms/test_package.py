@@ -52,8 +52,8 @@ def test_should_list_the_answer_error_codes_in_a_stable_order():
     )
 
 
-def test_should_import_only_the_standard_library_and_pyxform():
-    allowed = set(sys.stdlib_module_names) | {"pyxform", "__future__"}
+def test_should_import_only_the_standard_library_pyxform_and_defusedxml():
+    allowed = set(sys.stdlib_module_names) | {"pyxform", "defusedxml", "__future__"}
     offenders = {}
     for path, tree in module_trees():
         for node in ast.walk(tree):
@@ -84,7 +84,7 @@ def test_should_never_call_eval_exec_or_compile():
 def test_should_say_what_the_package_is_for_and_what_it_may_import():
     doc = survey_forms.__doc__ or ""
     assert "questionnaire" in doc.lower()
-    assert "imports only the python standard library and ``pyxform``" in " ".join(doc.lower().split())
+    assert "imports only the python standard library, ``pyxform`` and ``defusedxml``" in " ".join(doc.lower().split())
 
 
 def test_should_not_import_pyxform_until_an_xlsform_is_converted():

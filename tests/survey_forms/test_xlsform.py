@@ -256,16 +256,12 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
     ("rows", "row_number", "construct"),
     [
         ([["begin repeat", "visits", "Lần"], ["text", "why", "Lý do"], ["end repeat"]], 2, "begin repeat"),
-        ([["calculate", "total", None]], 2, "calculate"),
-        ([["text", "a", "A"], ["geopoint", "where", "Vị trí"]], 3, "geopoint"),
+        ([["text", "a", "A"], ["geotrace", "where", "Đường đi"]], 3, "geotrace"),
         ([["image", "photo", "Ảnh"]], 2, "image"),
-        ([["start", "start"]], 2, "start"),
         ([["audit", "audit"]], 2, "audit"),
-        ([["time", "t", "Giờ"]], 2, "time"),
+        ([["range", "r", "Mức"]], 2, "range"),
         ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
         ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
-        ([["select_one sex or_other", "s", "Giới tính"]], 2, "or_other"),
-        ([["text", "a", "A"], [None, None, None, "chỉ có gợi ý"]], 3, "without a type"),
     ],
 )
 def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, rows, row_number, construct):
@@ -278,15 +274,8 @@ def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, row
 @pytest.mark.parametrize(
     "column",
     [
-        "appearance",
         "choice_filter",
-        "default",
-        "read_only",
-        "calculation",
-        "media::image",
         "disabled",
-        "guidance_hint",
-        "required_message",
         "trigger",
         "parameters",
         "repeat_count",
@@ -299,18 +288,126 @@ def test_should_refuse_an_unsupported_survey_column_naming_its_row(tmp_path, col
     assert "row 3" in errors[0]["message"] and column in errors[0]["message"]
 
 
-def test_should_refuse_an_unsupported_choices_column(tmp_path):
+def test_should_import_columns_parsurvey_does_not_use_with_a_warning_as_odk_ignores_them(tmp_path):
     choices = [[*CHOICES[0], "filter"], [*CHOICES[1], "x"], *CHOICES[2:]]
-    errors = refusal(tmp_path, choices=choices)
-    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "choices[2].filter")]
-    assert "choices sheet row 2" in errors[0]["message"]
+    width = len(SURVEY_HEADER)
+    survey = [[*SURVEY_HEADER, "default", "read_only", "tutorial notes"]]
+    survey += [[*row, *[None] * (width - len(row))] if row else row for row in SURVEY[1:]]
+    survey[2] = [*survey[2], "female", "yes", "Hỏi nhẹ nhàng"]
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=choices), warnings=warnings)
+    assert form == Form.from_dict(EXPECTED)
+    found = {w["path"]: w["message"] for w in warnings}
+    assert set(found) == {"choices[2].filter", "survey[3].default", "survey[3].read_only", "survey[3].tutorial notes"}
+    assert "not filled in beforehand" in found["survey[3].default"]
+    assert all(w["code"] == "ignored_construct" for w in warnings)
 
 
 @pytest.mark.parametrize("setting", ["instance_name", "submission_url", "style", "public_key"])
-def test_should_refuse_an_unsupported_setting(tmp_path, setting):
+def test_should_import_odk_only_settings_with_a_warning(tmp_path, setting):
     settings = [[*SETTINGS[0], setting], [*SETTINGS[1], "x"]]
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, settings=settings), warnings=warnings)
+    assert form == Form.from_dict(EXPECTED)
+    assert [(w["code"], w["path"]) for w in warnings] == [("ignored_construct", f"settings[2].{setting}")]
+
+
+def test_should_refuse_a_setting_that_is_not_an_odk_setting(tmp_path):
+    settings = [[*SETTINGS[0], "colour"], [*SETTINGS[1], "x"]]
     errors = refusal(tmp_path, settings=settings)
-    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", f"settings[2].{setting}")]
+    assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "settings[2].colour")]
+
+
+@pytest.mark.parametrize("column", ["appearance", "media::image", "image::English (en)", "guidance_hint", "audio"])
+def test_should_import_display_columns_with_a_warning(tmp_path, column):
+    survey = survey_with(["text", "a", "A", None], ["text", "b", "B", "x"], header=("type", "name", "label", column))
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert [q.name for q in form.questions()] == ["a", "b"]
+    assert [(w["code"], w["path"]) for w in warnings] == [("ignored_construct", f"survey[3].{column}")]
+
+
+def test_should_keep_required_messages_per_language(tmp_path):
+    messages = ("required_message::Vietnamese (vi)", "required_message::English (en)")
+    header = ("type", "name", "label", "required", *messages)
+    survey = survey_with(["text", "a", "A", "yes", "Hãy nhập tên", "Please give the name"], header=header)
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None))
+    assert form.question("a").required_message == {"vi": "Hãy nhập tên", "en": "Please give the name"}
+    assert [e.message for e in validate_answers(form, {})] == ["Hãy nhập tên"]
+
+
+def test_should_read_or_other_as_odk_does(tmp_path):
+    survey = survey_with(["select_one sex or_other", "s", "Giới tính"], ["select one from sex", "s2", "Lần nữa"])
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey))
+    assert form.question("s").choice_values == ("male", "female", "other")
+    other = form.question("s_other")
+    assert other.type == "text" and other.relevant == "selected(${s}, 'other')"
+    assert validate_answers(form, {"s": "other", "s_other": "Không muốn nói"}) == []
+    assert [e.code for e in validate_answers(form, {"s": "male", "s_other": "x"})] == ["not_relevant"]
+
+
+def test_should_import_odk_metadata_rows_as_what_parsurvey_records(tmp_path):
+    rows = [[kind, kind] for kind in ("start", "end", "today", "deviceid", "username", "phonenumber")]
+    survey = survey_with(*rows, ["text", "a", "A"])
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert [q.name for q in form.questions()] == ["a"]
+    messages = {w["path"]: w["message"] for w in warnings}
+    assert "paradata.started_at" in messages["survey[2].type"]
+    assert "paradata.completed_at" in messages["survey[3].type"]
+    assert "not recorded" in messages["survey[7].type"]
+
+
+def test_should_read_older_and_aliased_type_names_as_pyxform_does(tmp_path):
+    rows = [["phone number", "phone", "Điện thoại", None], ["string", "s", "Chữ", None], ["gps", "g", "Vị trí", None]]
+    rows += [["select one from sex or specify other", "x", "Giới tính", None], ["uri:deviceid", "dev", None, None]]
+    rows += [["phone number", "mobile", "Di động", "string-length(.) = 10"]]
+    survey = survey_with(*rows, header=("type", "name", "label", "constraint"))
+    settings = [[*SETTINGS[0], "omit_instanceID", "xml_root"], [*SETTINGS[1], "yes", "survey"]]
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, settings=settings))
+    types = {q.name: q.type for q in form.questions()}
+    assert types == {
+        "phone": "text",
+        "s": "text",
+        "g": "geopoint",
+        "x": "select_one",
+        "x_other": "text",
+        "mobile": "text",
+    }
+    assert form.question("phone").hint == {"vi": "Chỉ nhập chữ số.", "en": "Enter numbers only."}
+    assert [e.code for e in validate_answers(form, {"phone": "09x"})] == ["constraint_failed"]
+    assert validate_answers(form, {"phone": "0912345678", "mobile": "0912345678"}) == []
+    assert [e.code for e in validate_answers(form, {"mobile": "091234"})] == ["constraint_failed"]
+
+
+def test_should_skip_a_row_without_a_type_as_pyxform_does_and_say_so(tmp_path):
+    survey = survey_with(
+        ["text", "a", "A"], [None, None, None, "chỉ có gợi ý"], header=("type", "name", "label", "hint")
+    )
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert [q.name for q in form.questions()] == ["a"]
+    assert [(w["path"], w["code"]) for w in warnings] == [("survey[3]", "ignored_construct")]
+
+
+def test_should_read_xpath_paths_as_references(tmp_path):
+    survey = survey_with(
+        ["begin group", "g", "G"],
+        ["integer", "age", "Tuổi", None],
+        ["text", "job", "Nghề", "/data/g/age >= 18 and ../age < 99"],
+        ["end group"],
+        header=("type", "name", "label", "relevant"),
+    )
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None))
+    assert form.question("job").relevant == "${age} >= 18 and ${age} < 99"
+
+
+def test_should_accept_choice_values_with_diacritics(tmp_path):
+    choices = [*CHOICES, ["channel", "bưu_điện", "Bưu điện", "Post"]]
+    form = form_from_xlsform(write_workbook(tmp_path, choices=choices))
+    assert "bưu_điện" in form.question("channels").choice_values
+    errors = validate_answers(form, {"channels": ["web", "bưu_điện"], "gave_feedback": "yes"})
+    assert not [e for e in errors if "channels" in e.path], errors
 
 
 @pytest.mark.parametrize("sheet", ["entities", "external_choices"])
@@ -342,19 +439,26 @@ def test_should_refuse_scoring_columns_on_a_question_that_is_not_likert(tmp_path
     assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "survey[2].scoring_factor")]
 
 
-def test_should_refuse_a_label_language_without_a_code(tmp_path):
-    survey = survey_with(["text", "t", "Chữ", "Texte"], header=("type", "name", "label::vi", "label::Français"))
-    errors = refusal(tmp_path, survey=survey, choices=None)
-    assert [e["code"] for e in errors] == ["unsupported_construct"]
-    assert "Français" in errors[0]["message"] and "row 2" in errors[0]["message"]
+def test_should_read_language_names_and_keep_unknown_ones_with_a_private_code(tmp_path):
+    header = ("type", "name", "label::vi", "label::Français", "label::Klingon")
+    survey = survey_with(["text", "t", "Chữ", "Texte", "Ghitlh"], header=header)
+    warnings = []
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey, choices=None), warnings=warnings)
+    assert form.question("t").label == {"vi": "Chữ", "fr": "Texte", "und-Klingon": "Ghitlh"}
+    assert len(warnings) == 1 and "Klingon" in warnings[0]["message"]
 
 
-def test_should_require_form_id_version_and_title_in_settings(tmp_path):
-    errors = refusal(tmp_path, settings=[["form_title"], ["Phiếu"]])
-    assert {(e["path"], e["code"]) for e in errors} == {
-        ("settings.form_id", "missing_key"),
-        ("settings.version", "missing_key"),
-    }
+def test_should_take_pyxform_defaults_when_the_settings_sheet_is_silent(tmp_path):
+    path = write_workbook(tmp_path, name="Khảo sát 2024.xlsx", settings=None)
+    form = form_from_xlsform(path)
+    assert form.form_id == "Kh_o_s_t_2024" and form.title == {"vi": "Kh_o_s_t_2024"}
+    assert form.version.startswith("auto-") and len(form.version) == 17
+    assert form_from_xlsform(path).version == form.version, "the same content gives the same version"
+    changed = [*SURVEY, ["text", "extra", "Thêm", "Extra"]]
+    other = form_from_xlsform(write_workbook(tmp_path, name="Khảo sát 2024.xlsx", survey=changed, settings=None))
+    assert other.version != form.version, "new content, new version"
+    given = form_from_xlsform(write_workbook(tmp_path, settings=[["form_title"], ["Phiếu"]]))
+    assert given.form_id == "form" and given.title == {"vi": "Phiếu"}
 
 
 # --------------------------------------------------------------------------- errors from later stages
@@ -363,11 +467,11 @@ def test_should_require_form_id_version_and_title_in_settings(tmp_path):
 def test_should_locate_form_rule_violations_by_sheet_row(tmp_path):
     survey = [row[:] for row in SURVEY]
     survey[8] = [*survey[8][:9], "F9", "5.1"]  # c5_1 scored against an undeclared factor
-    choices = [*CHOICES, ["channel", "bưu_điện", "Bưu điện", "Post"]]
+    choices = [*CHOICES, ["channel", "post", None, "Post"]]  # no Vietnamese label
     errors = refusal(tmp_path, survey=survey, choices=choices)
     assert {(e["path"], e["code"]) for e in errors} == {
         ("children[2].children[0].scoring.factor", "unknown_factor"),
-        ("children[2].children[1].choices[2].value", "invalid_name"),
+        ("children[2].children[1].choices[2].label.vi", "missing_key"),
     }
     messages = " | ".join(e["message"] for e in errors)
     assert "survey sheet row 9" in messages
@@ -375,10 +479,20 @@ def test_should_locate_form_rule_violations_by_sheet_row(tmp_path):
 
 
 def test_should_report_a_missing_vietnamese_label_by_row(tmp_path):
-    survey = survey_with(["text", "a", "Only English"], header=("type", "name", "label::English (en)"))
+    header = ("type", "name", "label::Vietnamese (vi)", "label::English (en)")
+    survey = survey_with(["text", "a", "Có", "Yes"], ["text", "b", None, "Only English"], header=header)
     errors = refusal(tmp_path, survey=survey, choices=None)
-    assert [(e["path"], e["code"]) for e in errors] == [("children[0].label.vi", "missing_key")]
-    assert errors[0]["message"].startswith("survey sheet row 2:")
+    assert [(e["path"], e["code"]) for e in errors] == [("children[1].label.vi", "missing_key")]
+    assert errors[0]["message"].startswith("survey sheet row 3:")
+
+
+def test_a_workbook_in_one_other_language_should_import_with_that_default_language(tmp_path):
+    survey = survey_with(["text", "a", "Only English"], header=("type", "name", "label::English (en)"))
+    form = form_from_xlsform(
+        write_workbook(tmp_path, name="household.xlsx", survey=survey, choices=None, settings=None)
+    )
+    assert form.default_language == "en"
+    assert form.title == {"en": "household"} and form.question("a").label == {"en": "Only English"}
 
 
 @pytest.mark.parametrize(

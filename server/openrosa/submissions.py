@@ -1,0 +1,127 @@
+"""OpenRosa use cases: the forms a user may fill, their XForms, and a submission through the sync intake.
+
+A submission becomes one protocol-1 ballot envelope and goes through ``server.ballots.intake`` like any
+synced ballot, so it is validated, deduplicated, checked against the enumerator's assignments, cleaned
+and audited by the same code. Identity: the instance's ``uuid:`` instanceID is the ballot's instance id.
+An ODK edit (a new instanceID with ``deprecatedID``) is the same ballot with other content: it is kept
+aside as a conflict for a supervisor, and its instanceID remembered as an alias of the ballot, so an edit
+of an edit leads to the same ballot. A resend of an instance already stored is a success that stores
+nothing; other content under a stored id is a conflict (202, kept aside), never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_instance, read_instance
+from sync.protocol import PROTOCOL_VERSION, make_envelope
+
+from ..auth.models import User
+from ..ballots.intake import parsed_form, receive_batch
+from ..errors import ApiError
+from ..extensions import db
+from ..fieldwork.models import Assignment
+from ..forms import service as forms
+from ..forms.models import FormVersion
+from ..registry.models import Agency
+from .models import InstanceAlias
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to answer the client: the item status of the intake (or an error code) and its message."""
+
+    status: str
+    code: str | None = None
+    message: str = ""
+    errors: object = None
+
+
+def user_agencies(user: User, version: FormVersion) -> list[tuple[str, str]]:
+    """The agencies ``user`` is assigned to in the version's round, as ``(code, name)``, by code."""
+    if version.round_id is None:
+        rows = db.session.execute(select(Agency.code, Agency.name).order_by(Agency.code))
+    else:
+        rows = db.session.execute(
+            select(Agency.code, Agency.name)
+            .join(Assignment, Assignment.agency_id == Agency.id)
+            .where(Assignment.round_id == version.round_id, Assignment.enumerator_id == user.id)
+            .order_by(Agency.code)
+        )
+    return [(code, name) for code, name in rows]
+
+
+@lru_cache(maxsize=256)
+def _xform(content_hash: str, canonical: str, agencies: tuple[tuple[str, str], ...]) -> bytes:
+    return form_to_xform(parsed_form(content_hash, canonical), list(agencies)).encode("utf-8")
+
+
+def xform(user: User, version: FormVersion) -> bytes:
+    """The XForm of a version for this user (its agency list is the user's assignments)."""
+    return _xform(version.content_hash, version.canonical, tuple(user_agencies(user, version)))
+
+
+def fillable(user: User) -> list[tuple[FormVersion, bytes]]:
+    """The versions ``user`` may fill, each with its XForm."""
+    return [(version, xform(user, version)) for version in forms.fillable_versions()]
+
+
+def md5_hash(document: bytes) -> str:
+    return "md5:" + hashlib.md5(document, usedforsecurity=False).hexdigest()
+
+
+def fillable_version(form_id: str, version: str) -> FormVersion:
+    stored = forms.find_version(form_id, version)
+    if stored is None or stored.state == "draft":  # a closed one is answered form_closed by the intake
+        raise ApiError("unknown_form_version", f"No published form {form_id!r} version {version!r}.")
+    return stored
+
+
+def _ballot_id(instance: Instance) -> str:
+    """The ballot an instance belongs to: itself, or (for an edit) the ballot its deprecatedID leads to."""
+    own = db.session.get(InstanceAlias, instance.instance_id)
+    if own is not None:
+        return own.ballot_instance_id
+    if instance.deprecated_id is None:
+        return instance.instance_id
+    edited = db.session.get(InstanceAlias, instance.deprecated_id)
+    root = edited.ballot_instance_id if edited is not None else instance.deprecated_id
+    db.session.add(InstanceAlias(instance_id=instance.instance_id, ballot_instance_id=root))
+    db.session.flush()
+    return root
+
+
+def receive(user: User, data: bytes) -> Outcome:
+    """Take one submitted instance (the ``xml_submission_file``)."""
+    try:
+        root = parse_instance(data)
+        form_id, version_name = root.get("id") or "", root.get("version") or ""
+        version = fillable_version(form_id, version_name)
+        instance = read_instance(parsed_form(version.content_hash, version.canonical), root)
+    except InstanceError as exc:
+        return Outcome("error", "invalid_envelope", f"The submission cannot be read: {exc}")
+    except ApiError as exc:
+        return Outcome("error", exc.code, exc.message)
+    times = instance.meta
+    completed = times.get("end") or times.get("start")
+    if not completed:
+        return Outcome("error", "invalid_envelope", "The submission has neither an end nor a start time.")
+    if not instance.agency:
+        return Outcome("rejected", "invalid_answers", "Choose the agency the ballot is for.")
+    envelope = make_envelope(
+        form_id=form_id,
+        form_version=version_name,
+        agency=instance.agency,
+        enumerator=user.username,
+        answers=instance.answers,
+        paradata={"started_at": times.get("start") or None, "completed_at": completed, "app_version": "openrosa"},
+        instance_id=_ballot_id(instance),
+    )
+    device = (times.get("deviceid") or "openrosa")[:64]
+    batch = {"protocol": PROTOCOL_VERSION, "device_id": device, "items": [envelope]}
+    result = receive_batch(user, batch, 1)[0]
+    return Outcome(result["status"], result.get("code"), result.get("message", ""), result.get("errors"))

@@ -1,0 +1,145 @@
+"""OpenRosa 1.0 endpoints under ``/openrosa`` (what ODK Collect and Enketo call), and app passwords in the API.
+
+Every OpenRosa answer carries ``X-OpenRosa-Version: 1.0``; errors are ``<OpenRosaResponse>`` documents
+with the HTTP status of their code (``sync/codes.py``), so a client shows the message and keeps the form.
+"""
+
+from __future__ import annotations
+
+from email.utils import formatdate
+from functools import wraps
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, current_app, request, url_for
+from flask_smorest import Blueprint as ApiBlueprint
+
+from sync.codes import lookup
+
+from ..auth.access import authenticated_as, current_user
+from ..auth.roles import ADMIN, ENUMERATOR
+from ..auth.service import get_user
+from ..errors import ApiError
+from . import credentials, submissions
+from .messages import message
+from .schemas import AppPasswordRequestSchema, AppPasswordSchema
+
+bp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
+api = ApiBlueprint("openrosa_api", __name__, url_prefix="/api/v1", description="App passwords for ODK clients")
+OPENROSA_HEADERS = {"X-OpenRosa-Version": "1.0"}
+FORMLIST_NS = "http://openrosa.org/xforms/xformsList"
+RESPONSE_NS = "http://openrosa.org/http/response"
+
+
+def _xml(body: str, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
+    response = Response(body, status=status, mimetype="text/xml")
+    response.headers.update(OPENROSA_HEADERS)
+    response.headers["Date"] = formatdate(usegmt=True)
+    for name, value in headers or []:
+        response.headers.add(name, value)
+    return response
+
+
+def openrosa_response(text: str, status: int, nature: str = "", headers=None) -> Response:
+    attribute = f' nature="{escape(nature)}"' if nature else ""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<OpenRosaResponse xmlns="{RESPONSE_NS}"><message{attribute}>{escape(text)}</message></OpenRosaResponse>'
+    )
+    return _xml(body, status, headers)
+
+
+def openrosa(view):
+    """Authenticate by Basic or Digest (401 with both challenges otherwise), enumerators only, and answer
+    every error as an OpenRosaResponse."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        principal, stale = credentials.authenticate()
+        if principal is None:
+            return openrosa_response(message("unauthenticated"), 401, headers=credentials.challenges(stale))
+        authenticated_as(principal)
+        if principal.role != ENUMERATOR:
+            return openrosa_response(message("enumerators_only"), 403)
+        try:
+            return view(*args, **kwargs)
+        except ApiError as exc:
+            return openrosa_response(message(exc.code, exc.message), exc.status)
+
+    return wrapper
+
+
+@bp.route("/formList", methods=["GET", "HEAD"])
+@openrosa
+def form_list():
+    """OpenRosa form list: each version the user may fill, with the md5 of the XForm they will download."""
+    items = []
+    for version, document in submissions.fillable(current_user()):
+        title = version.title.get("vi") or next(iter(version.title.values()), version.form_id)
+        url = url_for("openrosa.xform", form_id=version.form_id, version=version.version, _external=True)
+        items.append(
+            "<xform>"
+            f"<formID>{escape(version.form_id)}</formID><name>{escape(title)}</name>"
+            f"<version>{escape(version.version)}</version><hash>{submissions.md5_hash(document)}</hash>"
+            f"<downloadUrl>{escape(url)}</downloadUrl>"
+            "</xform>"
+        )
+    return _xml(f'<?xml version="1.0" encoding="UTF-8"?><xforms xmlns="{FORMLIST_NS}">{"".join(items)}</xforms>')
+
+
+@bp.route("/forms/<form_id>/<version>/form.xml", methods=["GET"])
+@openrosa
+def xform(form_id: str, version: str):
+    """The XForm of one version, its agency list being the user's assignments."""
+    stored = submissions.fillable_version(form_id, version)
+    return _xml(submissions.xform(current_user(), stored).decode("utf-8"))
+
+
+@bp.route("/submission", methods=["HEAD"])
+@openrosa
+def submission_head():
+    """Where ODK clients learn the largest submission accepted."""
+    response = _xml("", 204)
+    response.headers["X-OpenRosa-Accept-Content-Length"] = str(current_app.config["MAX_CONTENT_LENGTH"])
+    return response
+
+
+@bp.route("/submission", methods=["POST"])
+@openrosa
+def submission():
+    """One filled instance (multipart field ``xml_submission_file``), through the sync intake."""
+    upload = request.files.get("xml_submission_file")
+    if upload is None:
+        return openrosa_response(message("no_instance"), 400)
+    outcome = submissions.receive(current_user(), upload.read())
+    if outcome.status in ("accepted", "duplicate"):
+        return openrosa_response(message(outcome.status), 201, "submit_success")
+    if outcome.status == "conflict":
+        return openrosa_response(message("conflict"), 202, "submit_success")
+    details = _problems(outcome.errors)
+    text = message(outcome.code, outcome.message) + (f" {details}" if details else "")
+    return openrosa_response(text, lookup(outcome.code).status, "submit_error")
+
+
+def _problems(errors) -> str:
+    if isinstance(errors, list):
+        return " ".join(f"{e.get('path', '')}: {e.get('message', '')}." for e in errors if isinstance(e, dict))
+    return ""
+
+
+@api.route("/users/<username>/app-passwords", methods=["POST"])
+@api.arguments(AppPasswordRequestSchema)
+@api.response(201, AppPasswordSchema)
+def create_app_password(args, username):
+    """A new app password for an ODK client (admins, for anyone; others, for themselves). Shown once."""
+    caller = current_user()
+    if caller.role != ADMIN and caller.username != username:
+        raise ApiError("forbidden", "Only an admin issues app passwords for another user.")
+    user = get_user(username)
+    token, secret = credentials.issue_app_password(user, args.get("label", ""))
+    return {
+        "username": user.username,
+        "password": secret,
+        "label": token.label,
+        "prefix": token.prefix,
+        "server_url": url_for("openrosa.form_list", _external=True).rsplit("/", 1)[0],
+    }
