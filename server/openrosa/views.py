@@ -15,8 +15,8 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from sync.codes import lookup
 
-from ..auth.access import authenticated_as, current_user
-from ..auth.roles import ADMIN, ENUMERATOR
+from ..auth.access import authenticated_as, current_user, require_roles
+from ..auth.roles import ADMIN, ENUMERATOR, ROLES
 from ..auth.service import get_user
 from ..errors import ApiError
 from . import credentials, submissions
@@ -127,6 +127,7 @@ def _problems(errors) -> str:
 
 
 @api.route("/users/<username>/app-passwords", methods=["POST"])
+@require_roles(*ROLES)
 @api.arguments(AppPasswordRequestSchema)
 @api.response(201, AppPasswordSchema)
 def create_app_password(args, username):
