@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -77,7 +78,7 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
     if kind == "text":
         if not isinstance(value, str):
             return "wrong_type", "expected text"
-        return None
+        return _characters_problem(value)
     if kind == "date":
         if not isinstance(value, str) or not _DATE.fullmatch(value):
             return "wrong_type", "expected a date written YYYY-MM-DD"
@@ -97,6 +98,15 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
             return "out_of_range", f"{value} is not a satisfaction level 1 to 5"
         return None
     return "not_answerable", "this element is not answered"
+
+
+def _characters_problem(text: str) -> tuple[str, str] | None:
+    """Text holds no control characters but tab and line breaks: a NUL (U+0000) cannot be stored by
+    PostgreSQL's JSON functions, and no person types the others."""
+    for char in text:
+        if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
+            return "invalid_character", f"the text holds the control character U+{ord(char):04X}"
+    return None
 
 
 class _Ballot(Mapping[str, Any]):
