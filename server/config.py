@@ -150,7 +150,8 @@ def load(env: dict | None = None) -> dict:
         "SESSION_DAYS": _int_setting(env, "SESSION_DAYS", 90),
         "PROXY_COUNT": _int_setting(env, "PROXY_COUNT", 0, minimum=0),
         # A server connection can drop between requests; a SQLite file cannot, so skip its ping.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite},
+        # hide_parameters: a logged database error never shows the values (names, a token's hash) it held.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite, "hide_parameters": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "parsurvey",
         "API_VERSION": "v1",
