@@ -197,11 +197,12 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
+    from .backup import backup_command, restore_command
     from .recheck.cli import audit, recheck
     from .results.cli import appraisal, ballots, par, report, score
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
-    for group in (*groups, appraisal, score, par, report, ballots):
+    for group in (*groups, appraisal, score, par, report, ballots, backup_command, restore_command):
         app.cli.add_command(group)
 
 
