@@ -12,16 +12,37 @@ seal, commits its entries unsealed and leaves them to the next sealer, which lin
 entry it finds. So concurrent requests never queue on the chain (on PostgreSQL; SQLite has one
 writer anyway), and ``parsurvey audit verify`` seals whatever is still pending before it checks.
 Nothing here commits.
+
+The chain holds against the database's own users, not only against careless edits:
+
+* every entry is **keyed**: its MAC at recording and its chain hash are HMAC-SHA256 with the audit key,
+  which lives outside the database (``PARSURVEY_AUDIT_KEY`` or the file ``PARSURVEY_AUDIT_KEY_FILE``), so
+  someone who can write to the database but does not hold the key cannot rewrite an entry and recompute
+  the chain after it;
+* an entry inserted outside parsurvey has no valid MAC: sealers leave it out of the chain and
+  ``verify_chain`` reports it (``foreign``), it is never sealed silently;
+* a **checkpoint** (``parsurvey audit checkpoint FILE``: the head's position and hash, with a MAC) kept
+  off-site detects what a key holder could still do, truncating the tail or rewriting it whole
+  (``parsurvey audit verify --checkpoint FILE``);
+* on PostgreSQL a trigger refuses DELETE, TRUNCATE and every UPDATE but the sealer's (filling the chain
+  columns of an unsealed entry); the app should run as a role that does not own the table, so it
+  cannot drop the trigger (README, "Production").
+
+Entries sealed before the key existed (``mac`` empty) keep their plain SHA-256 hashes; they can only
+come before the first keyed entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import JSON, Index, Integer, String, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,6 +78,9 @@ class AuditEntry(db.Model):
     position: Mapped[int | None] = mapped_column(Integer, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    #: HMAC of the entry's content and nonce with the audit key, made when recorded (empty: before keys).
+    nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditChainHead(db.Model):
@@ -79,7 +103,35 @@ class Event:
     reason: str = ""
 
 
-def _entry_hash(entry_id: int, position: int, at: datetime, event: Event, prev_hash: str) -> str:
+def audit_key() -> bytes:
+    return current_app.config["AUDIT_KEY"]
+
+
+def _digest(content: dict, keyed: bool) -> str:
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    if keyed:
+        return hmac.new(audit_key(), encoded, hashlib.sha256).hexdigest()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _entry_mac(nonce: str, at: datetime, event: Event) -> str:
+    """What parsurvey signs when it records an entry: only who holds the key can make a valid one."""
+    content = {
+        "nonce": nonce,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "action": event.action,
+        "details": event.details,
+        "reason": event.reason,
+    }
+    return _digest(content, keyed=True)
+
+
+def _entry_hash(
+    entry_id: int, position: int, at: datetime, event: Event, prev_hash: str, mac: str | None = None
+) -> str:
     content = {
         "id": entry_id,
         "position": position,
@@ -92,8 +144,9 @@ def _entry_hash(entry_id: int, position: int, at: datetime, event: Event, prev_h
         "reason": event.reason,
         "prev_hash": prev_hash,
     }
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    if mac is None:  # sealed before entries were keyed: the plain SHA-256 of the first chains
+        return _digest(content, keyed=False)
+    return _digest({**content, "mac": mac}, keyed=True)
 
 
 def _event_of(entry: AuditEntry) -> Event:
@@ -105,9 +158,14 @@ def append(events: list[Event]) -> None:
     if not events:
         return
     now = utcnow()
-    insert_rows(
-        AuditEntry.__table__,
-        [
+    rows = []
+    for e in events:
+        nonce = secrets.token_hex(16)
+        # Stored as JSON: sign exactly what will be read back.
+        e = Event(
+            e.actor, e.subject_type, e.subject_id, e.action, json.loads(json.dumps(e.details, default=str)), e.reason
+        )
+        rows.append(
             {
                 "at": now,
                 "actor": e.actor,
@@ -116,10 +174,11 @@ def append(events: list[Event]) -> None:
                 "action": e.action,
                 "details": e.details,
                 "reason": e.reason,
+                "nonce": nonce,
+                "mac": _entry_mac(nonce, now, e),
             }
-            for e in events
-        ],
-    )
+        )
+    insert_rows(AuditEntry.__table__, rows)
     db.session.info[UNSEALED] = True  # sealed just before this transaction commits (transaction.commit)
 
 
@@ -159,39 +218,63 @@ def seal(wait: bool = True) -> int:
         if head is None:
             return 0
     position, prev_hash = head
-    table = AuditEntry.__table__
-    pending = (
-        db.session.connection()
-        .execute(
-            select(
-                table.c.id,
-                table.c.at,
-                table.c.actor,
-                table.c.subject_type,
-                table.c.subject_id,
-                table.c.action,
-                table.c.details,
-                table.c.reason,
-            )
-            .where(table.c.position.is_(None))
-            .order_by(table.c.id)
-        )
-        .all()
-    )
-    if not pending:
-        return 0
     links = []
-    for entry_id, at, actor, subject_type, subject_id, action, details, reason in pending:
+    keyed = _keyed_chain()
+    for entry_id, at, event, nonce, mac in _pending():
+        if not _authentic(at, event, nonce, mac, keyed):
+            continue  # written outside parsurvey: never sealed, reported by verify_chain
+        keyed = keyed or mac is not None
         position += 1
-        event = Event(actor, subject_type, subject_id, action, details, reason)
-        entry_hash = _entry_hash(entry_id, position, at, event, prev_hash)
+        entry_hash = _entry_hash(entry_id, position, at, event, prev_hash, mac)
         links.append({"entry_id": entry_id, "position": position, "prev_hash": prev_hash, "hash": entry_hash})
         prev_hash = entry_hash
+    if not links:
+        return 0
     _write_links(links)
     db.session.execute(
         update(AuditChainHead).where(AuditChainHead.id == 1).values(last_position=position, last_hash=prev_hash)
     )
     return len(links)
+
+
+def _pending() -> list[tuple]:
+    """Committed entries not in the chain yet, in the order they were recorded."""
+    table = AuditEntry.__table__
+    rows = db.session.connection().execute(
+        select(
+            table.c.id,
+            table.c.at,
+            table.c.actor,
+            table.c.subject_type,
+            table.c.subject_id,
+            table.c.action,
+            table.c.details,
+            table.c.reason,
+            table.c.nonce,
+            table.c.mac,
+        )
+        .where(table.c.position.is_(None))
+        .order_by(table.c.id)
+    )
+    return [(row[0], row[1], Event(*row[2:8]), row[8], row[9]) for row in rows]
+
+
+def _keyed_chain() -> bool:
+    """Whether the chain already holds keyed entries (after which an unkeyed one is never genuine)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.position.is_not(None), AuditEntry.mac.is_not(None))
+        )
+        > 0
+    )
+
+
+def _authentic(at: datetime, event: Event, nonce: str | None, mac: str | None, keyed: bool) -> bool:
+    if mac is None:
+        return not keyed  # an entry from before keys, still waiting: only at the start of the chain
+    return nonce is not None and hmac.compare_digest(mac, _entry_mac(nonce, at, event))
 
 
 def _write_links(links: list[dict]) -> None:
@@ -238,6 +321,8 @@ class ChainReport:
     first_bad_position: int | None = None
     problem: str = ""
     unsealed: int = 0
+    #: Unsealed entries whose MAC is not parsurvey's: inserted into the table by someone else.
+    foreign: int = 0
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
@@ -245,8 +330,11 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     head = db.session.execute(
         select(AuditChainHead.last_position, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
     ).first()
-    unsealed = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.position.is_(None)))
-    prev_hash, expected, count, last = GENESIS, 1, 0, 0
+    keyed_chain = _keyed_chain()
+    pending = _pending()
+    unsealed = len(pending)
+    foreign = sum(not _authentic(at, event, nonce, mac, keyed_chain) for _, at, event, nonce, mac in pending)
+    prev_hash, expected, count, last, keyed = GENESIS, 1, 0, 0, False
     while True:
         rows = list(
             db.session.scalars(
@@ -260,13 +348,43 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 return ChainReport(count, False, expected, "an entry is missing", unsealed)
             if entry.prev_hash != prev_hash:
                 return ChainReport(count, False, entry.position, "the link to the previous entry is broken", unsealed)
-            if _entry_hash(entry.id, entry.position, entry.at, _event_of(entry), prev_hash) != entry.hash:
+            if keyed and entry.mac is None:
+                return ChainReport(count, False, entry.position, "an unkeyed entry follows keyed ones", unsealed)
+            if _entry_hash(entry.id, entry.position, entry.at, _event_of(entry), prev_hash, entry.mac) != entry.hash:
                 return ChainReport(
                     count, False, entry.position, "the entry's content does not match its hash", unsealed
                 )
+            keyed = keyed or entry.mac is not None
             prev_hash, expected, count, last = entry.hash, expected + 1, count + 1, entry.position
         db.session.expunge_all()
     head_position, head_hash = head if head is not None else (0, GENESIS)
     if head_position != count or head_hash != prev_hash:
         return ChainReport(count, False, count + 1, "entries after the last one found were removed", unsealed)
+    if foreign:
+        problem = f"{foreign} entries were written into the log outside parsurvey (not sealed)"
+        return ChainReport(count, False, None, problem, unsealed, foreign)
     return ChainReport(count, True, unsealed=unsealed)
+
+
+def checkpoint() -> dict:
+    """The chain's head, signed, for an operator to keep off-site (``parsurvey audit checkpoint``)."""
+    head = db.session.execute(select(AuditChainHead.last_position, AuditChainHead.last_hash)).first()
+    position, last_hash = head if head is not None else (0, GENESIS)
+    point = {"position": position, "hash": last_hash, "at": utcnow().isoformat(timespec="seconds")}
+    return {**point, "mac": _digest(point, keyed=True)}
+
+
+def check_checkpoint(point: dict) -> str | None:
+    """What is wrong with the chain compared with a checkpoint taken earlier (None: it still holds)."""
+    fields = {key: point.get(key) for key in ("position", "hash", "at")}
+    if not isinstance(point.get("mac"), str) or not hmac.compare_digest(point["mac"], _digest(fields, keyed=True)):
+        return "the checkpoint is not one of this installation's (its MAC does not match the audit key)"
+    position = fields["position"]
+    if position == 0:
+        return None
+    found = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.position == position))
+    if found is None:
+        return f"entry {position}, the head at the checkpoint, is gone: the log was cut short"
+    if found != fields["hash"]:
+        return f"entry {position} differs from the checkpoint: the log was rewritten up to there"
+    return None

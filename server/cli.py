@@ -206,12 +206,13 @@ def forms_list():
 def register(app) -> None:
     from sync.cli import device
 
+    from .backup import backup_command, restore_command
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
     from .results.cli import appraisal, ballots, par, report, score
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
-    for group in (*groups, appraisal, score, par, report, ballots, odk):
+    for group in (*groups, appraisal, score, par, report, ballots, odk, backup_command, restore_command):
         app.cli.add_command(group)
 
 

@@ -34,6 +34,17 @@ SETTINGS = [
         "Reverse proxies in front of the app (e.g. 1 for nginx); their X-Forwarded-For/Proto/Host headers are "
         "trusted, so the session cookie is marked Secure behind an https proxy.",
     ),
+    (
+        "AUDIT_KEY",
+        "(unset: read the key file)",
+        "The audit log's HMAC key, 64 hex digits; every app server of an installation uses the same one.",
+    ),
+    (
+        "AUDIT_KEY_FILE",
+        "<instance>/audit.key",
+        "File holding the audit key; created with a new random key on first start if missing. Keep it off the "
+        "database server, and back it up apart from the database.",
+    ),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
 ]
@@ -67,6 +78,32 @@ def _seconds_setting(env: dict, name: str, default: float) -> float:
     if not 0 <= value <= 3600:
         raise ConfigError(f"{PREFIX}{name}={value} is out of range; set 0 to 3600 seconds.")
     return value
+
+
+def audit_key(env: dict, instance_path: Path) -> bytes:
+    """The audit log's HMAC key: PARSURVEY_AUDIT_KEY, else the key file (made on first start)."""
+    raw = env.get(PREFIX + "AUDIT_KEY")
+    source = f"{PREFIX}AUDIT_KEY"
+    if not raw:
+        path = Path(env.get(PREFIX + "AUDIT_KEY_FILE") or instance_path / "audit.key")
+        source = str(path)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another worker made it a moment ago
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(os.urandom(32).hex() + "\n")
+        raw = path.read_text(encoding="ascii").strip()
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        raise ConfigError(f"The audit key in {source} must be at least 64 hex digits, e.g. from: openssl rand -hex 32")
+    return key
 
 
 def database_url(env: dict, instance_path: Path) -> str:
@@ -108,11 +145,13 @@ def load(env: dict | None = None) -> dict:
         "LOG_LEVEL": level,
         "SYNC_MAX_ITEMS": _int_setting(env, "SYNC_MAX_ITEMS", 500),
         "AUDIT_SEAL_SECONDS": _seconds_setting(env, "AUDIT_SEAL_SECONDS", 0.25),
+        "AUDIT_KEY": audit_key(env, instance_path),
         "CACHE_SECONDS": _seconds_setting(env, "CACHE_SECONDS", 5.0),
         "SESSION_DAYS": _int_setting(env, "SESSION_DAYS", 90),
         "PROXY_COUNT": _int_setting(env, "PROXY_COUNT", 0, minimum=0),
         # A server connection can drop between requests; a SQLite file cannot, so skip its ping.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite},
+        # hide_parameters: a logged database error never shows the values (names, a token's hash) it held.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite, "hide_parameters": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "parsurvey",
         "API_VERSION": "v1",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from sync.codes import lookup
@@ -77,7 +78,20 @@ def register_error_handlers(app: Flask) -> None:
             return exc  # web pages keep Werkzeug's HTML error pages
         return _from_http_exception(exc).response()
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def _database_unavailable(exc: Exception):
+        # The database is down, restarting or locked: devices retry (service_unavailable), nothing was stored.
+        origin = getattr(exc, "orig", None) or exc
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(origin).__name__)
+        body, status = ApiError("service_unavailable").response()
+        return body, status, {"Retry-After": "5"}
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        if isinstance(exc, DBAPIError):  # the statement and its parameters stay out of the log
+            log.error("database error on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        else:
+            log.exception("unhandled error on %s %s", request.method, request.path)
         return ApiError("internal_error").response()

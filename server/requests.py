@@ -1,5 +1,5 @@
 """Guards every API request passes before its view: accepted content types (size is Flask's
-``MAX_CONTENT_LENGTH``, answered with ``payload_too_large``)."""
+``MAX_CONTENT_LENGTH``, answered with ``payload_too_large``); and the headers every API answer carries."""
 
 from __future__ import annotations
 
@@ -10,7 +10,19 @@ from .errors import ApiError
 ACCEPTED_BODIES = ("application/json", "multipart/form-data")
 
 
+#: On every API answer: personal data must not stay in shared or browser caches (a view that wants
+#: caching, like a form definition with its ETag, says so itself), and no answer is sniffed as HTML.
+API_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+
 def register_request_guards(app: Flask) -> None:
+    @app.after_request
+    def _api_headers(response):
+        if request.path.startswith("/api/"):
+            response.headers.update(API_HEADERS)
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     @app.before_request
     def _content_type():
         if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):

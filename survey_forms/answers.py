@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -83,7 +84,7 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
     if kind in ("text", "barcode"):
         if not isinstance(value, str):
             return "wrong_type", "expected text"
-        return None
+        return _characters_problem(value)
     if kind == "time":
         if not isinstance(value, str) or not _TIME.fullmatch(value):
             return "wrong_type", "expected a time written HH:MM or HH:MM:SS"
@@ -99,7 +100,7 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
             return "wrong_type", "expected the text or number the calculation gave"
         if isinstance(value, float) and not math.isfinite(value):
             return "out_of_range", "expected a finite number"
-        return None
+        return _characters_problem(value) if isinstance(value, str) else None
     if kind == "geopoint":
         return _geopoint_problem(value)
     if kind == "date":
@@ -175,6 +176,14 @@ def _geopoint_problem(value: Any) -> tuple[str, str] | None:
         return "wrong_type", "expected a location written 'latitude longitude [altitude [accuracy]]'"
     if not (-90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180) or (len(numbers) == 4 and numbers[3] < 0):
         return "out_of_range", f"{value} is not a place on Earth (latitude -90..90, longitude -180..180)"
+
+
+def _characters_problem(text: str) -> tuple[str, str] | None:
+    """Text holds no control characters but tab and line breaks: a NUL (U+0000) cannot be stored by
+    PostgreSQL's JSON functions, and no person types the others."""
+    for char in text:
+        if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
+            return "invalid_character", f"the text holds the control character U+{ord(char):04X}"
     return None
 
 

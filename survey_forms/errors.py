@@ -26,6 +26,7 @@ ANSWER_ERROR_CODES: tuple[str, ...] = (
     "constraint_failed",
     "not_relevant",
     "not_answerable",
+    "invalid_character",
 )
 
 #: Every code a :class:`FormDefinitionError` entry can carry.

@@ -142,7 +142,8 @@ def _is_uuid(value: Any) -> bool:
 
 
 def _short_string(value: Any, limit: int) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= limit
+    """A non-empty identifier of at most ``limit`` characters, none of them a control character."""
+    return isinstance(value, str) and 0 < len(value) <= limit and value.isprintable()
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -176,7 +177,7 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
     limits = {"form_id": 64, "form_version": 32, "agency": 32, "enumerator": 64, "outcome": 20, "reviewer": 64}
     for key, limit in limits.items():
         if key in keys and key in envelope and not _short_string(envelope[key], limit):
-            problem.add(key, f"Must be a non-empty string of at most {limit} characters.")
+            problem.add(key, f"Must be a non-empty string of at most {limit} printable characters.")
     if kind == "verification":
         assignment_id = envelope.get("assignment_id")
         if "assignment_id" in envelope and (
@@ -225,7 +226,7 @@ def check_batch(batch: Any, max_items: int = MAX_ITEMS_PER_BATCH) -> dict[str, l
     if batch.get("protocol") != PROTOCOL_VERSION:
         problem.add("protocol", f"This server speaks protocol {PROTOCOL_VERSION}.")
     if not _short_string(batch.get("device_id"), 100):
-        problem.add("device_id", "Must be a non-empty string of at most 100 characters.")
+        problem.add("device_id", "Must be a non-empty string of at most 100 printable characters.")
     items = batch.get("items")
     if not isinstance(items, list) or not items:
         problem.add("items", "Must be a non-empty list of envelopes.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import click
 
@@ -201,16 +202,45 @@ def countable(round_code):
 
 
 @audit.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file written earlier by 'parsurvey audit checkpoint': the log must still hold its head.",
+)
 @transactional
-def audit_verify():
-    """Recompute the audit log's hash chain; exit 1 at the first broken entry."""
-    from ..audit import seal, verify_chain
+def audit_verify(checkpoint_file):
+    """Recompute the audit log's keyed hash chain; exit 1 at the first broken entry, at entries written
+    outside parsurvey, or when the log no longer holds a checkpoint's head."""
+    from ..audit import check_checkpoint, seal, verify_chain
 
     sealed = seal(wait=True)  # entries left unsealed by busy moments join the chain before the check
     report = verify_chain()
     if not report.ok:
+        where = f" at entry {report.first_bad_position}" if report.first_bad_position else ""
         raise click.ClickException(
-            f"audit log broken at entry {report.first_bad_position}: {report.problem} "
-            f"({report.entries} entries verified before it)"
+            f"audit log broken{where}: {report.problem} ({report.entries} entries verified before it)"
         )
+    if checkpoint_file is not None:
+        try:
+            point = json.loads(checkpoint_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise click.ClickException(f"{checkpoint_file} is not a checkpoint file: {exc}") from exc
+        problem = check_checkpoint(point if isinstance(point, dict) else {})
+        if problem:
+            raise click.ClickException(f"audit log does not hold the checkpoint of {point.get('at')}: {problem}")
     click.echo(f"audit log intact: {report.entries} entries" + (f" ({sealed} sealed now)" if sealed else ""))
+
+
+@audit.command("checkpoint")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@transactional
+def audit_checkpoint(file):
+    """Write the audit chain's head (position, hash, time, MAC) to FILE, to keep off-site; later
+    'parsurvey audit verify --checkpoint FILE' detects a log cut short or rewritten since."""
+    from ..audit import checkpoint, seal
+
+    seal(wait=True)
+    point = checkpoint()
+    file.write_text(json.dumps(point, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"checkpoint of entry {point['position']} written to {file}; keep a copy away from this server")

@@ -114,6 +114,9 @@ class ChainReportSchema(Schema):
     first_bad_position = fields.Integer(allow_none=True)
     problem = fields.String()
     unsealed = fields.Integer(metadata={"description": "Entries recorded but not yet sealed into the chain"})
+    foreign = fields.Integer(
+        metadata={"description": "Entries written into the log outside parsurvey (no valid MAC): never sealed"}
+    )
 
 
 class CountableSchema(Schema):

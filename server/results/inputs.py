@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.exc import CompileError
+from sqlalchemy.exc import CompileError, DBAPIError
 
 from survey_forms import NOT_APPLICABLE
 
@@ -29,6 +31,8 @@ from ..extensions import db
 from ..forms.models import FormVersion
 from ..forms.service import load_form
 from ..registry.models import Agency
+
+log = logging.getLogger(__name__)
 
 CHUNK = 100_000
 #: Stored answer -> level (0: not applicable / not asked). JSON numbers and their text both occur:
@@ -126,14 +130,36 @@ def _chunks_generic(base, questions: list[str]) -> Iterator[tuple[np.ndarray, np
         )
 
 
+def _chunks_in_python(base, questions: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, list, list]]:
+    """Whole answer documents, read by Python: for ballots whose JSON the database's functions refuse."""
+    statement = (
+        base.with_only_columns(Ballot.id, Ballot.agency_id, Ballot.content_hash, Ballot.answers)
+        .order_by(Ballot.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for chunk in db.session.execute(statement).partitions():
+        yield (
+            np.array([row[0] for row in chunk], dtype=np.int64),
+            np.array([row[1] for row in chunk], dtype=np.int64),
+            [row[2] for row in chunk],
+            [np.array([_as_text(row[3].get(q)) for row in chunk], dtype=object) for q in questions],
+        )
+
+
+def _as_text(value) -> str | None:
+    """An answer as ``->>`` gives it: None when absent or null, else its text."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _chunks_postgresql(base, questions: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, list, list]]:
     """PostgreSQL: each ballot's JSON is parsed once (``json_to_record``) and the rows stream out with
     COPY as CSV, which pandas reads in C. Question names are identifiers (``survey_forms`` checks them),
     so they can be quoted into the column list."""
     inner = base.with_only_columns(Ballot.id, Ballot.agency_id, Ballot.content_hash, Ballot.answers).order_by(None)
-    connection = db.session.connection()
     try:
-        inner_sql = str(inner.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+        inner_sql = str(inner.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
     except CompileError:  # a filter value SQL cannot spell as a literal: take the portable path
         yield from _chunks_generic(base, questions)
         return
@@ -145,9 +171,18 @@ def _chunks_postgresql(base, questions: list[str]) -> Iterator[tuple[np.ndarray,
         " ORDER BY b.id) TO STDOUT (FORMAT csv)"
     )
     buffer = io.BytesIO()
-    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for data in copy:
-            buffer.write(data)
+    try:
+        with db.session.begin_nested():
+            dbapi = db.session.connection().connection.dbapi_connection
+            with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
+                for data in copy:
+                    buffer.write(data)
+    except (DBAPIError, db.session.get_bind().dialect.dbapi.Error) as exc:  # the raw cursor raises psycopg's own
+        # PostgreSQL's JSON functions refuse a document holding "\u0000" (a NUL stored before answers were
+        # checked for it); one such ballot must not stop the round's scoring.
+        log.warning("scoring reads the answers in Python: %s", getattr(exc, "orig", exc))
+        yield from _chunks_in_python(base, questions)
+        return
     buffer.seek(0)
     if not buffer.getbuffer().nbytes:
         return

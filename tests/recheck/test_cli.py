@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from server.audit import AuditEntry
+from tests.audit_tamper import as_database_owner
 
 
 def run(app, *args):
@@ -59,8 +60,7 @@ def test_sample_verify_quality_quarantine_and_audit_from_the_cli(app, db, people
     assert "enumerator2: exclude" in decided.output
     intact = run(app, "audit", "verify")
     assert intact.exit_code == 0 and "audit log intact" in intact.output
-    db.session.execute(update(AuditEntry).where(AuditEntry.position == 3).values(actor="someone else"))
-    db.session.commit()
+    as_database_owner(db, update(AuditEntry).where(AuditEntry.position == 3).values(actor="someone else"))
     broken = run(app, "audit", "verify")
     assert broken.exit_code == 1 and "broken at entry 3" in broken.output
 

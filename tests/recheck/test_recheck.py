@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from server.audit import AuditEntry
 from server.auth.models import User
 from sync.protocol import make_verification
+from tests.audit_tamper import as_database_owner
 from tests.recheck.conftest import send, sign_in
 from tests.sample_ballots import answers, batch, envelope
 
@@ -228,18 +229,16 @@ def test_a_supervisor_override_needs_a_reason_and_is_logged(client, people, ball
 
 def test_a_tampered_audit_entry_should_be_detected(client, db, people, ballots):
     clean = client.get("/api/v1/audit/verify", headers=people["admin"]).get_json()
-    assert clean == {"entries": 60, "ok": True, "first_bad_position": None, "problem": "", "unsealed": 0}
-    db.session.execute(update(AuditEntry).where(AuditEntry.position == 17).values(reason="sửa lén"))
-    db.session.commit()
+    assert clean == {"entries": 60, "ok": True, "first_bad_position": None, "problem": "", "unsealed": 0, "foreign": 0}
+    as_database_owner(db, update(AuditEntry).where(AuditEntry.position == 17).values(reason="sửa lén"))
     broken = client.get("/api/v1/audit/verify", headers=people["admin"]).get_json()
     assert broken["ok"] is False and broken["first_bad_position"] == 17
     assert "content" in broken["problem"]
 
 
 def test_a_removed_last_audit_entry_should_be_detected(client, db, people, ballots):
-    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.position.desc()).limit(1))
-    db.session.delete(last)
-    db.session.commit()
+    last = db.session.scalar(select(AuditEntry.id).order_by(AuditEntry.position.desc()).limit(1))
+    as_database_owner(db, delete(AuditEntry).where(AuditEntry.id == last))
     report = client.get("/api/v1/audit/verify", headers=people["admin"]).get_json()
     assert report["ok"] is False and "removed" in report["problem"]
 

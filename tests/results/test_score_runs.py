@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select, update
 
+from server.ballots.models import Ballot
 from tests.results.conftest import (
     csv_bytes,
     hanam_appraisal_csv,
@@ -15,6 +17,7 @@ from tests.results.conftest import (
     token,
     upload_appraisal,
 )
+from tests.sample_ballots import batch, envelope
 
 
 def start(client, headers, round_code="2022", **params):
@@ -245,3 +248,26 @@ def test_the_demo_appraisal_command_should_load_the_reference_departments(app, d
     lines = result.stdout.splitlines()
     # published: Sở Lao động - Thương binh và Xã hội 67.52 + 9.81 = 77.33, rank 19 (last), Khá
     assert any(line.startswith('"Sở, ban, ngành",19,SLDTBXH,') and ",77.33,Khá," in line for line in lines)
+
+
+def test_a_nul_character_stored_in_a_text_answer_should_not_stop_the_scoring_of_the_round(
+    client, db, supervisor1, enumerator1
+):
+    # Intake now refuses it (invalid_character); a ballot stored before that must still be scorable.
+    sync(client, enumerator1, scored_answers("SNV", 5), scored_answers("SNV", 4))
+    refused = client.post(
+        "/api/v1/sync/batches",
+        json=batch(envelope("SNV", answers={**scored_answers("SNV", 5), "comment": "tốt\x00"})),
+        headers=enumerator1,
+    ).get_json()["results"][0]
+    assert refused["status"] == "rejected" and refused["errors"][0]["code"] == "invalid_character"
+    stored = db.session.scalar(select(Ballot).order_by(Ballot.id).limit(1))
+    db.session.execute(
+        update(Ballot).where(Ballot.id == stored.id).values(answers={**stored.answers, "comment": "a\x00b"})
+    )
+    db.session.commit()
+    upload_appraisal(client, supervisor1, csv_bytes(["agency", "appraisal_points"], [["SNV", "86"]]))
+    response = start(client, supervisor1, bootstrap_resamples=50)
+    assert response.status_code == 201, response.get_json()
+    snv = by_agency(response.get_json()["results"]["satisfaction"]["agencies"])["SNV"]
+    assert snv["ballots"] == 2 and snv["index"] == pytest.approx(100.0)

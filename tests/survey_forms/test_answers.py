@@ -219,7 +219,7 @@ def test_should_report_every_error_in_document_order(mini_form):
     ]
 
 
-def test_should_produce_every_documented_error_code(mini_form):
+def test_should_produce_every_documented_error_code(mini_form, mini_answers):
     answers = {
         "ghost": 1,
         "age": "old",
@@ -230,7 +230,18 @@ def test_should_produce_every_documented_error_code(mini_form):
         "thanks": "x",
     }
     produced = [e.code for e in validate_answers(mini_form, answers)]
-    assert sorted(produced) == sorted(ANSWER_ERROR_CODES)
+    assert sorted(produced) == sorted(set(ANSWER_ERROR_CODES) - {"invalid_character"})
+    produced = [e.code for e in validate_answers(mini_form, {**mini_answers, "c5_1": 5, "praise": "tốt\x00"})]
+    assert produced == ["invalid_character"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+def test_should_refuse_control_characters_in_text_but_not_tabs_or_line_breaks(mini_form, mini_answers, char):
+    answers = {**mini_answers, "c5_1": 5}
+    assert validate_answers(mini_form, {**answers, "praise": "Cán bộ\ttận tình,\r\nchu đáo."}) == []
+    errors = validate_answers(mini_form, {**answers, "praise": f"tận tình{char}"})
+    assert [(e.path, e.code) for e in errors] == [("praise", "invalid_character")]
+    assert f"U+{ord(char):04X}" in errors[0].message
 
 
 def test_should_answer_wrong_type_when_the_answers_are_not_an_object(mini_form):

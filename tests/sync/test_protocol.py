@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,8 @@ PARADATA = {"started_at": "2022-09-20T08:00:00+07:00", "completed_at": "2022-09-
 
 @given(
     answers=st.dictionaries(st.text(min_size=1, max_size=12), json_values, max_size=8),
-    agency=st.text(min_size=1, max_size=32),
-    enumerator=st.text(min_size=1, max_size=64),
+    agency=st.text(st.characters().filter(str.isprintable), min_size=1, max_size=32),
+    enumerator=st.text(st.characters().filter(str.isprintable), min_size=1, max_size=64),
 )
 @settings(max_examples=150, deadline=None)
 def test_every_envelope_made_by_the_device_should_check_clean(answers, agency, enumerator):
@@ -132,3 +133,12 @@ def test_a_ballot_keyed_in_later_may_have_no_start_time_but_must_have_a_completi
         paradata={"started_at": None, "completed_at": None},
     )
     assert "paradata.completed_at" in check_envelope(missing)
+
+
+@pytest.mark.parametrize("field", ["agency", "enumerator", "form_id"])
+def test_identifiers_with_control_characters_should_be_refused(field):
+    envelope = make_envelope(
+        form_id="satisfaction", form_version="1", agency="SNV", enumerator="enumerator1", answers={}, paradata=PARADATA
+    )
+    envelope[field] = "SNV\x00"
+    assert "printable" in check_envelope(envelope)[field][0]
