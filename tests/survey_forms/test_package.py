@@ -49,6 +49,7 @@ def test_should_list_the_answer_error_codes_in_a_stable_order():
         "constraint_failed",
         "not_relevant",
         "not_answerable",
+        "invalid_character",
     )
 
 
