@@ -6,12 +6,8 @@ import http.client
 import json
 import socket
 
-import pytest
-
 from tests.live.test_live_sync import token_for
 from tests.sample_ballots import batch, envelope
-
-pytestmark = pytest.mark.slow
 
 
 def chunked_post(port: int, path: str, headers: dict, body: bytes, chunk: int = 64 * 1024) -> tuple[int, dict]:
