@@ -6,6 +6,7 @@ file under ``--home`` (default ``$PARSURVEY_DEVICE_HOME`` or ``~/.parsurvey-devi
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -180,13 +181,21 @@ def verify(outbox: Outbox, assignment_id, outcome, reasked, notes):
     click.echo(f"recorded finding {instance_id}; it is sent with the next sync")
 
 
+def _progress(total: int, label: str):
+    """A progress bar on standard error when it is a terminal; nothing when piped (as the server's commands)."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=max(total, 1), label=label, file=sys.stderr, show_pos=True, show_percent=True)
+
+
 @device.command("sync")
 @click.pass_obj
 def sync(outbox: Outbox):
     """Pull forms, then push every due ballot in batches."""
     client = _client(outbox)
     try:
-        report = client.sync(outbox.get("device_id", "device"))
+        with _progress(outbox.counts()["pending"], "sending") as bar:
+            report = client.sync(outbox.get("device_id", "device"), on_batch=bar.update if bar else None)
     except AuthenticationError as exc:
         raise click.ClickException(str(exc)) from exc
     except TransportError as exc:
