@@ -21,6 +21,7 @@ from .presentation import (
     REASON_LABELS,
     STATUS_LABELS,
     group_label,
+    method_label,
     ranked_rows,
     shown,
     text,
@@ -106,6 +107,7 @@ def report_context(run: ScoreRun) -> dict:
         "names": names,
         "status_labels": STATUS_LABELS,
         "satisfaction_source": results["satisfaction"]["source"],
+        "method_label": method_label(run.method),
     }
 
 
