@@ -87,11 +87,21 @@ def forms_pull(outbox: Outbox):
 
 
 @forms.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects instead.")
 @click.pass_obj
-def forms_list(outbox: Outbox):
-    """Form versions on this device."""
-    for form_id, version, content_hash in outbox.forms():
-        click.echo(f"{form_id}\t{version}\t{content_hash[:12]}")
+def forms_list(outbox: Outbox, as_json):
+    """Form versions on this device: a header line, then one tab-separated line each (or --json)."""
+    columns = ("form_id", "version", "sha256")
+    rows = [
+        (form_id, version, content_hash if as_json else content_hash[:12])
+        for form_id, version, content_hash in outbox.forms()
+    ]
+    if as_json:
+        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False, indent=2))
+        return
+    click.echo("\t".join(columns))
+    for row in rows:
+        click.echo("\t".join(row))
 
 
 def _only_form(outbox: Outbox, form_id: str | None, version: str | None) -> Form:

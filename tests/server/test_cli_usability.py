@@ -212,3 +212,26 @@ def test_score_and_report_should_draw_a_progress_bar_on_a_terminal_only(app, dat
     code, stderr = run_command([*report, str(tmp_path / "b")], env, terminal=True, stdout=tmp_path / "report2")
     assert code == 0 and "writing the report" in stderr and "100%" in stderr
     assert (tmp_path / "b" / "report.html").exists()
+
+
+def test_device_forms_list_should_print_a_header_line_and_json(tmp_path):
+    from click.testing import CliRunner
+
+    from survey_forms import builtin_satisfaction_form, canonical_json
+    from sync.cli import device
+    from sync.outbox import Outbox
+
+    form = builtin_satisfaction_form()
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.save_form(canonical_json(form.to_dict()).decode("utf-8"))
+    outbox.close()
+    text = CliRunner().invoke(device, ["--home", str(tmp_path), "forms", "list"])
+    assert text.exit_code == 0, text.output
+    assert text.output.splitlines() == [
+        "form_id\tversion\tsha256",
+        f"{form.form_id}\t{form.version}\t{form.content_hash[:12]}",
+    ]
+    as_json = CliRunner().invoke(device, ["--home", str(tmp_path), "forms", "list", "--json"])
+    assert json.loads(as_json.output) == [
+        {"form_id": form.form_id, "version": form.version, "sha256": form.content_hash}
+    ]
