@@ -7,6 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,6 +23,7 @@ def collected(*args: str) -> list[str]:
     return [line for line in result.stdout.splitlines() if "::" in line]
 
 
+@pytest.mark.slow  # runs pytest's collection twice
 def test_not_slow_should_leave_out_the_live_server_and_browser_tests():
     folders = ("tests/live", "tests/web", "tests/test_architecture.py")
     everything = collected(*folders)

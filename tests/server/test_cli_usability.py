@@ -181,6 +181,7 @@ def test_list_commands_should_print_a_header_line_and_the_same_rows_as_json(app,
         assert len(rows) == 19 and all(isinstance(row["appraisal_points"], int | float) for row in rows)
 
 
+@pytest.mark.slow  # starts the command twice
 def test_paper_ballots_import_should_draw_a_progress_bar_on_a_terminal_only(database_url, demo, tmp_path):
     env = environment(database_url, tmp_path)
     command = [str(BIN / "parsurvey"), "ballots", "import", "--round", "2022", "--by", "enumerator1"]
@@ -196,6 +197,7 @@ def test_paper_ballots_import_should_draw_a_progress_bar_on_a_terminal_only(data
     assert "imported 3 paper ballot(s)" in (tmp_path / "out2").read_text()
 
 
+@pytest.mark.slow  # starts the command four times
 def test_score_and_report_should_draw_a_progress_bar_on_a_terminal_only(app, database_url, demo, tmp_path):
     assert invoke(app, "demo", "appraisal").exit_code == 0
     env = environment(database_url, tmp_path)
