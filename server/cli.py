@@ -14,15 +14,53 @@ from pathlib import Path
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_output import json_option, print_table
 from .errors import ApiError
 from .transaction import unit_of_work
 
+#: Flask's own commands, for developers: listed apart, after the survey commands.
+DEVELOPMENT_COMMANDS = ("run", "shell", "routes", "openapi")
+
+
+class ParsurveyGroup(FlaskGroup):
+    """Flask's command group, with the survey commands listed first and Flask's development commands apart."""
+
+    def format_commands(self, ctx, formatter):
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        commands = [(name, command) for name, command in commands if command is not None and not command.hidden]
+        if not commands:
+            return
+        width = formatter.width - 6 - max(len(name) for name, _ in commands)
+        for title, development in (("Survey commands", False), ("Development commands (Flask)", True)):
+            rows = [
+                (name, command.get_short_help_str(width))
+                for name, command in commands
+                if (name in DEVELOPMENT_COMMANDS) == development
+            ]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def make_cli() -> FlaskGroup:
+    """The ``parsurvey`` command: ``--version`` is parsurvey's own, survey commands come first in ``--help``."""
+    from importlib.metadata import version
+
+    from . import create_app
+
+    cli = ParsurveyGroup(
+        create_app=create_app,
+        add_version_option=False,
+        help="parsurvey: survey collection and PAR index scoring.",
+    )
+    click.version_option(version("parsurvey"), "--version", prog_name="parsurvey", message="%(prog)s %(version)s")(cli)
+    return cli
+
 
 def main() -> None:
-    from . import create_app
     from .config import ConfigError
 
-    cli = FlaskGroup(create_app=create_app, help="parsurvey: survey collection and PAR index scoring.")
+    cli = make_cli()
     try:
         cli.main(prog_name="parsurvey")
     except ConfigError as exc:  # raised while the app is created; say what to set, no traceback
@@ -87,15 +125,16 @@ def users_create(name, role, org, full_name, password, home_agency):
 
 
 @users.command("list")
+@json_option
 @transactional
-def users_list():
+def users_list(as_json):
     """List users."""
     from .auth.service import list_users
 
-    for user in list_users():
-        click.echo(
-            f"{user.username}\t{user.role}\t{user.organisation or ''}\t{'active' if user.active else 'inactive'}"
-        )
+    rows = [
+        (user.username, user.role, user.organisation, "active" if user.active else "inactive") for user in list_users()
+    ]
+    print_table(("username", "role", "organisation", "state"), rows, as_json)
 
 
 @users.command("deactivate")
@@ -148,11 +187,15 @@ def tokens_revoke(name, prefix):
 @click.option("--round", "round_code", help="Code of the round the form belongs to.")
 @transactional
 def forms_import(file: Path, round_code):
-    """Import FILE (a JSON definition or an XLSForm .xlsx) as a draft."""
+    """Import FILE as a draft. FILE is a JSON definition (.json, UTF-8) or an XLSForm read by pyxform:
+    an Excel workbook (.xlsx, .xlsm or .xls), or its sheets as .csv or .md (markdown tables). The file
+    type is told by the name's ending."""
+    from survey_forms.xlsform import FILE_TYPES
+
     from .forms import service
 
     warnings: list[dict] = []
-    if file.suffix.lower() in (".xlsx", ".xls"):
+    if file.suffix.lower() in FILE_TYPES:
         form = service.parse_xlsform(file.read_bytes(), file.name, warnings)
     else:
         try:
@@ -193,14 +236,24 @@ def forms_close(form_id, version):
 
 
 @forms.command("list")
+@json_option
 @transactional
-def forms_list():
-    """List every stored form version."""
+def forms_list(as_json):
+    """List every stored form version (with --json, the whole content hash)."""
     from .forms import service
 
-    for v in service.all_versions():
-        round_code = v.round.code if v.round else "-"
-        click.echo(f"{v.form_id}\t{v.version}\t{v.state}\t{round_code}\t{v.content_hash[:12]}\t{v.title.get('vi', '')}")
+    rows = [
+        (
+            v.form_id,
+            v.version,
+            v.state,
+            v.round.code if v.round else None,
+            v.content_hash if as_json else v.content_hash[:12],
+            v.title.get("vi", ""),
+        )
+        for v in service.all_versions()
+    ]
+    print_table(("form_id", "version", "state", "round", "sha256", "title"), rows, as_json)
 
 
 def register(app) -> None:
@@ -233,27 +286,36 @@ def assignments_set(round_code, username, agency_code, quota):
 
 @assignments.command("list")
 @click.argument("round_code")
+@json_option
 @transactional
-def assignments_list(round_code):
+def assignments_list(round_code, as_json):
     """List the assignments of ROUND_CODE."""
     from .fieldwork.service import list_assignments
     from .registry.service import get_round
 
-    for a in list_assignments(get_round(round_code)):
-        click.echo(f"{a.enumerator.username}\t{a.agency.code}\t{a.quota}")
+    rows = [(a.enumerator.username, a.agency.code, a.quota) for a in list_assignments(get_round(round_code))]
+    print_table(("enumerator", "agency", "quota"), rows, as_json)
 
 
 @conflicts.command("list")
 @click.option("--round", "round_code", help="Only conflicts of this round's ballots.")
+@json_option
 @transactional
-def conflicts_list(round_code):
-    """Open conflicts."""
+def conflicts_list(round_code, as_json):
+    """Open conflicts (received at: UTC)."""
     from .ballots.conflicts import list_conflicts
 
-    for c in list_conflicts(round_code=round_code):
-        ballot = c.ballot
-        fields = (c.id, c.instance_id, ballot.agency.code, ballot.enumerator.username, f"{c.received_at:%F %H:%M}")
-        click.echo("\t".join(map(str, fields)))
+    rows = [
+        (
+            c.id,
+            c.instance_id,
+            c.ballot.agency.code,
+            c.ballot.enumerator.username,
+            c.received_at.isoformat() if as_json else f"{c.received_at:%F %H:%M}",
+        )
+        for c in list_conflicts(round_code=round_code)
+    ]
+    print_table(("id", "instance_id", "agency", "enumerator", "received_at"), rows, as_json)
 
 
 @conflicts.command("resolve")

@@ -76,7 +76,11 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if not request.path.startswith("/api/") and exc.code and exc.code < 500:
             return exc  # web pages keep Werkzeug's HTML error pages
-        return _from_http_exception(exc).response()
+        response, status = _from_http_exception(exc).response()
+        for name, value in exc.get_headers():  # e.g. a 405's Allow: the methods the URL does answer
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

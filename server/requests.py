@@ -1,13 +1,17 @@
-"""Guards every API request passes before its view: accepted content types (size is Flask's
-``MAX_CONTENT_LENGTH``, answered with ``payload_too_large``); and the headers every API answer carries."""
+"""Guards every API request passes before its view: accepted content types, and the size of a body sent
+without a length (size with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH``, answered with
+``payload_too_large``); and the headers every API answer carries."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+import io
+
+from flask import Flask, current_app, request
 
 from .errors import ApiError
 
 ACCEPTED_BODIES = ("application/json", "multipart/form-data")
+READ_SIZE = 64 * 1024
 
 
 #: On every API answer: personal data must not stay in shared or browser caches (a view that wants
@@ -27,10 +31,36 @@ def register_request_guards(app: Flask) -> None:
     def _content_type():
         if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
             return None
-        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding") == "chunked"
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        has_body = (request.content_length or 0) > 0 or chunked
         if has_body and request.mimetype not in ACCEPTED_BODIES:
             raise ApiError(
                 "unsupported_media_type",
                 f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).",
             )
+        if chunked and request.content_length is None:
+            _buffer_chunked_body()
         return None
+
+
+def _buffer_chunked_body() -> None:
+    """Read a body sent with ``Transfer-Encoding: chunked`` up to the limit, or answer 413.
+
+    Werkzeug's own guard on such a stream cuts it at the limit without a word, so an oversized batch
+    would reach the view truncated and be answered ``malformed_json`` (a device would try to "fix" it
+    instead of splitting it). The body read is put back as a stream that ends where the body does.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is None:
+        return
+    source = request.environ["wsgi.input"]
+    body = io.BytesIO()
+    while True:
+        part = source.read(min(READ_SIZE, limit + 1 - body.tell()))
+        if not part:
+            break
+        body.write(part)
+        if body.tell() > limit:
+            raise ApiError("payload_too_large", f"The body is larger than {limit:,} bytes; send it in smaller parts.")
+    request.environ["wsgi.input"] = io.BytesIO(body.getvalue())
+    request.environ["wsgi.input_terminated"] = True  # the stream now ends where the body does

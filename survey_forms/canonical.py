@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -35,6 +37,32 @@ def nfc(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [nfc(item) for item in value]
     return value
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(obj: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """``(path, "U+D800")`` for every string (key or value) in ``obj`` holding a lone surrogate.
+
+    JSON's ``\\ud800`` escape can carry half of a UTF-16 pair alone; Python reads it, but it is not
+    Unicode text and cannot be written as UTF-8, so nothing holding one can be hashed or stored.
+    Paths look like ``children[3].label.vi``.
+    """
+    if isinstance(obj, str):
+        found = _LONE_SURROGATE.search(obj)
+        if found:
+            yield path, f"U+{ord(found.group()):04X}"
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")  # the path must be writable
+            key_path = f"{path}.{shown}" if path else shown
+            if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                yield from lone_surrogates(key, key_path)
+            yield from lone_surrogates(item, key_path)
+    elif isinstance(obj, list | tuple):
+        for index, item in enumerate(obj):
+            yield from lone_surrogates(item, f"{path}[{index}]")
 
 
 def canonical_json(obj: Any) -> bytes:

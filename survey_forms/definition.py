@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .canonical import nfc
+from .canonical import lone_surrogates, nfc
 from .errors import FormDefinitionError
 from .expressions import ExpressionError, parse
 from .model import QUESTION_TYPES, SELECT_TYPES, Choice, Element, Factor, Form, Group, Question, ScoringTag
@@ -430,6 +430,16 @@ def form_from_dict(data: Any) -> Form:
     All strings are normalised to NFC first, so the same questionnaire typed with decomposed
     Vietnamese diacritics yields the same form and the same content hash.
     """
+    broken = [
+        {
+            "path": path,
+            "code": "invalid_value",
+            "message": f"holds a lone surrogate ({char}), which is not Unicode text; save the file as UTF-8",
+        }
+        for path, char in lone_surrogates(data)
+    ]
+    if broken:
+        raise FormDefinitionError(broken)
     try:
         data = nfc(data)
     except ValueError as exc:

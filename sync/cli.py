@@ -6,6 +6,7 @@ file under ``--home`` (default ``$PARSURVEY_DEVICE_HOME`` or ``~/.parsurvey-devi
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -86,11 +87,21 @@ def forms_pull(outbox: Outbox):
 
 
 @forms.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects instead.")
 @click.pass_obj
-def forms_list(outbox: Outbox):
-    """Form versions on this device."""
-    for form_id, version, content_hash in outbox.forms():
-        click.echo(f"{form_id}\t{version}\t{content_hash[:12]}")
+def forms_list(outbox: Outbox, as_json):
+    """Form versions on this device: a header line, then one tab-separated line each (or --json)."""
+    columns = ("form_id", "version", "sha256")
+    rows = [
+        (form_id, version, content_hash if as_json else content_hash[:12])
+        for form_id, version, content_hash in outbox.forms()
+    ]
+    if as_json:
+        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False, indent=2))
+        return
+    click.echo("\t".join(columns))
+    for row in rows:
+        click.echo("\t".join(row))
 
 
 def _only_form(outbox: Outbox, form_id: str | None, version: str | None) -> Form:
@@ -180,13 +191,21 @@ def verify(outbox: Outbox, assignment_id, outcome, reasked, notes):
     click.echo(f"recorded finding {instance_id}; it is sent with the next sync")
 
 
+def _progress(total: int, label: str):
+    """A progress bar on standard error when it is a terminal; nothing when piped (as the server's commands)."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=max(total, 1), label=label, file=sys.stderr, show_pos=True, show_percent=True)
+
+
 @device.command("sync")
 @click.pass_obj
 def sync(outbox: Outbox):
     """Pull forms, then push every due ballot in batches."""
     client = _client(outbox)
     try:
-        report = client.sync(outbox.get("device_id", "device"))
+        with _progress(outbox.counts()["pending"], "sending") as bar:
+            report = client.sync(outbox.get("device_id", "device"), on_batch=bar.update if bar else None)
     except AuthenticationError as exc:
         raise click.ClickException(str(exc)) from exc
     except TransportError as exc:

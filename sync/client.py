@@ -12,6 +12,7 @@ import hashlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -119,8 +120,12 @@ class SyncClient:
             report.forms_downloaded.append((entry["form_id"], entry["version"]))
         return report
 
-    def push(self, report: SyncReport | None = None, device_id: str = "device") -> SyncReport:
-        """Send every due ballot, batch by batch, applying each item's result as it arrives."""
+    def push(
+        self, report: SyncReport | None = None, device_id: str = "device", on_batch: Callable[[int], None] | None = None
+    ) -> SyncReport:
+        """Send every due ballot, batch by batch, applying each item's result as it arrives.
+
+        ``on_batch(n)`` is called after each batch is settled with its number of items (a progress bar)."""
         report = report or SyncReport()
         while True:
             batch = self.outbox.due(self.batch_size)
@@ -156,11 +161,13 @@ class SyncClient:
                 return report
             report.batches += 1
             report.add(self.outbox.apply_results(batch, response.json()["results"]))
+            if on_batch is not None:
+                on_batch(len(batch))
 
-    def sync(self, device_id: str = "device") -> SyncReport:
+    def sync(self, device_id: str = "device", on_batch: Callable[[int], None] | None = None) -> SyncReport:
         report = self.pull_forms()
         self.outbox.set("last_sync_started", _timestamp())
-        self.push(report, device_id)
+        self.push(report, device_id, on_batch)
         if report.stopped_by is None:
             self.outbox.set("last_sync", _timestamp())
         return report

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from survey_forms import canonical_json, content_hash
+from survey_forms.canonical import lone_surrogates
 
 PROTOCOL_VERSION = 1
 MAX_ITEMS_PER_BATCH = 500
@@ -61,6 +62,9 @@ VERIFICATION_KEYS = {
     "content_hash",
 }
 KEYS = {"ballot": ENVELOPE_KEYS, "verification": VERIFICATION_KEYS}
+#: The largest whole number every party reads exactly (JavaScript's Number.MAX_SAFE_INTEGER): a larger one
+#: would be hashed by the browser as another number, so it is refused with its own message.
+MAX_EXACT_INTEGER = 2**53 - 1
 
 
 def envelope_hash(envelope: dict) -> str:
@@ -163,6 +167,11 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
     if not isinstance(envelope, dict):
         problem.add("_envelope", "An envelope must be a JSON object.")
         return problem.errors
+    # First, so that no message below repeats a string that cannot be written back as UTF-8.
+    for path, char in lone_surrogates(envelope):
+        problem.add(path, f"Holds a lone surrogate ({char}): text must be valid Unicode (UTF-8).")
+    if problem.errors:
+        return problem.errors
     kind = envelope.get("kind", "ballot")
     if kind not in RECORD_KINDS:
         problem.add("kind", f"Must be one of {', '.join(RECORD_KINDS)}.")
@@ -204,6 +213,9 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
                     problem.add(f"paradata.{key}", "Must be an ISO 8601 timestamp with a UTC offset.")
             if None not in times.values() and times["completed_at"] < times["started_at"]:
                 problem.add("paradata.completed_at", "Is before started_at.")
+    if not problem.errors:
+        for path, digits in _huge_integers(envelope):
+            problem.add(path, f"Holds a {digits}-digit whole number; at most {MAX_EXACT_INTEGER:,} can travel exactly.")
     if "content_hash" in envelope and not problem.errors:
         try:
             expected = envelope_hash(envelope)
@@ -213,6 +225,17 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
             if envelope["content_hash"] != expected:
                 problem.add("content_hash", "Does not match the envelope's content; it was changed in transit.")
     return problem.errors
+
+
+def _huge_integers(value: Any, path: str = "") -> list[tuple[str, int]]:
+    """``(path, digits)`` of every whole number too large to be read exactly by every party."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [(path, len(str(abs(value))))] if abs(value) > MAX_EXACT_INTEGER else []
+    if isinstance(value, dict):
+        return [found for k, item in value.items() for found in _huge_integers(item, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _huge_integers(item, f"{path}[{index}]")]
+    return []
 
 
 def check_batch(batch: Any, max_items: int = MAX_ITEMS_PER_BATCH) -> dict[str, list[str]]:
@@ -227,6 +250,8 @@ def check_batch(batch: Any, max_items: int = MAX_ITEMS_PER_BATCH) -> dict[str, l
         problem.add("protocol", f"This server speaks protocol {PROTOCOL_VERSION}.")
     if not _short_string(batch.get("device_id"), 100):
         problem.add("device_id", "Must be a non-empty string of at most 100 printable characters.")
+    elif next(lone_surrogates(batch["device_id"]), None):
+        problem.add("device_id", "Holds a lone surrogate: text must be valid Unicode (UTF-8).")
     items = batch.get("items")
     if not isinstance(items, list) or not items:
         problem.add("items", "Must be a non-empty list of envelopes.")

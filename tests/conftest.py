@@ -8,6 +8,7 @@ from empty tables. Tests of the leaf packages (survey_forms, scoring) never touc
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,18 @@ import pytest
 # key, as the app servers of one installation do (README, "Configuration").
 os.environ.setdefault("PARSURVEY_AUDIT_KEY", "5a" * 32)
 from sqlalchemy import create_engine, text
+
+#: Folders whose tests start a gunicorn server (and a browser): marked ``slow``, so that
+#: ``pytest -m "not slow"`` leaves them out locally. CI and ``make test`` run everything.
+SLOW_FOLDERS = ("live", "web")
+
+
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).resolve().parent
+    slow = [tests / folder for folder in SLOW_FOLDERS]
+    for item in items:
+        if any(item.path.is_relative_to(folder) for folder in slow):
+            item.add_marker(pytest.mark.slow)
 
 
 def _reset_postgres(url: str) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from survey_forms import Form, validate_answers
+from survey_forms.canonical import lone_surrogates
 from sync.codes import lookup
 from sync.protocol import (
     ACCEPTED,
@@ -315,7 +316,7 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
         if problems:
             instance_id = envelope.get("instance_id") if isinstance(envelope, dict) else None
             results[index] = item_result(
-                instance_id if isinstance(instance_id, str) else None,
+                instance_id if isinstance(instance_id, str) and not next(lone_surrogates(instance_id), None) else None,
                 REJECTED,
                 "invalid_envelope",
                 lookup("invalid_envelope").description,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -88,8 +89,11 @@ def import_paper_ballots(
     *,
     form_id: str | None = None,
     version: str | None = None,
+    on_row: Callable[[], None] | None = None,
 ) -> PaperImport:
-    """Check every row of the file and store its ballots, or store none and raise ``invalid_answers``."""
+    """Check every row of the file and store its ballots, or store none and raise ``invalid_answers``.
+
+    ``on_row()`` (optional, e.g. a command line's progress bar) is called as each row is read."""
     stored_version = _form_version(survey_round, form_id, version)
     form = parsed_form(stored_version.content_hash, stored_version.canonical)
     questions = {q.name for q in form.questions()}
@@ -122,6 +126,8 @@ def import_paper_ballots(
         result.errors.append({"line": line, "path": path, "code": code, "message": message})
 
     for raw in reader:
+        if on_row is not None:
+            on_row()
         line = reader.line_num
         if None in raw:
             error(line, "", "wrong_type", "The row has more cells than the header.")

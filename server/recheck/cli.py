@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..cli import transactional
+from ..cli_output import json_option, print_table
 
 
 def _user(username: str, roles: tuple[str, ...]):
@@ -58,18 +59,28 @@ def sample(round_code, username, dry_run, **parameters):
 
 @recheck.command("list")
 @click.argument("round_code")
+@json_option
 @transactional
-def list_(round_code):
+def list_(round_code, as_json):
     """Every re-check assignment of ROUND_CODE."""
     from ..registry.service import get_round
     from .service import list_assignments
 
-    for a in list_assignments(get_round(round_code)):
-        reviewer = a.reviewer.username if a.reviewer else "-"
-        click.echo(
-            f"{a.id}\t{a.ballot.instance_id}\t{a.ballot.agency.code}\t{a.ballot.enumerator.username}\t"
-            f"{a.organisation}\t{reviewer}\t{a.reason}\t{a.ballot.status}"
+    rows = [
+        (
+            a.id,
+            a.ballot.instance_id,
+            a.ballot.agency.code,
+            a.ballot.enumerator.username,
+            a.organisation,
+            a.reviewer.username if a.reviewer else None,
+            a.reason,
+            a.ballot.status,
         )
+        for a in list_assignments(get_round(round_code))
+    ]
+    columns = ("id", "instance_id", "agency", "enumerator", "organisation", "reviewer", "reason", "ballot_status")
+    print_table(columns, rows, as_json)
 
 
 @recheck.command("assign")

@@ -32,6 +32,8 @@ class RecheckAssignmentSchema(Schema):
     id = fields.Integer()
     ballot = fields.Function(lambda a: a.ballot.instance_id)
     agency_code = fields.Function(lambda a: a.ballot.agency.code)
+    agency_name = fields.String(attribute="ballot.agency.name")
+    completed_at = fields.DateTime(attribute="ballot.completed_at", metadata={"description": "End of the interview"})
     enumerator = fields.Function(lambda a: a.ballot.enumerator.username)
     organisation = fields.String()
     reviewer = fields.Function(lambda a: a.reviewer.username if a.reviewer else None)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..cli import demo, transactional
+from ..cli_output import json_option, print_table, progress
 from ..errors import ApiError
 
 appraisal = click.Group("appraisal", help="Appraisal points (điểm thẩm định) of a round.")
@@ -59,15 +60,20 @@ def appraisal_import(file: Path, round_code: str, username: str | None):
 
 @appraisal.command("show")
 @click.option("--round", "round_code", required=True)
+@json_option
 @transactional
-def appraisal_show(round_code: str):
+def appraisal_show(round_code: str, as_json: bool):
     """List ROUND's appraisal points."""
     from ..registry.service import get_round
     from .appraisal import appraisal_summary
 
-    for row in appraisal_summary(get_round(round_code))["agencies"]:
-        sat = "" if row["satisfaction_points"] is None else f"\t{row['satisfaction_points']:g}"
-        click.echo(f"{row['agency_code']}\t{row['appraisal_points']:g}{sat}\t{row['agency_name']}")
+    rows = [
+        (row["agency_code"], row["appraisal_points"], row["satisfaction_points"], row["agency_name"])
+        for row in appraisal_summary(get_round(round_code))["agencies"]
+    ]
+    if not as_json:
+        rows = [(code, f"{points:g}", "" if sat is None else f"{sat:g}", name) for code, points, sat, name in rows]
+    print_table(("agency", "appraisal_points", "satisfaction_points", "agency_name"), rows, as_json)
 
 
 @click.command("score")
@@ -91,13 +97,16 @@ def score(round_code, fmt, out, username, **parameters):
     from ..auth.roles import MANAGERS
     from ..registry.service import get_round
     from .exports import export
+    from .runs import COMPUTE_STEPS
     from .service import start_run
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE")
-    run = start_run(get_round(round_code), parameters, _user(username, MANAGERS), "cli")
-    body, _, _ = export(run, fmt)
-    _write(body, out)
+    with progress(COMPUTE_STEPS + 1, f"scoring {round_code}") as bar:
+        run = start_run(get_round(round_code), parameters, _user(username, MANAGERS), "cli", step=bar.advance)
+        body, _, _ = export(run, fmt)
+        bar.advance()
+    _write(body, out)  # after the bar, which is drawn on standard error
     excluded = ", ".join(f"{k} {v}" for k, v in run.excluded.items()) or "none"
     click.echo(
         f"score run {run.id} of round {round_code}: {run.ballots_included} ballots counted, excluded: {excluded};"
@@ -145,6 +154,7 @@ def report(round_code, out, run_id, pdf, username):
     from ..auth.roles import MANAGERS
     from ..registry.service import get_round
     from .report import write_report
+    from .runs import COMPUTE_STEPS
     from .service import get_run, latest_run, start_run
 
     if run_id is not None:
@@ -156,9 +166,11 @@ def report(round_code, out, run_id, pdf, username):
     else:
         run = latest_run(round_code)
         if run is None:
-            run = start_run(get_round(round_code), None, _user(username, MANAGERS), "cli")
+            with progress(COMPUTE_STEPS, f"scoring {round_code}") as bar:
+                run = start_run(get_round(round_code), None, _user(username, MANAGERS), "cli", step=bar.advance)
             click.echo(f"scored round {round_code}: run {run.id}", err=True)
-    written = write_report(run, out, pdf=pdf)
+    with progress(1, "writing the report") as bar:
+        written = write_report(run, out, pdf=pdf, progress=bar)
     for path in written:
         click.echo(str(path))
 
@@ -177,9 +189,11 @@ def ballots_import(file: Path, round_code, username, form_id, version):
     from ..registry.service import get_round
 
     user = _user(username, (ADMIN, SUPERVISOR, ENUMERATOR))
-    done = import_paper_ballots(
-        get_round(round_code), file.read_bytes(), file.name, user, form_id=form_id, version=version
-    )
+    data = file.read_bytes()
+    with progress(max(len(data.splitlines()) - 1, 1), "checking rows") as bar:
+        done = import_paper_ballots(
+            get_round(round_code), data, file.name, user, form_id=form_id, version=version, on_row=bar.advance
+        )
     click.echo(
         f"imported {done.accepted} paper ballot(s) from {file.name} ({done.form_id} {done.version});"
         f" {done.duplicates} already stored"

@@ -26,6 +26,7 @@ from .presentation import (
     STATUS_LABELS,
     factor_label,
     group_label,
+    method_label,
     ranked_rows,
     shown,
 )
@@ -330,7 +331,7 @@ def to_xlsx(run: ScoreRun) -> bytes:
         [
             ["Lần chấm", run.id],
             ["Đợt", f"{run.round.code} ({run.round.year}) {run.round.title}"],
-            ["Phương pháp", info["method"]],
+            ["Phương pháp", method_label(info["method"])],
             ["Phiên bản phương pháp", info["method_version"]],
             ["Tham số", json.dumps(info["parameters"], ensure_ascii=False, sort_keys=True)],
             ["Số phiếu được tính", info["ballots_included"]],

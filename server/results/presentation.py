@@ -85,6 +85,19 @@ def group_label(group: str) -> str:
     return GROUP_LABELS.get(group, group)
 
 
+#: The satisfaction method of a run, as Vietnamese readers of the report and exports name it.
+METHOD_LABELS = {
+    "satisfied_share": "tỉ lệ hài lòng (hài lòng và rất hài lòng trên số câu trả lời hợp lệ)",
+    "mean_score": "điểm trung bình các mức trả lời",
+    "imported": "điểm hài lòng nhập từ kết quả đã công bố",
+}
+
+
+def method_label(method: str) -> str:
+    """``imported`` → "điểm hài lòng nhập từ kết quả đã công bố"; an unknown method is shown as "khác"."""
+    return METHOD_LABELS.get(method, "phương pháp khác")
+
+
 def ranked_rows(results: dict) -> list[dict]:
     """One row per participating agency, by group then rank (agencies not ranked last in their group),
     with the headers of :data:`RANKED_HEADERS` and display-rounded numbers."""

@@ -21,6 +21,7 @@ from .presentation import (
     REASON_LABELS,
     STATUS_LABELS,
     group_label,
+    method_label,
     ranked_rows,
     shown,
     text,
@@ -106,6 +107,7 @@ def report_context(run: ScoreRun) -> dict:
         "names": names,
         "status_labels": STATUS_LABELS,
         "satisfaction_source": results["satisfaction"]["source"],
+        "method_label": method_label(run.method),
     }
 
 
@@ -113,12 +115,18 @@ def _points(index_bound, survey_max: float):
     return None if index_bound is None else index_bound / 100.0 * survey_max
 
 
-def write_report(run: ScoreRun, out: Path, *, pdf: bool = True) -> list[Path]:
-    """Write report.html, charts/*.png and (with fpdf2 installed and ``pdf``) report.pdf into ``out``."""
+def write_report(run: ScoreRun, out: Path, *, pdf: bool = True, progress=None) -> list[Path]:
+    """Write report.html, charts/*.png and (with fpdf2 installed and ``pdf``) report.pdf into ``out``.
+
+    ``progress`` (optional, e.g. a command line's bar) gets ``start(total)`` once the steps are known, then
+    ``advance()`` after each group's charts, the history chart, the HTML and the PDF."""
     out.mkdir(parents=True, exist_ok=True)
     chart_dir = out / "charts"
     chart_dir.mkdir(exist_ok=True)
     context = report_context(run)
+    if progress is not None:
+        progress.start(len(context["groups"]) + 3)
+    advance = progress.advance if progress is not None else (lambda: None)
     written: list[Path] = []
     survey_max = context["round"]["survey_max_points"]
     for group in context["groups"]:
@@ -132,20 +140,24 @@ def write_report(run: ScoreRun, out: Path, *, pdf: bool = True) -> list[Path]:
             )
             group["charts"].append({"file": f"charts/{path.name}", "title": f"Điểm hài lòng - {group['label']}"})
         written += [out / c["file"] for c in group["charts"]]
+        advance()
     context["history_chart"] = None
     if context["history"]:
         path = charts.history_chart(context["history"], chart_dir / "trung-binh-qua-cac-nam.png")
         context["history_chart"] = f"charts/{path.name}"
         written.append(path)
+    advance()
     html = _environment().get_template("report.html.j2").render(**context)
     (out / "report.html").write_text(html, encoding="utf-8")
     written.insert(0, out / "report.html")
+    advance()
     if pdf:
         from .report_pdf import write_pdf
 
         path = write_pdf(context, out, out / "report.pdf")
         if path is not None:
             written.insert(1, path)
+    advance()
     return written
 
 

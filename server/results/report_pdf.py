@@ -55,7 +55,7 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
         0,
         5,
         f"Lần chấm số {run['id']} ({context['created']});"
-        f" phương pháp {run['method']} phiên bản {run['method_version']};"
+        f" phương pháp: {context['method_label']}, phiên bản {run['method_version']};"
         f" {run['ballots_included']} phiếu được tính, {run['ballots_excluded']} phiếu không được tính;"
         f" sha256 đầu vào {run['input_hash']}.",
         new_x="LMARGIN",

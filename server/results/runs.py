@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -157,8 +157,17 @@ def _input_hash(parts: dict) -> str:
     ).hexdigest()
 
 
-def compute_run(survey_round: SurveyRound, parameters: dict | None = None) -> dict:
-    """Score a round; returns the run's columns (``method`` ... ``results``), nothing stored."""
+#: How many times :func:`compute_run` calls its ``step`` (a progress bar's length).
+COMPUTE_STEPS = 3
+
+
+def compute_run(
+    survey_round: SurveyRound, parameters: dict | None = None, step: Callable[[], None] | None = None
+) -> dict:
+    """Score a round; returns the run's columns (``method`` ... ``results``), nothing stored.
+
+    ``step()`` is called after reading the ballots, after scoring satisfaction and after ranking."""
+    step = step or (lambda: None)
     params = {**DEFAULT_PARAMETERS, **{k: v for k, v in (parameters or {}).items() if v is not None}}
     unknown = sorted(set(params) - set(DEFAULT_PARAMETERS))
     if unknown or params["satisfaction_source"] not in SOURCES:
@@ -176,6 +185,7 @@ def compute_run(survey_round: SurveyRound, parameters: dict | None = None) -> di
     ballots = load_ballots(survey_round.id)
     appraisal = appraisal_rows(survey_round)
     areas = appraisal_areas(survey_round)
+    step()
     if ballots.count == 0 and not appraisal:
         raise ApiError(
             "nothing_to_score",
@@ -233,6 +243,7 @@ def compute_run(survey_round: SurveyRound, parameters: dict | None = None) -> di
     satisfaction["form_versions"] = ballots.criteria.form_versions
     satisfaction["missing_questions"] = ballots.missing_questions
     sat_points = {r["agency"]: r["points"] for r in satisfaction["agencies"]}
+    step()
 
     # PAR index: every participant with appraisal points, and satisfaction points when surveyed
     appraised = {row.agency.code: row for row in appraisal}
@@ -277,6 +288,7 @@ def compute_run(survey_round: SurveyRound, parameters: dict | None = None) -> di
             "groups": records(par_result.groups),
             "rounding": {"decimals": DISPLAY_ROUNDING.decimals, "rule": DISPLAY_ROUNDING.rule},
         }
+    step()
     area_stats = []
     if areas:
         area_points = [

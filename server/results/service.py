@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from ..auth.models import User
@@ -24,9 +26,15 @@ __all__ = [
 ]
 
 
-def start_run(survey_round: SurveyRound, parameters: dict | None = None, user: User | None = None, origin: str = "api"):
-    """Score the round now and store the run with its provenance."""
-    run = ScoreRun(round=survey_round, created_by=user, origin=origin, **compute_run(survey_round, parameters))
+def start_run(
+    survey_round: SurveyRound,
+    parameters: dict | None = None,
+    user: User | None = None,
+    origin: str = "api",
+    step: Callable[[], None] | None = None,
+):
+    """Score the round now and store the run with its provenance (``step``: see ``compute_run``)."""
+    run = ScoreRun(round=survey_round, created_by=user, origin=origin, **compute_run(survey_round, parameters, step))
     db.session.add(run)
     db.session.flush()
     return run

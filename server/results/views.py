@@ -76,7 +76,7 @@ def export_run(run_id, fmt):
     """Download a run as CSV (UTF-8 with BOM), XLSX (a sheet per group and the details) or JSON."""
     run = service.get_run(run_id)
     body, mimetype, filename = exports.export(run, fmt)
-    response = current_app.response_class(body, mimetype=mimetype)
+    response = current_app.response_class(body, content_type=mimetype)  # as is: mimetype= would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

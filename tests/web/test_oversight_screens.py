@@ -51,7 +51,7 @@ def test_a_supervisor_quarantines_a_failing_enumerator_overrides_a_status_and_re
     page.click("#tab-quality")
     row = page.locator("#quality tr[data-enumerator=enumerator1]")
     expect(row).to_contain_text("vượt ngưỡng")
-    expect(row.locator(".failure-rate")).to_have_text("100.0 %")
+    expect(row.locator(".failure-rate")).to_have_text("100,0 %")
     page.click("#apply-quarantines")
     expect(page.locator("#quality tr[data-enumerator=enumerator1] .quarantine")).to_contain_text("Đang tạm giữ")
     assert call(url, "/api/v1/rounds/2022/countable", supervisor)["countable"] == 0

@@ -3,6 +3,7 @@
 // Reviewers' re-check findings travel through the same outbox and sync (reviewer.js).
 import { ERROR_ACTIONS, makeEnvelope, sha256Hex } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
+import { formatCount } from "./format.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
 import { renderSupervisorHome } from "./supervisor.js";
@@ -388,7 +389,7 @@ function quotaSection(progress) {
       el(
         "td",
         {},
-        `${a.received} / ${a.quota} `,
+        `${formatCount(state.lang, a.received)} / ${formatCount(state.lang, a.quota)} `,
         el("progress", { max: Math.max(a.quota, 1), value: Math.min(a.received, a.quota || a.received), "aria-label": a.agency_code }),
       ),
     ),

@@ -2,13 +2,14 @@
 // a ballot's details, status override (with a reason) and audit trail, and sync conflicts to resolve.
 // Every rule stays on the server; these screens only call the API (session cookie, manager roles).
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
+import { formatCount, formatMinutes, formatPercent } from "./format.js";
 import { kv } from "./store.js";
 
 const STATUSES = ["received", "valid", "invalid", "selected", "confirmed", "failed"];
 const OVERRIDABLE = ["valid", "invalid", "confirmed", "failed"];
 
-function percent(value) {
-  return value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)} %`;
+function percent(ui, value) {
+  return formatPercent(ui.lang(), value);
 }
 
 let knownRounds = [];
@@ -124,13 +125,13 @@ export async function renderQuality(ui, round) {
       "tr",
       { class: e.over_threshold ? "flagged" : "", "data-enumerator": e.enumerator },
       el("th", { scope: "row" }, e.enumerator, e.over_threshold ? el("span", { class: "flag" }, ` ⚑ ${t("over_threshold")}`) : null),
-      el("td", { class: "n" }, e.ballots),
-      el("td", { class: "n" }, e.rechecked),
-      el("td", { class: "n" }, e.decided),
-      el("td", { class: "n" }, e.failed),
-      el("td", { class: "n failure-rate" }, percent(e.failure_rate)),
-      el("td", { class: "n" }, e.median_duration_seconds ? `${Math.round(e.median_duration_seconds / 60)} ${t("minutes")}` : "—"),
-      el("td", { class: "n" }, percent(e.straight_lined_share)),
+      el("td", { class: "n" }, formatCount(ui.lang(), e.ballots)),
+      el("td", { class: "n" }, formatCount(ui.lang(), e.rechecked)),
+      el("td", { class: "n" }, formatCount(ui.lang(), e.decided)),
+      el("td", { class: "n" }, formatCount(ui.lang(), e.failed)),
+      el("td", { class: "n failure-rate" }, percent(ui, e.failure_rate)),
+      el("td", { class: "n median-duration" }, formatMinutes(ui.lang(), e.median_duration_seconds, t("minutes"))),
+      el("td", { class: "n" }, percent(ui, e.straight_lined_share)),
       el("td", { class: "quarantine" }, quarantine, actions),
     );
   });
@@ -157,7 +158,7 @@ export async function renderQuality(ui, round) {
       "section",
       { class: "card", "aria-labelledby": "quality-title" },
       el("h2", { id: "quality-title" }, `${t("tab_quality")} — ${round}`),
-      el("p", { class: "hint" }, t("quality_hint", { rate: percent(data.settings.quarantine_failure_rate), n: data.settings.quarantine_min_decided })),
+      el("p", { class: "hint" }, t("quality_hint", { rate: percent(ui, data.settings.quarantine_failure_rate), n: formatCount(ui.lang(), data.settings.quarantine_min_decided) })),
       el("div", { class: "actions" }, quarantineButton),
       el(
         "div",

@@ -94,6 +94,34 @@ async function refreshAssignments(ui) {
   return cache;
 }
 
+// A ballot as a reviewer tells it apart: its agency by name, the start of its id, the interview date and the
+// respondent's contact (shown to the reviewer the re-check is assigned to; cached only while it awaits).
+function agencyName(recheck) {
+  return recheck.agency_name ? `${recheck.agency_name} (${recheck.agency_code})` : recheck.agency_code;
+}
+
+function shortId(recheck) {
+  return String(recheck.ballot || "").slice(0, 8);
+}
+
+function ballotCell(ui, r) {
+  const { el, t } = ui;
+  const when = r.completed_at ? new Date(r.completed_at).toLocaleDateString(ui.lang()) : null;
+  const contact = (r.contacts || []).find((c) => c.value);
+  return el(
+    "td",
+    { class: "recheck-ballot" },
+    el("strong", { class: "agency-name" }, agencyName(r)),
+    el(
+      "small",
+      { class: "recheck-facts" },
+      el("span", { class: "ballot-id" }, `${t("ballot")} ${shortId(r)}`),
+      when ? el("span", { class: "interview-date" }, ` · ${t("interviewed_at")}: ${when}`) : null,
+      contact ? el("span", { class: "recheck-contact" }, " · ", el("a", { href: `tel:${contact.value}` }, String(contact.value))) : null,
+    ),
+  );
+}
+
 export async function renderReviewerHome(ui) {
   const { el, t, main } = ui;
   const me = ui.user();
@@ -120,7 +148,7 @@ export async function renderReviewerHome(ui) {
       el(
         "tr",
         { "data-recheck": String(r.id) },
-        el("td", {}, r.agency_code),
+        ballotCell(ui, r),
         el("td", {}, r.organisation),
         el("td", {}, t(`reason_${r.reason}`, {}, r.reason)),
         el(
@@ -264,7 +292,7 @@ export async function renderRecheck(ui, recheck) {
     el(
       "form",
       { id: "recheck", class: "card", novalidate: true, onsubmit: submit },
-      el("h2", {}, `${t("recheck")} — ${recheck.agency_code}`),
+      el("h2", {}, `${t("recheck")} — ${agencyName(recheck)} · ${t("ballot")} ${shortId(recheck)}`),
       el(
         "dl",
         { class: "facts" },

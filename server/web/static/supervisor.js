@@ -2,6 +2,7 @@
 // group with bands, group statistics and year-on-year change, the index chart drawn by the server
 // (matplotlib, server/results/charts.py) and the exports one click away, for the round picked in the
 // oversight screens' round picker (the latest by default). Needs a connection.
+import { formatChange, formatCount, formatNumber } from "./format.js";
 import { chooseRound, supervisorTabs } from "./oversight.js";
 
 // The session cookie goes with every same-origin request, so charts and exports are plain images and links
@@ -11,8 +12,11 @@ function exportLink(ui, id, path, text) {
 }
 
 function number(ui, value) {
-  if (value === null || value === undefined) return "—";
-  return Number(value).toLocaleString(ui.lang() === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 2 });
+  return formatNumber(ui.lang(), value);
+}
+
+function count(ui, value) {
+  return formatCount(ui.lang(), value);
 }
 
 function progressSection(ui, progress) {
@@ -22,14 +26,14 @@ function progressSection(ui, progress) {
       "tr",
       {},
       el("th", { scope: "row" }, `${a.agency_name} (${a.agency_code})`),
-      el("td", { class: "n" }, `${a.received} / ${a.quota}`),
+      el("td", { class: "n" }, `${count(ui, a.received)} / ${count(ui, a.quota)}`),
       el("td", {}, el("progress", { max: Math.max(a.quota, 1), value: Math.min(a.received, a.quota || a.received), "aria-label": a.agency_code })),
     ),
   );
   return el(
     "details",
     { class: "card", id: "progress" },
-    el("summary", {}, `${t("round_progress")}: ${progress.received} / ${progress.quota}`),
+    el("summary", {}, `${t("round_progress")}: ${count(ui, progress.received)} / ${count(ui, progress.quota)}`),
     el(
       "table",
       {},
@@ -46,13 +50,13 @@ function groupSection(ui, run, group) {
     el(
       "tr",
       { class: r.rank ? "" : "not-ranked" },
-      el("td", { class: "n" }, r.rank ?? "—"),
+      el("td", { class: "n" }, count(ui, r.rank)),
       el("th", { scope: "row" }, r.name, r.note ? el("small", { class: "note-text" }, ` (${r.note})`) : null),
       el("td", { class: "n" }, number(ui, r.appraisal_points)),
       el("td", { class: "n" }, number(ui, r.satisfaction_points)),
       el("td", { class: "n" }, number(ui, r.index)),
       el("td", {}, r.band ?? "—"),
-      el("td", { class: "n" }, r.index_change === null || r.index_change === undefined ? "—" : (r.index_change > 0 ? "+" : "") + number(ui, r.index_change)),
+      el("td", { class: "n" }, formatChange(ui.lang(), r.index_change)),
     ),
   );
   const chart = el("img", {
@@ -71,7 +75,7 @@ function groupSection(ui, run, group) {
       { class: "stats" },
       `${t("mean")}: ${number(ui, group.mean)} · ${t("highest")}: ${number(ui, group.highest)} · ${t("lowest")}: ${number(ui, group.lowest)} · ${t("spread")}: ${number(ui, group.spread)}`,
     ),
-    el("ul", { class: "bands" }, ...group.bands.map((b) => el("li", {}, `${b.label}: ${b.count}`))),
+    el("ul", { class: "bands" }, ...group.bands.map((b) => el("li", {}, `${b.label}: ${count(ui, b.count)}`))),
     el(
       "div",
       // A table wider than a phone scrolls sideways: focusable, so the keyboard can scroll it too.
@@ -115,7 +119,7 @@ export async function renderSupervisorHome(ui) {
     { class: "card", "aria-labelledby": "results-title" },
     el("h2", { id: "results-title" }, t("results")),
     latest
-      ? el("p", {}, `${t("score_run")} #${latest.id} · ${new Date(latest.created_at).toLocaleString(ui.lang())} · ${t("ballots_counted")}: ${latest.ballots_included}`)
+      ? el("p", {}, `${t("score_run")} #${latest.id} · ${new Date(latest.created_at).toLocaleString(ui.lang())} · ${t("ballots_counted")}: ${count(ui, latest.ballots_included)}`)
       : el("p", {}, t("no_runs")),
     el(
       "div",

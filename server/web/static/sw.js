@@ -2,7 +2,7 @@
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
 // never here; API calls (and so the session cookie) are not intercepted.
-const CACHE = "parsurvey-shell-v5";
+const CACHE = "parsurvey-shell-v6";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
@@ -10,6 +10,7 @@ const SHELL = [
   "/app/static/app.js",
   "/app/static/canonical.js",
   "/app/static/expr.js",
+  "/app/static/format.js",
   "/app/static/i18n.js",
   "/app/static/oversight.js",
   "/app/static/reviewer.js",

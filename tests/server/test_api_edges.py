@@ -1,0 +1,107 @@
+"""Edges of the HTTP API a first-time client runs into: bodies without a length, unsupported methods,
+text that is not Unicode, numbers too large to travel, and the charset of CSV exports."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+
+import pytest
+
+from sync.protocol import envelope_hash
+from tests.sample_ballots import batch, envelope
+from tests.server.test_api_errors import assert_envelope
+from tests.server.test_forms import SMALL
+
+
+@pytest.fixture
+def enumerator1(demo, client):
+    response = client.post("/api/v1/auth/tokens", json={"username": "enumerator1", "password": "demo-password"})
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def post_chunked(client, path: str, body: bytes, headers: dict):
+    """POST ``body`` with ``Transfer-Encoding: chunked`` and no Content-Length, as a streaming client does."""
+    return client.post(
+        path,
+        input_stream=io.BytesIO(body),
+        headers={**headers, "Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+    )
+
+
+def test_a_chunked_body_over_the_limit_should_be_413_payload_too_large_not_malformed_json(app, client, enumerator1):
+    body = b" " * (20 * 1024 * 1024) + json.dumps(batch(envelope("SNV"))).encode()
+    body_too_large = assert_envelope(
+        post_chunked(client, "/api/v1/sync/batches", body, enumerator1), 413, "payload_too_large"
+    )
+    assert f"{app.config['MAX_CONTENT_LENGTH']:,}" in body_too_large["message"]
+
+
+def test_a_chunked_body_within_the_limit_should_be_read_whole(client, enumerator1):
+    sent = envelope("SNV")
+    response = post_chunked(client, "/api/v1/sync/batches", json.dumps(batch(sent)).encode(), enumerator1)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["results"] == [{"instance_id": sent["instance_id"], "status": "accepted"}]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "PATCH"])
+def test_an_unsupported_method_should_answer_405_with_an_allow_header(client, admin, method):
+    response = client.open("/api/v1/agencies", method=method, headers=admin)
+    assert_envelope(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+def send_raw(client, headers, items: list) -> dict:
+    """Send envelopes as JSON text with every non-ASCII character escaped, so lone surrogates travel as \\udxxx."""
+    body = json.dumps({"protocol": 1, "device_id": "tablet-1", "items": items}, ensure_ascii=True)
+    response = client.post("/api/v1/sync/batches", data=body, headers=headers, content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [result] = response.get_json()["results"]
+    return result
+
+
+def test_a_lone_surrogate_in_an_envelope_should_be_named_as_such(client, enumerator1):
+    sent = envelope("SNV")
+    sent["answers"]["comment"] = "Cán bộ \ud800 tận tình"
+    result = send_raw(client, enumerator1, [sent])
+    assert (result["status"], result["code"]) == ("rejected", "invalid_envelope")
+    assert result["errors"] == {
+        "answers.comment": ["Holds a lone surrogate (U+D800): text must be valid Unicode (UTF-8)."]
+    }
+
+
+def test_a_lone_surrogate_in_an_instance_id_should_be_refused_without_echoing_it(client, enumerator1):
+    sent = envelope("SNV")
+    sent["instance_id"] = sent["instance_id"][:-1] + "\udc00"
+    result = send_raw(client, enumerator1, [sent])
+    assert (result["status"], result["instance_id"]) == ("rejected", None)
+    assert "lone surrogate (U+DC00)" in result["errors"]["instance_id"][0]
+
+
+def test_a_401_digit_integer_should_be_named_as_too_large_not_changed_in_transit(client, enumerator1):
+    sent = envelope("SNV")
+    # A browser reads 401 digits as Infinity and writes it as null: its hash is of that content.
+    sent["answers"]["overall"] = None
+    sent["content_hash"] = envelope_hash(sent)
+    sent["answers"]["overall"] = 10**400
+    result = send_raw(client, enumerator1, [sent])
+    assert (result["status"], result["code"]) == ("rejected", "invalid_envelope")
+    assert result["errors"] == {
+        "answers.overall": ["Holds a 401-digit whole number; at most 9,007,199,254,740,991 can travel exactly."]
+    }
+
+
+def test_a_form_label_with_a_lone_surrogate_should_be_a_clear_422_on_upload(client, admin):
+    definition = copy.deepcopy(SMALL)
+    definition["children"][1]["label"]["vi"] = "Ý kiến \udfff"
+    body = json.dumps(definition, ensure_ascii=True)
+    response = client.post("/api/v1/forms", data=body, headers=admin, content_type="application/json")
+    answer = assert_envelope(response, 422, "invalid_form")
+    assert answer["errors"] == [
+        {
+            "path": "children[1].label.vi",
+            "code": "invalid_value",
+            "message": "holds a lone surrogate (U+DFFF), which is not Unicode text; save the file as UTF-8",
+        }
+    ]
