@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 # Every process of a test run (the app fixture, live gunicorn servers, CLI subprocesses) shares one audit
 # key, as the app servers of one installation do (README, "Configuration").
 os.environ.setdefault("PARSURVEY_AUDIT_KEY", "5a" * 32)
-from sqlalchemy import create_engine, text
 
 #: Folders whose tests start a gunicorn server (and a browser): marked ``slow``, so that
 #: ``pytest -m "not slow"`` leaves them out locally. CI and ``make test`` run everything.
