@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.sample_ballots import batch, envelope
 
 PARSURVEY = Path(sys.executable).parent / "parsurvey"
+pytestmark = pytest.mark.slow  # runs the parsurvey command line four times
 
 
 def cli(database_url: str, *args: str, instance: Path) -> subprocess.CompletedProcess:

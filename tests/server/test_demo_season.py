@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ def supervisor_headers(client) -> dict:
     return {"Authorization": f"Bearer {answer.get_json()['token']}"}
 
 
+@pytest.mark.slow  # loads the whole season (2,124 ballots)
 def test_demo_load_should_score_the_published_2022_department_table_from_its_ballots(app, db, client):
     output = invoke(app, "demo", "load")
     assert "fieldwork: 2124 ballots" in output and "quarantine: enumerator4 awaiting a decision" in output
@@ -71,6 +73,7 @@ def test_demo_load_should_score_the_published_2022_department_table_from_its_bal
     assert len(groups["district"]["rows"]) == 6 and all(r["rank"] for r in groups["district"]["rows"])
 
 
+@pytest.mark.slow  # loads the whole season (2,124 ballots)
 def test_the_season_should_hold_every_kind_of_oversight_case(app, db, client):
     invoke(app, "demo", "load")
     headers = supervisor_headers(client)
@@ -92,6 +95,7 @@ def test_the_season_should_hold_every_kind_of_oversight_case(app, db, client):
     assert len(conflicts) == 1
 
 
+@pytest.mark.slow  # loads the whole season (2,124 ballots)
 def test_demo_load_should_be_idempotent_and_no_fieldwork_should_leave_the_round_empty(app, db, client):
     invoke(app, "demo", "load", "--no-fieldwork")
     headers = supervisor_headers(client)
