@@ -70,7 +70,7 @@ def production_server(database_url: str | None, workers: int, worker_class: str 
                 reset_postgres(database_url)
             env["PARSURVEY_DATABASE_URL"] = database_url
         cli(env, "db", "upgrade")
-        cli(env, "demo", "load")
+        cli(env, "demo", "load", "--no-fieldwork")  # the province and users; the benchmark brings its own ballots
         port = free_port()
         process = subprocess.Popen(
             [

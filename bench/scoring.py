@@ -183,7 +183,7 @@ def full_run(url: str, ballots: int, agencies: int) -> None:
         env["PARSURVEY_DATABASE_URL"] = url
         reset_postgres(url)
         cli(env, "db", "upgrade")
-        cli(env, "demo", "load")
+        cli(env, "demo", "load", "--no-fieldwork")
         insert_bench_round(url, ballots, agencies)
         out = Path(tmp) / "run.json"
         log = Path(tmp) / "score.log"
