@@ -61,7 +61,8 @@ class ApiFailure extends Error {
 
 // Every call carries the session cookie; a change also carries the CSRF token (else 403 csrf_failed).
 async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  // The server's messages come back in the language on screen (server/i18n.py).
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": state.lang, ...headers } };
   if (!SAFE_METHODS.includes(method) && state.csrf) init.headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
