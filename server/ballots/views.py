@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from sync.protocol import PROTOCOL_VERSION
 
 from ..audit import entries_for
-from ..auth.access import current_user, require_roles
+from ..auth.access import current_token, current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER, ROLES
-from ..auth.service import get_user
+from ..auth.service import get_user, record_sync
 from ..errors import ApiError
 from ..i18n import localize_results
 from ..recheck.schemas import AuditEntrySchema, BallotQuerySchema, OverrideSchema
@@ -40,6 +40,7 @@ def sync_batch():
     if batch is None:
         raise ApiError("malformed_json", "The body must be a JSON sync batch.")
     results = intake.receive_batch(current_user(), batch, current_app.config["SYNC_MAX_ITEMS"])
+    record_sync(current_token())
     return {"protocol": PROTOCOL_VERSION, "results": localize_results(results)}
 
 

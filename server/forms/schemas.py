@@ -32,3 +32,7 @@ class UploadQuerySchema(Schema):
 
 class PublishSchema(Schema):
     round = fields.String(load_default=None, allow_none=True)
+    for_testing = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Publish a version that belongs to no round (nobody can fill it): testing only"},
+    )

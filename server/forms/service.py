@@ -128,7 +128,9 @@ def save_draft(form: Form, round_code: str | None = None) -> tuple[FormVersion, 
     return stored, True
 
 
-def publish(form_id: str, version: str, round_code: str | None = None) -> FormVersion:
+def publish(form_id: str, version: str, round_code: str | None = None, *, for_testing: bool = False) -> FormVersion:
+    """Publish a draft, into a round. A version with no round can be filled by nobody's assignments, so
+    publishing one is refused (``form_without_round``) unless it is marked as for testing only."""
     stored = find_version(form_id, version)
     if stored is None:
         raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
@@ -141,6 +143,12 @@ def publish(form_id: str, version: str, round_code: str | None = None) -> FormVe
         require_open(stored.round)
     if stored.state == "closed":
         raise ApiError("form_closed", f"Form {form_id!r} version {version!r} is closed.")
+    if stored.state == "draft" and stored.round is None and not for_testing:
+        raise ApiError(
+            "form_without_round",
+            "A form version that belongs to no round cannot be filled; publish it into a round.",
+            {"round": ["Tick 'for testing only' to publish a version that belongs to no round."]},
+        )
     if stored.state == "draft":
         stored.state = "published"
         stored.published_at = utcnow()

@@ -87,8 +87,8 @@ def definition(form_id, version):
 @blp.arguments(PublishSchema)
 @blp.response(200, FormVersionSchema)
 def publish(args, form_id, version):
-    """Publish a draft (optionally into a round). A published version never changes."""
-    return service.publish(form_id, version, args.get("round"))
+    """Publish a draft into a round (with no round only when ``for_testing``). A published version never changes."""
+    return service.publish(form_id, version, args.get("round"), for_testing=args["for_testing"])
 
 
 @blp.route("/forms/<form_id>/versions/<version>/close", methods=["POST"])
