@@ -92,3 +92,9 @@ class EnrolmentSchema(Schema):
 
 class RedeemSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class FirstAdminSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 512))
+    full_name = fields.String(load_default="", validate=validate.Length(max=200))

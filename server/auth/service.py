@@ -249,4 +249,18 @@ def redeem_enrolment(code: str, lifetime: timedelta) -> tuple[ApiToken, str]:
     return issue_token(enrolment.user, enrolment.label or "enrolled device", lifetime)
 
 
+def needs_first_admin() -> bool:
+    """A new installation: no admin exists yet, so the web app offers to create the first one."""
+    return db.session.scalar(select(User.id).where(User.role == ADMIN).limit(1)) is None
+
+
+def create_first_admin(username: str, password: str, full_name: str = "") -> User:
+    """The first admin of a new installation, made from the browser; refused once any admin exists."""
+    if not needs_first_admin():
+        raise ApiError("state_conflict", "This installation already has an admin; sign in instead.")
+    if not password:
+        raise ApiError("invalid_request", "The user cannot be created.", {"password": ["Use at least 8 characters."]})
+    return create_user(username, ADMIN, full_name=full_name, password=password)
+
+
 _DUMMY_HASH = generate_password_hash("parsurvey-timing-equaliser", method=PASSWORD_METHOD)

@@ -14,6 +14,7 @@ from .roles import ADMIN, ROLES
 from .schemas import (
     EnrolmentRequestSchema,
     EnrolmentSchema,
+    FirstAdminSchema,
     LoginSchema,
     NewTokenSchema,
     RedeemSchema,
@@ -224,3 +225,12 @@ def redeem_enrolment(args):
     lifetime = timedelta(days=current_app.config["SESSION_DAYS"])
     token, secret = service.redeem_enrolment(args["code"], lifetime)
     return _signed_in(token, secret, lifetime)
+
+
+@blp.route("/setup", methods=["POST"])
+@blp.arguments(FirstAdminSchema)
+@blp.response(201, UserSchema)
+def first_admin(args):
+    """Create the first admin of a new installation (then sign in as usual); refused (409 state_conflict)
+    once any admin exists, so it needs no sign-in."""
+    return service.create_first_admin(args["username"], args["password"], args["full_name"])

@@ -2,12 +2,21 @@
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
 // never here; API calls (and so the session cookie) are not intercepted.
-const CACHE = "parsurvey-shell-v5";
+const CACHE = "parsurvey-shell-v6";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
   "/app/static/app.css",
   "/app/static/app.js",
+  "/app/static/admin.js",
+  "/app/static/admin-agencies.js",
+  "/app/static/admin-fieldwork.js",
+  "/app/static/admin-forms.js",
+  "/app/static/admin-recheck.js",
+  "/app/static/admin-results.js",
+  "/app/static/admin-rounds.js",
+  "/app/static/admin-users.js",
+  "/app/static/i18n-admin.js",
   "/app/static/canonical.js",
   "/app/static/expr.js",
   "/app/static/i18n.js",
