@@ -28,7 +28,7 @@ const SCREENS = {
   results: { draw: renderResults, roles: ["admin", "supervisor"] },
 };
 
-const state = { screen: null, round: null };
+const state = { screen: null, round: null, drawing: Promise.resolve() };
 
 function screensFor(role) {
   return Object.keys(SCREENS).filter((name) => SCREENS[name].roles.includes(role));
@@ -61,11 +61,18 @@ function drawMenu(ui) {
   ui.main.before(nav);
 }
 
+// Screens draw after their requests; one at a time, so a screen still loading cannot overwrite the next one.
+function queued(action) {
+  const next = state.drawing.then(action, action);
+  state.drawing = next.catch(() => {});
+  return next;
+}
+
 export async function show(ui, name) {
   state.screen = name;
   ui.announce("");
   drawMenu(ui);
-  await guard(ui, () => SCREENS[name].draw(ui, consoleHelpers(ui)));
+  await queued(() => guard(ui, () => SCREENS[name].draw(ui, consoleHelpers(ui))));
   document.getElementById(`console-${name}`)?.focus();
 }
 
@@ -77,7 +84,7 @@ export async function renderConsole(ui) {
     state.screen = rounds.length ? "oversight" : "rounds";
   }
   drawMenu(ui);
-  await SCREENS[state.screen].draw(ui, consoleHelpers(ui));
+  await queued(() => SCREENS[state.screen].draw(ui, consoleHelpers(ui)));
 }
 
 async function guard(ui, action) {
