@@ -65,13 +65,14 @@ def version_hash(form_id: str, version: str, role: str) -> str:
 
 
 def listing(role: str, state: str | None, serialize: Callable[[list[FormVersion]], bytes]) -> bytes:
-    """The serialized list of versions this role sees, remembered by each worker for a few seconds:
-    devices ask for it on every sync, and it changes only when a version is uploaded, published or
-    closed (which makes this worker forget it at once) or a round closes."""
+    """The serialized list of versions this role sees. For field roles each worker remembers it for a few
+    seconds: devices ask for it on every sync, and it changes only when a version is uploaded, published or
+    closed (which makes this worker forget it at once) or a round closes. Admins and supervisors always read
+    it fresh, so the console shows their own upload or publication at once, whichever worker answers."""
     sees_all = role in MANAGERS
-    return worker_cache(FORMS).get_or_compute(
-        ("listing", sees_all, state), lambda: serialize(all_versions(state) if sees_all else fillable_versions())
-    )
+    if sees_all:
+        return serialize(all_versions(state))
+    return worker_cache(FORMS).get_or_compute(("listing", state), lambda: serialize(fillable_versions()))
 
 
 def _changed() -> None:

@@ -18,7 +18,7 @@ export async function renderAgencies(ui, h) {
       el("td", {}, el("button", { type: "button", class: "edit-agency", onclick: () => edit(ui, h, a, agencies) }, `${t("adm_edit")} ${a.code}`)),
     ),
   );
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, t("adm_screen_agencies")),
     el("div", { id: "agency-editor" }, agencyForm(ui, h, null, agencies)),
     importCard(ui, h),

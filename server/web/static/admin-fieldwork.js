@@ -16,7 +16,7 @@ export async function renderFieldwork(ui, h) {
   const { el, t, main } = ui;
   const rounds = await h.rounds();
   if (!h.round()) {
-    main.replaceChildren(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
+    h.page(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
     return;
   }
   const code = encodeURIComponent(h.round());
@@ -31,7 +31,7 @@ export async function renderFieldwork(ui, h) {
     ? users.filter((u) => u.role === "enumerator" && u.active).map((u) => ({ username: u.username, full_name: u.full_name }))
     : [...new Set(assignments.map((a) => a.username))].map((username) => ({ username, full_name: "" }));
   const agencies = round.participants.filter((p) => p.surveyed);
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, `${t("adm_screen_fieldwork")} — ${t("round")} ${round.code}`),
     rounds.length > 1 ? h.roundPicker(rounds, () => renderFieldwork(ui, h)) : null,
     gridCard(ui, h, round, enumerators, agencies, assignments),

@@ -7,7 +7,7 @@ export async function renderForms(ui, h) {
   const [versions, rounds] = [await h.call("/api/v1/forms"), await h.rounds()];
   const openRounds = rounds.filter((r) => r.state === "open");
   const rows = versions.map((v) => versionRow(ui, h, v, openRounds));
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, t("adm_screen_forms")),
     uploadCard(ui, h, openRounds),
     h.card(

@@ -6,25 +6,26 @@ export async function renderRecheck(ui, h) {
   const { el, t, main } = ui;
   const rounds = await h.rounds();
   if (!h.round()) {
-    main.replaceChildren(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
+    h.page(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
     return;
   }
   const code = encodeURIComponent(h.round());
   const rechecks = await h.call(`/api/v1/rounds/${code}/rechecks`);
+  const names = Object.fromEntries((await h.call("/api/v1/agencies")).map((a) => [a.code, a.name]));
   const users = await h.call("/api/v1/users").catch(() => null);
   const reviewers = users
     ? users.filter((u) => u.role === "reviewer" && u.active)
     : [...new Set(rechecks.map((r) => r.reviewer).filter(Boolean))].map((username) => ({ username, organisation: rechecks.find((r) => r.reviewer === username).organisation }));
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, `${t("adm_screen_recheck")} — ${t("round")} ${h.round()}`),
     rounds.length > 1 ? h.roundPicker(rounds, () => renderRecheck(ui, h)) : null,
-    sampleCard(ui, h),
-    assignCard(ui, h, rechecks, reviewers),
+    sampleCard(ui, h, names),
+    assignCard(ui, h, rechecks, reviewers, names),
     ui.whoSection(),
   );
 }
 
-function sampleCard(ui, h) {
+function sampleCard(ui, h, names) {
   const { el, t } = ui;
   const problems = el("div", { class: "problems-slot" });
   const preview = el("div", { id: "sample-preview", "aria-live": "polite" });
@@ -48,7 +49,7 @@ function sampleCard(ui, h) {
     const result = await h.attempt(() => h.call(path, { method: "POST", body: body(dryRun) }), problems);
     if (!result) return;
     if (dryRun) {
-      preview.replaceChildren(breakdown(ui, h, result));
+      preview.replaceChildren(breakdown(ui, h, result, names));
       ui.announce(t("adm_preview_ready", { n: result.selected }), "ok");
     } else {
       await renderRecheck(ui, h);
@@ -83,7 +84,7 @@ function sampleCard(ui, h) {
   );
 }
 
-function breakdown(ui, h, result) {
+function breakdown(ui, h, result, names) {
   const { el, t } = ui;
   const part = (id, title, counts) =>
     h.table(
@@ -99,7 +100,7 @@ function breakdown(ui, h, result) {
     el(
       "div",
       { class: "columns" },
-      part("preview-agency", t("agency"), result.by_agency),
+      part("preview-agency", t("agency"), Object.fromEntries(Object.entries(result.by_agency).map(([code, n]) => [names[code] ?? code, n]))),
       part("preview-enumerator", t("adm_enumerator"), result.by_enumerator),
       part("preview-organisation", t("adm_organisation"), result.by_organisation),
       part("preview-reason", t("adm_reason"), Object.fromEntries(Object.entries(result.by_reason).map(([k, v]) => [t(`adm_reason_${k}`, {}, k), v]))),
@@ -107,7 +108,7 @@ function breakdown(ui, h, result) {
   );
 }
 
-function assignCard(ui, h, rechecks, reviewers) {
+function assignCard(ui, h, rechecks, reviewers, names) {
   const { el, t } = ui;
   if (!rechecks.length) return h.card("rechecks", t("adm_rechecks"), el("p", {}, t("adm_no_rechecks")));
   const problems = el("div", { class: "problems-slot" });
@@ -120,7 +121,7 @@ function assignCard(ui, h, rechecks, reviewers) {
       { "data-recheck": String(r.id) },
       el("td", {}, box),
       el("th", { scope: "row" }, `#${r.id}`),
-      el("td", {}, r.agency_code),
+      el("td", {}, names[r.agency_code] ?? r.agency_code),
       el("td", {}, r.enumerator),
       el("td", {}, r.organisation),
       el("td", { class: "reviewer" }, r.reviewer ?? t("adm_nobody")),

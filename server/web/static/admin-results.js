@@ -6,12 +6,12 @@ export async function renderResults(ui, h) {
   const { el, t, main } = ui;
   const rounds = await h.rounds();
   if (!h.round()) {
-    main.replaceChildren(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
+    h.page(el("p", { class: "card" }, t("no_rounds")), ui.whoSection());
     return;
   }
   const code = encodeURIComponent(h.round());
   const [appraisal, runs] = [await h.call(`/api/v1/rounds/${code}/appraisal`), await h.call(`/api/v1/rounds/${code}/score-runs`)];
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, `${t("adm_screen_results")} — ${t("round")} ${h.round()}`),
     rounds.length > 1 ? h.roundPicker(rounds, () => renderResults(ui, h)) : null,
     appraisalCard(ui, h, appraisal),

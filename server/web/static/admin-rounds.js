@@ -21,7 +21,7 @@ export async function renderRounds(ui, h) {
       ),
     ),
   );
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, t("adm_screen_rounds")),
     h.card(
       "rounds",
@@ -213,7 +213,7 @@ export async function editRound(ui, h, code) {
     const ok = await h.attempt(() => h.call(`/api/v1/rounds/${encodeURIComponent(code)}/close`, { method: "POST" }), null, t("adm_round_closed_ok", { code }));
     if (ok) await editRound(ui, h, code);
   };
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, `${t("adm_screen_rounds")}: ${round.code}`),
     el("div", { class: "actions" }, back),
     settings,

@@ -27,7 +27,7 @@ export async function renderUsers(ui, h) {
       ),
     ),
   );
-  main.replaceChildren(
+  h.page(
     el("h2", { class: "page-title" }, t("adm_screen_users")),
     el("div", { id: "user-editor" }),
     h.card("users", t("adm_users"), h.table(t("adm_users"), [t("username"), t("adm_full_name"), t("adm_role"), t("adm_organisation"), t("adm_state"), t("adm_actions")], rows)),

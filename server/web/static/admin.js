@@ -263,7 +263,13 @@ function consoleHelpers(ui) {
     ["commune", t("adm_group_commune")],
   ];
 
+  // Draw a screen: its sections in <main> (sections left out are null).
+  function page(...sections) {
+    ui.main.replaceChildren(...sections.filter(Boolean));
+  }
+
   return {
+    page,
     call,
     attempt,
     problemsTable,
