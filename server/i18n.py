@@ -173,3 +173,10 @@ def localize_results(results: list[dict]) -> list[dict]:
                 result["errors"] = errors
         out.append(result)
     return out
+
+
+def localize_problems(errors):
+    """Per-item problems outside an error envelope (a test ballot's check) in this request's language."""
+    if not has_request_context() or select_locale() == DEFAULT_LANGUAGE:
+        return errors
+    return _items(errors, False)

@@ -192,3 +192,16 @@ def fillable_versions() -> list[FormVersion]:
 def load_form(stored: FormVersion) -> Form:
     """The survey_forms model of a stored version (used to validate answers against it)."""
     return Form.from_dict(json.loads(stored.canonical))
+
+
+def check_answers(form_id: str, version: str, answers) -> list[dict]:
+    """Every problem of a test ballot against a stored version (draft or published); nothing is stored.
+    The console's preview sends the ballot it filled, to see what the server would say."""
+    from survey_forms import validate_answers
+
+    stored = find_version(form_id, version)
+    if stored is None:
+        raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
+    if not isinstance(answers, dict):
+        raise ApiError("invalid_request", "The answers must be an object.", {"answers": ["Not a valid mapping type."]})
+    return [e.to_dict() for e in validate_answers(load_form(stored), answers)]

@@ -241,3 +241,29 @@ def test_the_report_of_a_score_run_downloads_as_html_or_pdf(client, demo, fmt, m
         assert b'src="data:image/png;base64,' in report.data and "Chỉ số".encode() in report.data
     enumerator = login(client, "enumerator1")
     assert client.get(f"/api/v1/score-runs/{run['id']}/report.{fmt}", headers=enumerator).status_code == 403
+
+
+def test_a_test_ballot_is_checked_against_a_draft_in_the_callers_language_and_never_stored(client, demo):
+    from sqlalchemy import func, select
+
+    from server.ballots.models import Ballot
+    from server.extensions import db
+    from tests.sample_ballots import answers
+
+    admin = login(client, "admin")
+    version = client.get("/api/v1/forms", headers=admin).get_json()[0]
+    path = f"/api/v1/forms/{version['form_id']}/versions/{version['version']}/test-ballots"
+    good = client.post(path, json={"answers": answers("SNV")}, headers=admin)
+    assert good.status_code == 200 and good.get_json() == {"valid": True, "errors": []}
+    wrong = answers("SNV")
+    del wrong["sex"]
+    bad = client.post(path, json={"answers": wrong}, headers={**admin, "Accept-Language": "vi"}).get_json()
+    assert bad["valid"] is False
+    assert {"path": "respondent/sex", "code": "missing_required", "message": "Câu này bắt buộc trả lời."} in bad[
+        "errors"
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    enumerator = login(client, "enumerator1")
+    assert client.post(path, json={"answers": wrong}, headers=enumerator).status_code == 403
+    missing = client.post("/api/v1/forms/nope/versions/1/test-ballots", json={"answers": {}}, headers=admin)
+    assert missing.status_code == 404 and missing.get_json()["code"] == "unknown_form_version"

@@ -54,6 +54,12 @@ def test_every_console_screen_passes_the_wcag_checks_at_phone_and_desktop_width(
     expect(page.locator("#status")).to_have_text("Định nghĩa phiếu hỏi không hợp lệ.")
     axe(page, "questionnaires, with upload problems")
 
+    page.click("tr[data-version='satisfaction@2022.1'] .preview-form")
+    page.wait_for_selector("#preview-note")
+    axe(page, "questionnaire preview")
+    page.click("#ballot .actions button[type=button]")
+    page.wait_for_selector("#upload-form")
+
     page.click("#console-users")
     page.wait_for_selector("#devices")
     axe(page, "users and devices")

@@ -1,6 +1,57 @@
 // Questionnaires (phiếu hỏi): upload an XLSForm or a JSON definition as a draft (problems listed per sheet and
 // row), publish a draft into a round (a version with no round only when ticked "for testing only"; the API
-// refuses it otherwise with form_without_round), close a published version. Calls /api/v1/forms (admin).
+// refuses it otherwise with form_without_round), close a published version, and preview any version as the phone
+// renders it (the enumerator app's own BallotForm, imported) with a test ballot the server checks but never
+// stores. Calls /api/v1/forms (admin).
+import { BallotForm } from "./app.js";
+
+// The enumerator's renderer, but "save" only checks: here in the browser, then on the server
+// (POST …/test-ballots), and nothing goes to the outbox or the database.
+class PreviewBallot extends BallotForm {
+  constructor(record, agencies, ui, h) {
+    super(record, agencies);
+    this.ui = ui;
+    this.h = h;
+  }
+
+  render() {
+    super.render();
+    const { el, t } = this.ui;
+    const form = document.getElementById("ballot");
+    form.classList.add("preview-ballot");
+    form.prepend(el("p", { class: "note", id: "preview-note" }, t("adm_preview_note")));
+    document.getElementById("save").textContent = t("adm_check_test_ballot");
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const { ui, h } = this;
+    const { answers, problems } = this.check();
+    if (problems.length) {
+      ui.announce(ui.t("fix_errors", { n: problems.length }), "error");
+      (problems[0].agency ? this.agencySelect : problems[0].container.querySelector("input, select"))?.focus();
+      return;
+    }
+    const path = `/api/v1/forms/${encodeURIComponent(this.record.form_id)}/versions/${encodeURIComponent(this.record.version)}/test-ballots`;
+    const result = await h.attempt(() => h.call(path, { method: "POST", body: { answers } }), null);
+    if (!result) return;
+    if (result.valid) ui.announce(ui.t("adm_test_ballot_valid"), "ok");
+    else ui.announce(`${ui.t("adm_test_ballot_invalid")} ${result.errors.map((e) => `${e.path}: ${e.message}`).join(" · ")}`, "error");
+  }
+}
+
+async function preview(ui, h, version) {
+  const path = `/api/v1/forms/${encodeURIComponent(version.form_id)}/versions/${encodeURIComponent(version.version)}`;
+  const definition = await h.call(path);
+  let agencies = (await h.call("/api/v1/agencies")).map((a) => ({ code: a.code, name: a.name }));
+  if (version.round) {
+    const round = await h.call(`/api/v1/rounds/${encodeURIComponent(version.round)}`);
+    agencies = round.participants.filter((p) => p.surveyed).map((p) => ({ code: p.agency_code, name: p.agency_name }));
+  }
+  const record = { key: `${version.form_id}@${version.version}`, form_id: version.form_id, version: version.version, round: version.round, definition };
+  ui.announce("");
+  new PreviewBallot(record, agencies, ui, h).render();
+}
 
 export async function renderForms(ui, h) {
   const { el, t, main } = ui;
@@ -109,6 +160,7 @@ function versionRow(ui, h, v, openRounds) {
     };
     actions.append(el("button", { type: "button", class: "close-form", id: `close-${key}`, onclick: close }, `${t("adm_close_form")} ${v.version}`));
   }
+  actions.append(el("button", { type: "button", class: "preview-form", id: `preview-${key}`, onclick: () => preview(ui, h, v) }, `${t("adm_preview_form")} ${v.version}`));
   actions.append(problems);
   const state = { draft: t("adm_draft"), published: t("adm_published_state"), closed: t("adm_closed_state") }[v.state];
   return el(

@@ -546,7 +546,8 @@ function isBlank(value) {
   return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
 }
 
-class BallotForm {
+// Exported for the admin console's preview of a questionnaire (admin-forms.js), which renders with this same class.
+export class BallotForm {
   constructor(record, agencies) {
     this.record = record;
     this.form = record.definition;
