@@ -202,15 +202,18 @@ def revoke_token(token_id):
 def start_enrolment(args, username):
     """A one-time code, valid for a few minutes, and its QR code: the phone opens the link and is signed in
     as the user, with no token typed by hand (admin)."""
+    import io
+
     import segno
 
     enrolment, code = service.start_enrolment(service.get_user(username), args["label"], current_user().username)
     url = url_for("web.shell", _external=True) + f"#enrol={code}"
-    qr = segno.make(url, error="m")
+    svg = io.BytesIO()  # a standalone SVG document (with its namespace), so it also works as an <img>
+    segno.make(url, error="m").save(svg, kind="svg", scale=5, xmldecl=False, svgns=True, dark="#000", light="#fff")
     return {
         "code": code,
         "url": url,
-        "qr_svg": qr.svg_inline(scale=5, dark="#000", light="#fff", title=None),
+        "qr_svg": svg.getvalue().decode(),
         "expires_at": enrolment.expires_at,
         "username": enrolment.user.username,
     }

@@ -128,7 +128,7 @@ def test_a_phone_signs_in_once_with_the_enrolment_code_of_the_qr_code(client, de
     assert answer.status_code == 201, answer.get_json()
     enrolment = answer.get_json()
     assert enrolment["url"].endswith(f"/app/#enrol={enrolment['code']}")
-    assert enrolment["qr_svg"].startswith("<svg") and "path" in enrolment["qr_svg"]
+    assert enrolment["qr_svg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "path" in enrolment["qr_svg"]
     phone = client.application.test_client()
     signed = phone.post("/api/v1/auth/enrolments", json={"code": enrolment["code"]})
     assert signed.status_code == 201 and signed.get_json()["username"] == "enumerator1"
@@ -267,3 +267,16 @@ def test_a_test_ballot_is_checked_against_a_draft_in_the_callers_language_and_ne
     assert client.post(path, json={"answers": wrong}, headers=enumerator).status_code == 403
     missing = client.post("/api/v1/forms/nope/versions/1/test-ballots", json={"answers": {}}, headers=admin)
     assert missing.status_code == 404 and missing.get_json()["code"] == "unknown_form_version"
+
+
+def test_an_agency_leaves_an_open_round_only_while_it_has_no_ballots_or_assignments(client, demo):
+    supervisor = login(client, "supervisor")
+    assert client.delete("/api/v1/rounds/2022/agencies/SNV", headers=supervisor).status_code == 409
+    codes = [p["agency_code"] for p in client.get("/api/v1/rounds/2022", headers=supervisor).get_json()["participants"]]
+    spare = "TTRA"  # not surveyed, so nobody is assigned to it
+    assert client.delete(f"/api/v1/rounds/2022/agencies/{spare}", headers=supervisor).status_code == 204
+    after = [p["agency_code"] for p in client.get("/api/v1/rounds/2022", headers=supervisor).get_json()["participants"]]
+    assert spare not in after and len(after) == len(codes) - 1
+    assert client.delete(f"/api/v1/rounds/2022/agencies/{spare}", headers=supervisor).status_code == 404
+    enumerator = login(client, "enumerator1")
+    assert client.delete("/api/v1/rounds/2022/agencies/STP", headers=enumerator).status_code == 403

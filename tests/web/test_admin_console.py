@@ -27,7 +27,7 @@ def test_every_console_screen_passes_the_wcag_checks_at_phone_and_desktop_width(
 
     url = live_server.url
     call(url, "/api/v1/sync/batches", token(url, "enumerator1"), batch(*[envelope("SNV") for _ in range(4)]))
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, url, "admin")
@@ -116,7 +116,7 @@ def test_the_first_run_page_passes_the_wcag_checks_and_refuses_a_second_admin(da
     server = LiveServer(database_url, tmp_path)
     server.start()
     try:
-        page = browser.new_page(viewport=DESKTOP)
+        page = browser.new_page(viewport=DESKTOP, locale="vi-VN")
         page.goto(server.url + "/app/")
         page.wait_for_selector("#setup")
         axe(page, "first run")
@@ -147,7 +147,7 @@ def test_the_first_run_page_passes_the_wcag_checks_and_refuses_a_second_admin(da
 
 def test_each_role_sees_only_the_console_screens_its_api_allows(live_server, db, browser):
     url = live_server.url
-    page = browser.new_page(viewport=DESKTOP)
+    page = browser.new_page(viewport=DESKTOP, locale="vi-VN")
     sign_in(page, url, "supervisor")
     shown = [b.get_attribute("id") for b in page.locator("#console-nav button").all()]
     assert shown == [
@@ -172,7 +172,7 @@ def test_each_role_sees_only_the_console_screens_its_api_allows(live_server, db,
 def test_an_admin_creates_a_user_with_the_keyboard_alone(live_server, db, browser):
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport=DESKTOP)
+    page = browser.new_page(viewport=DESKTOP, locale="vi-VN")
     sign_in(page, live_server.url, "admin")
     page.focus("#console-oversight")
     tab_to(page, "#console-users")
@@ -195,13 +195,14 @@ def test_an_admin_creates_a_user_with_the_keyboard_alone(live_server, db, browse
 def test_a_phone_signs_in_by_opening_the_link_of_the_enrolment_qr_code(live_server, db, browser):
     from playwright.sync_api import expect
 
-    admin = browser.new_page(viewport=DESKTOP)
+    admin = browser.new_page(viewport=DESKTOP, locale="vi-VN")
     sign_in(admin, live_server.url, "admin")
     admin.click("#console-users")
     admin.click("tr[data-user='enumerator2'] .enrol-user")
     link = admin.get_attribute("#enrol-link", "href")
     assert admin.get_attribute("#enrol-qr", "src").startswith("data:image/svg+xml")
-    phone = browser.new_context(viewport={"width": 360, "height": 780})
+    admin.wait_for_function("document.getElementById('enrol-qr').naturalWidth > 100")  # the QR code is drawn
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN")
     page = phone.new_page()
     page.goto(link)
     page.wait_for_selector("#count-pending")

@@ -139,7 +139,7 @@ def test_a_whole_survey_year_runs_in_the_browser_with_no_command_line(empty_serv
     from server.ballots.models import Ballot
 
     url = empty_server.url
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="vi-VN")
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
 

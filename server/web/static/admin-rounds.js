@@ -11,7 +11,7 @@ export async function renderRounds(ui, h) {
       { "data-round": r.code },
       el("th", { scope: "row" }, h.roundName(r)),
       el("td", {}, String(r.year)),
-      el("td", {}, `${r.window_start} → ${r.window_end}`),
+      el("td", {}, `${h.day(r.window_start)} → ${h.day(r.window_end)}`),
       el("td", { class: "n" }, String(r.participants.length)),
       el("td", {}, r.state === "open" ? t("adm_open") : t("round_closed")),
       el(
@@ -238,6 +238,17 @@ function participantRow(ui, h, round, p, open) {
       t("adm_saved"),
     );
   };
+  const remove = async () => {
+    if (!window.confirm(t("adm_remove_confirm", { name: p.agency_name }))) return;
+    const done = await h.attempt(
+      () => h.call(`/api/v1/rounds/${encodeURIComponent(round.code)}/agencies/${encodeURIComponent(p.agency_code)}`, { method: "DELETE" }),
+      document.getElementById("round-agencies-problems"),
+    );
+    if (done) {
+      await editRound(ui, h, round.code);
+      ui.announce(t("adm_removed", { name: p.agency_name }), "ok");
+    }
+  };
   return el(
     "tr",
     { "data-agency": p.agency_code },
@@ -245,6 +256,11 @@ function participantRow(ui, h, round, p, open) {
     el("td", {}, surveyed),
     el("td", {}, max),
     el("td", {}, quota),
-    el("td", {}, open ? el("button", { type: "button", class: "save-participant", onclick: save }, `${t("adm_save")} ${p.agency_code}`) : null),
+    el(
+      "td",
+      { class: "row-buttons" },
+      open ? el("button", { type: "button", class: "save-participant", onclick: save }, `${t("adm_save")} ${p.agency_code}`) : null,
+      open ? el("button", { type: "button", class: "remove-participant", onclick: remove }, `${t("adm_remove")} ${p.agency_code}`) : null,
+    ),
   );
 }

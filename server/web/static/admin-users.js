@@ -149,7 +149,7 @@ function devicesCard(ui, h, tokens) {
     el(
       "tr",
       { "data-token": String(token.id) },
-      el("th", { scope: "row" }, `${token.username} — ${token.label || t("adm_unnamed")}`),
+      el("th", { scope: "row" }, token.kind === "device" ? `${token.username} — ${token.label || t("adm_unnamed")}` : token.username),
       el("td", {}, token.kind === "device" ? t("adm_kind_device") : t("adm_kind_session")),
       el("td", {}, h.when(token.created_at)),
       el("td", { class: "last-sync" }, h.when(token.last_sync_at)),
@@ -170,7 +170,7 @@ function devicesCard(ui, h, tokens) {
               }
             },
           },
-          `${t("adm_revoke")} ${token.prefix}`,
+          t("adm_revoke_of", { name: token.username }),
         ),
       ),
     ),

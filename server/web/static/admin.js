@@ -257,6 +257,13 @@ function consoleHelpers(ui) {
     return new Date(text).toLocaleString(ui.lang() === "vi" ? "vi-VN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
   }
 
+  // A date of the API (YYYY-MM-DD) as people write it (dd/mm/yyyy in Vietnamese).
+  function day(text) {
+    if (!text) return "—";
+    const [y, m, d] = text.split("-").map(Number);
+    return new Date(y, m - 1, d).toLocaleDateString(ui.lang() === "vi" ? "vi-VN" : "en-GB");
+  }
+
   const groups = () => [
     ["department", t("adm_group_department")],
     ["district", t("adm_group_district")],
@@ -283,6 +290,7 @@ function consoleHelpers(ui) {
     roundName,
     number,
     when,
+    day,
     groups,
     round: () => state.round,
     redraw: () => show(ui, state.screen),
