@@ -14,6 +14,8 @@ Service modules keep raising plain English; devices decide from codes, never fro
 
 from __future__ import annotations
 
+import re
+
 from flask import has_request_context, request
 from flask_babel import gettext
 
@@ -106,6 +108,8 @@ FIELD_MESSAGES = (
 
 #: Whole messages raised by use cases, translated word for word when the catalogue has them.
 MESSAGES = (
+    N_("Sheet %(sheet)s, row %(row)s"),
+    N_("Sheet %(sheet)s"),
     N_("The user cannot be created."),
     N_("The user cannot be changed."),
     N_("The request has missing, unknown or invalid fields."),
@@ -118,6 +122,22 @@ MESSAGES = (
     N_("The classification bands are not valid."),
     N_("A form version that belongs to no round cannot be filled; publish it into a round."),
 )
+
+
+#: Where an XLSForm problem is, as ``survey_forms.xlsform`` writes it before the message.
+_LOCATION = re.compile(r"^(?P<sheet>\w+) sheet(?: row (?P<row>\d+))?: ")
+
+
+def _located(english: str, translated: str) -> str:
+    """Keep the sheet and row an English problem message starts with, in this request's language."""
+    found = _LOCATION.match(english)
+    if found is None:
+        return translated
+    if found["row"]:
+        where = gettext("Sheet %(sheet)s, row %(row)s", sheet=found["sheet"], row=found["row"])
+    else:
+        where = gettext("Sheet %(sheet)s", sheet=found["sheet"])
+    return f"{where}: {translated}"
 
 
 def _translated(text: str) -> str | None:
@@ -140,7 +160,7 @@ def _items(errors, english: bool):
             if code == "constraint_failed" or known is None:
                 out["message"] = _translated(errors["message"]) or errors["message"]
             else:
-                out["message"] = _translated(errors["message"]) or gettext(known)
+                out["message"] = _translated(errors["message"]) or _located(errors["message"], gettext(known))
             return out
         return {key: _items(value, english) for key, value in errors.items()}
     if isinstance(errors, str) and not english:

@@ -97,4 +97,33 @@ def test_xlsform_problems_keep_their_sheet_row_and_get_a_vietnamese_message(clie
     body = response.get_json()
     assert response.status_code == 422, body
     problem = next(e for e in body["errors"] if e["path"].startswith("survey[2]"))
-    assert problem["message"] == "Cấu trúc XLSForm này chưa được hỗ trợ."
+    assert problem["message"] == "Trang survey, dòng 2: Cấu trúc XLSForm này chưa được hỗ trợ."
+
+
+def test_a_problem_found_after_the_xlsform_is_converted_keeps_its_sheet_and_row_in_vietnamese(client, admin):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::Tiếng Việt (vi)", "relevant"])
+    survey.append(["text", "q1", "Câu một"])
+    survey.append(["text", "q2", "Câu hai", "${q2} = 'x'"])
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "version", "form_title"])
+    settings.append(["f", "1", "Phiếu"])
+    data = io.BytesIO()
+    book.save(data)
+
+    def send(headers):
+        return client.post(
+            "/api/v1/forms",
+            data={"file": (io.BytesIO(data.getvalue()), "f.xlsx")},
+            headers={**admin, **headers},
+            content_type="multipart/form-data",
+        ).get_json()
+
+    (english,) = send({})["errors"]
+    assert english["path"] == "children[1].relevant" and english["message"].startswith("survey sheet row 3: ")
+    (problem,) = send(VI)["errors"]
+    assert problem["message"] == "Trang survey, dòng 3: Điều kiện hiển thị phụ thuộc vòng vào chính nó."

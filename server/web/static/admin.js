@@ -161,7 +161,9 @@ function consoleHelpers(ui) {
         else if (e.line !== undefined) push(e.line, e.column ?? "", e.message);
         else {
           const found = /^(\w+)\[(\d+)\](?:\.(.+))?$/.exec(e.path || "");
-          if (found) push(`${t("adm_sheet")} ${found[1]}, ${t("adm_row")} ${found[2]}`, found[3] ?? "", e.message);
+          // An XLSForm problem names its sheet and row at the start of the message: no inner path beside it.
+          if (/^(Trang|Sheet) \w+|^\w+ sheet/.test(e.message)) push("", found?.[3] ?? "", e.message);
+          else if (found) push(`${t("adm_sheet")} ${found[1]}, ${t("adm_row")} ${found[2]}`, found[3] ?? "", e.message);
           else push(e.path || "", "", e.message);
         }
       }
