@@ -280,3 +280,42 @@ def test_an_agency_leaves_an_open_round_only_while_it_has_no_ballots_or_assignme
     assert client.delete(f"/api/v1/rounds/2022/agencies/{spare}", headers=supervisor).status_code == 404
     enumerator = login(client, "enumerator1")
     assert client.delete("/api/v1/rounds/2022/agencies/STP", headers=enumerator).status_code == 403
+
+
+ADMIN_ONLY = [
+    ("patch", "/api/v1/users/enumerator2", {"full_name": "x"}),
+    ("get", "/api/v1/tokens", None),
+    ("post", "/api/v1/tokens/1/revoke", None),
+    ("post", "/api/v1/users/enumerator2/enrolments", {}),
+    ("post", "/api/v1/forms/satisfaction/versions/2022.1/publish", {"for_testing": True}),
+]
+MANAGERS_ONLY = [
+    ("post", "/api/v1/rounds", {"code": "2023", "year": 2023, "copy_from": "2022"}),
+    ("patch", "/api/v1/rounds/2022", {"title": "x"}),
+    ("delete", "/api/v1/rounds/2022/agencies/TTRA", None),
+    ("post", "/api/v1/rounds/2022/assignments/copy", {"from_round": "2022"}),
+    ("get", "/api/v1/rounds/2022/quality-settings", None),
+    ("post", "/api/v1/rounds/2022/rechecks/reviewer", {"assignments": [1], "username": "mttq1"}),
+    ("get", "/api/v1/rounds/2022/appraisal/template.csv", None),
+    ("get", "/api/v1/score-runs/1/report.html", None),
+    ("post", "/api/v1/forms/satisfaction/versions/2022.1/test-ballots", {"answers": {}}),
+]
+
+
+@pytest.mark.parametrize("method, path, body", ADMIN_ONLY + MANAGERS_ONLY)
+def test_the_console_endpoints_refuse_field_roles(client, demo, method, path, body):
+    for username in ("enumerator1", "mttq1"):
+        headers = login(client, username)
+        answer = (
+            getattr(client, method)(path, json=body, headers=headers)
+            if body is not None
+            else getattr(client, method)(path, headers=headers)
+        )
+        assert answer.status_code == 403 and answer.get_json()["code"] == "forbidden", (username, path)
+
+
+@pytest.mark.parametrize("method, path, body", ADMIN_ONLY)
+def test_the_admin_only_console_endpoints_refuse_supervisors(client, demo, method, path, body):
+    headers = login(client, "supervisor")
+    answer = getattr(client, method)(path, json=body, headers=headers)
+    assert answer.status_code == 403 and answer.get_json()["code"] == "forbidden"
