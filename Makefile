@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots clean messages
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ screenshots: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/forms.py
+
+# After editing server/translations/*/LC_MESSAGES/messages.po: compile the .mo that is committed beside it.
+messages: $(BIN)/.installed
+	$(BIN)/pybabel compile -d server/translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

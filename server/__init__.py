@@ -40,10 +40,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from .auth.access import SESSION_COOKIE
-    from .extensions import api, db, migrate
+    from .extensions import api, babel, db, migrate
+    from .i18n import select_locale
     from .transaction import register_transaction
 
     db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

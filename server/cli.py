@@ -214,12 +214,13 @@ def forms_import(file: Path, round_code):
 @click.argument("form_id")
 @click.argument("version")
 @click.option("--round", "round_code", help="Publish into this round.")
+@click.option("--for-testing", is_flag=True, help="Allow a version that belongs to no round (nobody can fill it).")
 @transactional
-def forms_publish(form_id, version, round_code):
+def forms_publish(form_id, version, round_code, for_testing):
     """Publish FORM_ID VERSION; from now on it never changes."""
     from .forms import service
 
-    stored = service.publish(form_id, version, round_code)
+    stored = service.publish(form_id, version, round_code, for_testing=for_testing)
     click.echo(f"published {stored.form_id} {stored.version} sha256={stored.content_hash}")
 
 

@@ -41,7 +41,10 @@ class ApiError(Exception):
         self.status = status or registered.status
 
     def response(self):
-        body = {"code": self.code, "message": self.message, "errors": self.errors}
+        from .i18n import localize
+
+        message, errors = localize(self.code, self.message, self.errors)
+        body = {"code": self.code, "message": message, "errors": errors}
         return jsonify(body), self.status
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -25,6 +26,7 @@ write_intent: ContextVar[bool] = ContextVar("parsurvey_write_intent", default=Fa
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: SQLite can alter tables
 api = Api()
+babel = Babel()  # the API's messages in the caller's language (server.i18n)
 
 
 def _is_sqlite(dbapi_connection) -> bool:

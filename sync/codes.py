@@ -52,6 +52,12 @@ _CODES = [
     ErrorCode("invalid_form", 422, Action.FIX, "The form definition fails validation."),
     ErrorCode("unsupported_construct", 422, Action.FIX, "The XLSForm uses a construct parsurvey lacks."),
     ErrorCode("invalid_answers", 422, Action.FIX, "The answers do not satisfy the form."),
+    ErrorCode(
+        "form_without_round",
+        422,
+        Action.FIX,
+        "A form version that belongs to no round cannot be filled; publish it into a round or mark it for testing.",
+    ),
     # Sync (per item, and whole batches)
     ErrorCode("unsupported_protocol", 400, Action.FIX, "The batch speaks a protocol version this server lacks."),
     ErrorCode("batch_too_large", 413, Action.FIX, "Too many envelopes in one batch; split it."),
@@ -61,6 +67,8 @@ _CODES = [
     ErrorCode("not_assigned", 403, Action.STOP, "The enumerator is not assigned to this agency in the round."),
     ErrorCode("wrong_enumerator", 403, Action.STOP, "The ballot names another enumerator than the token's."),
     ErrorCode("wrong_reviewer", 403, Action.STOP, "The finding names another reviewer than the token's."),
+    ErrorCode("invalid_enrolment", 401, Action.AUTHENTICATE, "The enrolment code is unknown, used or expired."),
+    ErrorCode("invalid_import", 422, Action.FIX, "The file cannot be imported; see each row. Nothing was stored."),
     # Results
     ErrorCode("invalid_appraisal", 422, Action.FIX, "The appraisal points file fails validation; see each line."),
     ErrorCode("nothing_to_score", 409, Action.FIX, "The round has neither countable ballots nor appraisal points."),

@@ -53,5 +53,25 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Web sessions expire; device and script tokens (None) last until revoked.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When a device last sent a sync batch with this token (the devices screen shows it).
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class EnrolmentCode(db.Model):
+    """A short-lived, one-time code that signs a phone in as a user when it opens the link of a QR code
+    shown on the admin's screen (no token typed by hand). Only a SHA-256 of the code is stored."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

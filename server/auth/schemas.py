@@ -49,3 +49,52 @@ class SessionSchema(Schema):
         allow_none=True,
         metadata={"description": "Send it as X-CSRF-Token with every change; null when signed with a bearer token"},
     )
+
+
+class UserPatchSchema(Schema):
+    full_name = fields.String(validate=validate.Length(max=200))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    organisation = fields.String(allow_none=True, validate=validate.OneOf(list(ORGANISATIONS)))
+    home_agency = fields.String(allow_none=True)
+    password = fields.String(load_only=True, validate=validate.Length(8, 512), metadata={"description": "A reset"})
+
+
+class TokenInfoSchema(Schema):
+    id = fields.Integer()
+    username = fields.Function(lambda t: t.user.username)
+    prefix = fields.String()
+    label = fields.String()
+    kind = fields.Function(
+        lambda t: "session" if t.expires_at else "device", metadata={"description": "session|device"}
+    )
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    last_sync_at = fields.DateTime(allow_none=True, metadata={"description": "When its device last sent a batch"})
+
+
+class TokenQuerySchema(Schema):
+    user = fields.String()
+    include_revoked = fields.Boolean(load_default=False)
+
+
+class EnrolmentRequestSchema(Schema):
+    label = fields.String(load_default="", validate=validate.Length(max=100), metadata={"description": "Device name"})
+
+
+class EnrolmentSchema(Schema):
+    code = fields.String(metadata={"description": "One-time; shown once"})
+    url = fields.String(metadata={"description": "What the QR code holds: the app's address with the code"})
+    qr_svg = fields.String(metadata={"description": "The QR code as an SVG image"})
+    expires_at = fields.DateTime()
+    username = fields.String()
+
+
+class RedeemSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class FirstAdminSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 512))
+    full_name = fields.String(load_default="", validate=validate.Length(max=200))

@@ -15,7 +15,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..registry.service import get_agency
 from ..timeutil import utcnow
-from .models import ApiToken, User
+from .models import ApiToken, EnrolmentCode, User
 from .roles import ADMIN, ORGANISATIONS, REVIEWER, ROLES
 
 TOKEN_PREFIX = "pst_"
@@ -152,6 +152,115 @@ def set_password(user: User, password: str) -> None:
         raise ApiError("invalid_request", "The password is too short.", {"password": ["Use at least 8 characters."]})
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     db.session.flush()
+
+
+def update_user(user: User, changes: dict) -> User:
+    """Change a user's name, role, organisation, home agency or password (an admin's reset). The rules of
+    ``create_user`` hold afterwards; the last active admin keeps the admin role."""
+    role = changes.get("role", user.role)
+    organisation = changes["organisation"] if "organisation" in changes else user.organisation
+    home = changes["home_agency"] if "home_agency" in changes else (user.home_agency.code if user.home_agency else None)
+    if role != REVIEWER:
+        organisation = organisation if "organisation" in changes else None
+        home = home if "home_agency" in changes else None
+    errors = {}
+    if role not in ROLES:
+        errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
+    if role == REVIEWER and organisation not in ORGANISATIONS:
+        errors["organisation"] = [f"A reviewer needs an organisation: {', '.join(ORGANISATIONS)}."]
+    if role != REVIEWER and organisation is not None:
+        errors["organisation"] = ["Only reviewers belong to an organisation."]
+    if home is not None and role != REVIEWER:
+        errors["home_agency"] = ["Only reviewers have a home agency (it keeps them off its re-checks)."]
+    password = changes.get("password")
+    if password is not None and len(password) < 8:
+        errors["password"] = ["Use at least 8 characters."]
+    if errors:
+        raise ApiError("invalid_request", "The user cannot be changed.", errors)
+    if user.role == ADMIN and role != ADMIN and user.active:
+        others = db.session.scalar(
+            select(func.count()).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+        )
+        if not others:
+            raise ApiError("state_conflict", f"{user.username!r} is the last active admin; make another first.")
+    user.role = role
+    user.organisation = organisation
+    user.home_agency_id = get_agency(home).id if home else None
+    if "full_name" in changes:
+        user.full_name = unicodedata.normalize("NFC", changes["full_name"].strip())
+    if password is not None:
+        user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    db.session.flush()
+    return user
+
+
+def list_tokens(username: str | None = None, include_revoked: bool = False) -> list[ApiToken]:
+    """Tokens (devices, scripts and web sessions), newest first; expired sessions are left out."""
+    query = select(ApiToken).join(ApiToken.user).order_by(ApiToken.id.desc())
+    if username:
+        query = query.where(User.username == username)
+    if not include_revoked:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    now = utcnow()
+    return [t for t in db.session.scalars(query) if t.expires_at is None or t.expires_at > now]
+
+
+def get_token(token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise ApiError("not_found", f"No token {token_id}.")
+    return token
+
+
+def record_sync(token: ApiToken) -> None:
+    """Remember when this token's device last sent a sync batch."""
+    token.last_sync_at = utcnow()
+    db.session.flush()
+
+
+ENROLMENT_MINUTES = 10
+
+
+def start_enrolment(user: User, label: str, created_by: str) -> tuple[EnrolmentCode, str]:
+    """A one-time code, valid ``ENROLMENT_MINUTES``, that signs a phone in as ``user`` (shown as a QR code)."""
+    if not user.active:
+        raise ApiError("state_conflict", f"User {user.username!r} is deactivated.")
+    code = secrets.token_urlsafe(18)
+    enrolment = EnrolmentCode(
+        user=user,
+        code_hash=hash_token(code),
+        label=label,
+        created_by=created_by,
+        expires_at=utcnow() + timedelta(minutes=ENROLMENT_MINUTES),
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment, code
+
+
+def redeem_enrolment(code: str, lifetime: timedelta) -> tuple[ApiToken, str]:
+    """Exchange an enrolment code for a session token, once; unknown, used or expired codes are refused."""
+    enrolment = db.session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == hash_token(code)))
+    if enrolment is None or enrolment.used_at is not None or enrolment.expires_at <= utcnow():
+        raise ApiError("invalid_enrolment")
+    if not enrolment.user.active:
+        raise ApiError("invalid_enrolment")
+    enrolment.used_at = utcnow()
+    return issue_token(enrolment.user, enrolment.label or "enrolled device", lifetime)
+
+
+def needs_first_admin() -> bool:
+    """A new installation: no admin exists yet, so the web app offers to create the first one."""
+    return db.session.scalar(select(User.id).where(User.role == ADMIN).limit(1)) is None
+
+
+def create_first_admin(username: str, password: str, full_name: str = "") -> User:
+    """The first admin of a new installation, made from the browser; refused once any admin exists."""
+    if not needs_first_admin():
+        raise ApiError("state_conflict", "This installation already has an admin; sign in instead.")
+    if not password:
+        raise ApiError("invalid_request", "The user cannot be created.", {"password": ["Use at least 8 characters."]})
+    return create_user(username, ADMIN, full_name=full_name, password=password)
 
 
 _DUMMY_HASH = generate_password_hash("parsurvey-timing-equaliser", method=PASSWORD_METHOD)

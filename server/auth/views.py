@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import after_this_request, current_app, request
+from flask import after_this_request, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from . import service
 from .access import SESSION_COOKIE, csrf_token, current_token, current_user, require_roles, signed_by_cookie
 from .roles import ADMIN, ROLES
-from .schemas import LoginSchema, NewTokenSchema, SessionSchema, TokenSchema, UserSchema
+from .schemas import (
+    EnrolmentRequestSchema,
+    EnrolmentSchema,
+    FirstAdminSchema,
+    LoginSchema,
+    NewTokenSchema,
+    RedeemSchema,
+    SessionSchema,
+    TokenInfoSchema,
+    TokenQuerySchema,
+    TokenSchema,
+    UserPatchSchema,
+    UserSchema,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in, tokens and users")
 
@@ -55,7 +68,10 @@ def start_session(args):
     CSRF token to send with every change."""
     lifetime = timedelta(days=current_app.config["SESSION_DAYS"])
     token, secret = service.login(args["username"], args["password"], args["label"] or "web session", lifetime)
+    return _signed_in(token, secret, lifetime)
 
+
+def _signed_in(token, secret: str, lifetime: timedelta) -> dict:
     @after_this_request
     def _set_cookie(response):
         if response.status_code < 400:
@@ -149,3 +165,75 @@ def deactivate(username):
 def activate(username):
     """Let a deactivated user sign in again (admin)."""
     return service.set_active(service.get_user(username), True)
+
+
+@blp.route("/users/<username>", methods=["PATCH"])
+@require_roles(ADMIN)
+@blp.arguments(UserPatchSchema)
+@blp.response(200, UserSchema)
+def update_user(args, username):
+    """Change a user's name, role, organisation, home agency, or reset the password (admin)."""
+    return service.update_user(service.get_user(username), args)
+
+
+@blp.route("/tokens", methods=["GET"])
+@require_roles(ADMIN)
+@blp.arguments(TokenQuerySchema, location="query")
+@blp.response(200, TokenInfoSchema(many=True))
+def list_tokens(args):
+    """Devices, scripts and web sessions that may sign in, with when each device last synced (admin)."""
+    return service.list_tokens(args.get("user"), args["include_revoked"])
+
+
+@blp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@require_roles(ADMIN)
+@blp.response(200, TokenInfoSchema)
+def revoke_token(token_id):
+    """Revoke one token: its device or session stops working at once (admin)."""
+    token = service.get_token(token_id)
+    service.revoke_token(token)
+    return token
+
+
+@blp.route("/users/<username>/enrolments", methods=["POST"])
+@require_roles(ADMIN)
+@blp.arguments(EnrolmentRequestSchema)
+@blp.response(201, EnrolmentSchema)
+def start_enrolment(args, username):
+    """A one-time code, valid for a few minutes, and its QR code: the phone opens the link and is signed in
+    as the user, with no token typed by hand (admin)."""
+    import io
+
+    import segno
+
+    enrolment, code = service.start_enrolment(service.get_user(username), args["label"], current_user().username)
+    url = url_for("web.shell", _external=True) + f"#enrol={code}"
+    svg = io.BytesIO()  # a standalone SVG document (with its namespace), so it also works as an <img>
+    segno.make(url, error="m").save(svg, kind="svg", scale=5, xmldecl=False, svgns=True, dark="#000", light="#fff")
+    return {
+        "code": code,
+        "url": url,
+        "qr_svg": svg.getvalue().decode(),
+        "expires_at": enrolment.expires_at,
+        "username": enrolment.user.username,
+    }
+
+
+@blp.route("/auth/enrolments", methods=["POST"])
+@blp.arguments(RedeemSchema)
+@blp.response(201, SessionSchema)
+def redeem_enrolment(args):
+    """Sign a phone in with an enrolment code (once, before it expires): the answer sets the session cookie
+    and gives its CSRF token, as signing in with a password does."""
+    lifetime = timedelta(days=current_app.config["SESSION_DAYS"])
+    token, secret = service.redeem_enrolment(args["code"], lifetime)
+    return _signed_in(token, secret, lifetime)
+
+
+@blp.route("/setup", methods=["POST"])
+@blp.arguments(FirstAdminSchema)
+@blp.response(201, UserSchema)
+def first_admin(args):
+    """Create the first admin of a new installation (then sign in as usual); refused (409 state_conflict)
+    once any admin exists, so it needs no sign-in."""
+    return service.create_first_admin(args["username"], args["password"], args["full_name"])

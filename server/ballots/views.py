@@ -8,10 +8,11 @@ from flask_smorest import Blueprint
 from sync.protocol import PROTOCOL_VERSION
 
 from ..audit import entries_for
-from ..auth.access import current_user, require_roles
+from ..auth.access import current_token, current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER, ROLES
-from ..auth.service import get_user
+from ..auth.service import get_user, record_sync
 from ..errors import ApiError
+from ..i18n import localize_results
 from ..recheck.schemas import AuditEntrySchema, BallotQuerySchema, OverrideSchema
 from ..recheck.status import override
 from ..registry.service import get_agency, get_round
@@ -39,7 +40,8 @@ def sync_batch():
     if batch is None:
         raise ApiError("malformed_json", "The body must be a JSON sync batch.")
     results = intake.receive_batch(current_user(), batch, current_app.config["SYNC_MAX_ITEMS"])
-    return {"protocol": PROTOCOL_VERSION, "results": results}
+    record_sync(current_token())
+    return {"protocol": PROTOCOL_VERSION, "results": localize_results(results)}
 
 
 @blp.route("/conflicts", methods=["GET"])

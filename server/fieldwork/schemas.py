@@ -53,3 +53,18 @@ class OwnProgressSchema(Schema):
     quota = fields.Integer()
     received = fields.Integer()
     agencies = fields.List(fields.Nested(OwnAgencyProgressSchema))
+
+
+class CopyRequestSchema(Schema):
+    from_round = fields.String(required=True, metadata={"description": "Code of the round to copy from"})
+
+
+class CopyResultSchema(Schema):
+    copied = fields.Integer()
+    skipped = fields.Integer(metadata={"description": "Inactive enumerators or agencies not surveyed now"})
+
+
+class AssignmentImportSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    rows = fields.Integer()

@@ -43,6 +43,89 @@ def set_assignment(survey_round: SurveyRound, username: str, agency_code: str, q
     return assignment
 
 
+ASSIGNMENT_HEADERS = {
+    "username": "username",
+    "enumerator": "username",
+    "điều tra viên": "username",
+    "agency": "agency",
+    "agency_code": "agency",
+    "cơ quan": "agency",
+    "mã cơ quan": "agency",
+    "quota": "quota",
+    "chỉ tiêu": "quota",
+}
+
+
+def import_assignments(survey_round: SurveyRound, data: bytes, filename: str) -> dict:
+    """Assignments from a CSV or XLSX file (username, agency, quota): every row checked against the
+    users and the round's surveyed agencies; one problem and nothing is stored (``invalid_import``)."""
+    from ..results.tables import number, read_table
+
+    require_open(survey_round)
+    header, rows = read_table(data, filename)
+    columns = {ASSIGNMENT_HEADERS[h.casefold()]: h for h in header if h.casefold() in ASSIGNMENT_HEADERS}
+    errors = [
+        {"line": 1, "column": key, "code": "missing_column", "message": f"No {key!r} column."}
+        for key in ("username", "agency")
+        if key not in columns
+    ]
+    if errors:
+        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    surveyed = {p.agency.code: p for p in survey_round.participants if p.surveyed}
+    seen: dict[tuple[str, str], int] = {}
+    wanted = []
+    for row in rows:
+        username = str(row.cells.get(columns["username"]) or "").strip()
+        agency = str(row.cells.get(columns["agency"]) or "").strip()
+
+        def problem(column: str, code: str, message: str, line=row.line) -> None:
+            errors.append({"line": line, "column": columns.get(column, column), "code": code, "message": message})
+
+        user = users.get(username)
+        if user is None:
+            problem("username", "not_found", f"No user named {username!r}.")
+        elif user.role != ENUMERATOR or not user.active:
+            problem("username", "invalid_value", f"{username!r} is not an active enumerator.")
+        if agency not in surveyed:
+            problem("agency", "not_surveyed", f"{agency!r} is not surveyed in round {survey_round.code}.")
+        quota = 0
+        if "quota" in columns:
+            try:
+                value = number(row.cells.get(columns["quota"]))
+                if value is not None and (value < 0 or not float(value).is_integer()):
+                    raise ValueError(value)
+                quota = int(value or 0)
+            except ValueError:
+                problem("quota", "not_a_number", "A quota is a whole number, 0 or more.")
+        if (username, agency) in seen:
+            problem("agency", "duplicate_row", f"Also on line {seen[(username, agency)]}.")
+        seen[(username, agency)] = row.line
+        wanted.append((username, agency, quota))
+    if not rows:
+        errors.append({"line": 1, "column": None, "code": "empty_file", "message": "The file has no rows."})
+    if errors:
+        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+    for username, agency, quota in wanted:
+        set_assignment(survey_round, username, agency, quota)
+    return {"created": 0, "updated": len(wanted), "rows": len(wanted)}
+
+
+def copy_assignments(survey_round: SurveyRound, source: SurveyRound) -> dict:
+    """Last round's assignments and quotas, for the enumerators still active and the agencies surveyed
+    in this round; the others are skipped and counted."""
+    require_open(survey_round)
+    surveyed = {p.agency_id for p in survey_round.participants if p.surveyed}
+    copied = skipped = 0
+    for assignment in list_assignments(source):
+        if assignment.agency_id in surveyed and assignment.enumerator.active:
+            set_assignment(survey_round, assignment.enumerator.username, assignment.agency.code, assignment.quota)
+            copied += 1
+        else:
+            skipped += 1
+    return {"copied": copied, "skipped": skipped}
+
+
 def remove_assignment(survey_round: SurveyRound, username: str, agency_code: str) -> None:
     require_open(survey_round)
     user, agency = get_user(username), get_agency(agency_code)

@@ -7,8 +7,16 @@ from flask_smorest import Blueprint
 from ..auth.access import current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS
 from ..registry.service import get_round
+from ..registry.views import UPLOAD_BODY, uploaded_file
 from . import service
-from .schemas import AssignmentSchema, OwnProgressSchema, ProgressSchema
+from .schemas import (
+    AssignmentImportSchema,
+    AssignmentSchema,
+    CopyRequestSchema,
+    CopyResultSchema,
+    OwnProgressSchema,
+    ProgressSchema,
+)
 
 blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1", description="Assignments and progress")
 
@@ -29,6 +37,24 @@ def list_assignments(code):
 def set_assignment(args, code, username, agency_code):
     """Assign an enumerator to an agency for the round, with a quota."""
     return service.set_assignment(get_round(code), username, agency_code, args["quota"])
+
+
+@blp.route("/rounds/<code>/assignments/import", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(200, AssignmentImportSchema)
+def import_assignments(code):
+    """Set assignments and quotas from a CSV or XLSX file (username, agency, quota); all or nothing."""
+    return service.import_assignments(get_round(code), *uploaded_file())
+
+
+@blp.route("/rounds/<code>/assignments/copy", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(CopyRequestSchema)
+@blp.response(200, CopyResultSchema)
+def copy_assignments(args, code):
+    """Copy another round's assignments and quotas (active enumerators, agencies surveyed in this round)."""
+    return service.copy_assignments(get_round(code), get_round(args["from_round"]))
 
 
 @blp.route("/rounds/<code>/assignments/<username>/<agency_code>", methods=["DELETE"])

@@ -49,3 +49,16 @@ class UploadQuerySchema(Schema):
 
 class PublishSchema(Schema):
     round = fields.String(load_default=None, allow_none=True)
+    for_testing = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Publish a version that belongs to no round (nobody can fill it): testing only"},
+    )
+
+
+class TestBallotSchema(Schema):
+    answers = fields.Dict(keys=fields.String(), required=True)
+
+
+class TestBallotResultSchema(Schema):
+    valid = fields.Boolean()
+    errors = fields.List(fields.Dict(), metadata={"description": "Each problem with its path, code and message"})

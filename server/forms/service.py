@@ -66,13 +66,14 @@ def version_hash(form_id: str, version: str, role: str) -> str:
 
 
 def listing(role: str, state: str | None, serialize: Callable[[list[FormVersion]], bytes]) -> bytes:
-    """The serialized list of versions this role sees, remembered by each worker for a few seconds:
-    devices ask for it on every sync, and it changes only when a version is uploaded, published or
-    closed (which makes this worker forget it at once) or a round closes."""
+    """The serialized list of versions this role sees. For field roles each worker remembers it for a few
+    seconds: devices ask for it on every sync, and it changes only when a version is uploaded, published or
+    closed (which makes this worker forget it at once) or a round closes. Admins and supervisors always read
+    it fresh, so the console shows their own upload or publication at once, whichever worker answers."""
     sees_all = role in MANAGERS
-    return worker_cache(FORMS).get_or_compute(
-        ("listing", sees_all, state), lambda: serialize(all_versions(state) if sees_all else fillable_versions())
-    )
+    if sees_all:
+        return serialize(all_versions(state))
+    return worker_cache(FORMS).get_or_compute(("listing", state), lambda: serialize(fillable_versions()))
 
 
 def _changed() -> None:
@@ -129,7 +130,9 @@ def save_draft(form: Form, round_code: str | None = None) -> tuple[FormVersion, 
     return stored, True
 
 
-def publish(form_id: str, version: str, round_code: str | None = None) -> FormVersion:
+def publish(form_id: str, version: str, round_code: str | None = None, *, for_testing: bool = False) -> FormVersion:
+    """Publish a draft, into a round. A version with no round can be filled by nobody's assignments, so
+    publishing one is refused (``form_without_round``) unless it is marked as for testing only."""
     stored = find_version(form_id, version)
     if stored is None:
         raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
@@ -142,6 +145,12 @@ def publish(form_id: str, version: str, round_code: str | None = None) -> FormVe
         require_open(stored.round)
     if stored.state == "closed":
         raise ApiError("form_closed", f"Form {form_id!r} version {version!r} is closed.")
+    if stored.state == "draft" and stored.round is None and not for_testing:
+        raise ApiError(
+            "form_without_round",
+            "A form version that belongs to no round cannot be filled; publish it into a round.",
+            {"round": ["Tick 'for testing only' to publish a version that belongs to no round."]},
+        )
     if stored.state == "draft":
         stored.state = "published"
         stored.published_at = utcnow()
@@ -184,3 +193,16 @@ def fillable_versions() -> list[FormVersion]:
 def load_form(stored: FormVersion) -> Form:
     """The survey_forms model of a stored version (used to validate answers against it)."""
     return Form.from_dict(json.loads(stored.canonical))
+
+
+def check_answers(form_id: str, version: str, answers) -> list[dict]:
+    """Every problem of a test ballot against a stored version (draft or published); nothing is stored.
+    The console's preview sends the ballot it filled, to see what the server would say."""
+    from survey_forms import validate_answers
+
+    stored = find_version(form_id, version)
+    if stored is None:
+        raise ApiError("unknown_form_version", f"No form {form_id!r} version {version!r}.")
+    if not isinstance(answers, dict):
+        raise ApiError("invalid_request", "The answers must be an object.", {"answers": ["Not a valid mapping type."]})
+    return [e.to_dict() for e in validate_answers(load_form(stored), answers)]

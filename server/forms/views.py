@@ -6,10 +6,19 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from ..auth.access import current_principal, require_roles
-from ..auth.roles import ADMIN, ROLES
+from ..auth.roles import ADMIN, MANAGERS, ROLES
 from ..errors import ApiError
+from ..i18n import localize_problems
 from . import service
-from .schemas import FormListQuerySchema, FormVersionSchema, PublishSchema, UploadQuerySchema, UploadResultSchema
+from .schemas import (
+    FormListQuerySchema,
+    FormVersionSchema,
+    PublishSchema,
+    TestBallotResultSchema,
+    TestBallotSchema,
+    UploadQuerySchema,
+    UploadResultSchema,
+)
 
 blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Questionnaire versions")
 
@@ -90,8 +99,8 @@ def definition(form_id, version):
 @blp.arguments(PublishSchema)
 @blp.response(200, FormVersionSchema)
 def publish(args, form_id, version):
-    """Publish a draft (optionally into a round). A published version never changes."""
-    return service.publish(form_id, version, args.get("round"))
+    """Publish a draft into a round (with no round only when ``for_testing``). A published version never changes."""
+    return service.publish(form_id, version, args.get("round"), for_testing=args["for_testing"])
 
 
 @blp.route("/forms/<form_id>/versions/<version>/close", methods=["POST"])
@@ -100,3 +109,14 @@ def publish(args, form_id, version):
 def close(form_id, version):
     """Close a version: it stays downloadable but no longer accepts answers."""
     return service.close(form_id, version)
+
+
+@blp.route("/forms/<form_id>/versions/<version>/test-ballots", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(TestBallotSchema)
+@blp.response(200, TestBallotResultSchema)
+def check_test_ballot(args, form_id, version):
+    """Check a test ballot filled in the console's preview against a version (a draft too): the problems the
+    server would find, in the language asked for. Nothing is stored (admin, supervisor)."""
+    errors = service.check_answers(form_id, version, args["answers"])
+    return {"valid": not errors, "errors": localize_problems(errors)}

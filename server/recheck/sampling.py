@@ -144,6 +144,17 @@ def _reviewers(organisation: str) -> list[User]:
     )
 
 
+def organisations_for(selected: pd.DataFrame, params: SampleParameters) -> list[tuple]:
+    """Which organisation re-checks each selected ballot: both, or one drawn from the recorded seed
+    (so a dry run previews exactly what storing the sample will do)."""
+    rng = np.random.Generator(np.random.PCG64([params.seed, 1]))
+    organisations = list(ORGANISATIONS)
+    if params.both_organisations:
+        return [(row, org) for row in selected.itertuples() for org in organisations]
+    picks = rng.integers(0, len(organisations), len(selected))
+    return [(row, organisations[pick]) for row, pick in zip(selected.itertuples(), picks, strict=True)]
+
+
 def store(survey_round: SurveyRound, params: SampleParameters, actor: User) -> tuple[RecheckSample, pd.DataFrame]:
     """Draw and record the sample: assignments, ballot status ``selected``, audit entries."""
     selected = draw(survey_round.id, params)
@@ -152,13 +163,8 @@ def store(survey_round: SurveyRound, params: SampleParameters, actor: User) -> t
     db.session.flush()
     if selected.empty:
         return sample, selected
-    rng = np.random.Generator(np.random.PCG64([params.seed, 1]))
     organisations = list(ORGANISATIONS)
-    if params.both_organisations:
-        pairs = [(row, org) for row in selected.itertuples() for org in organisations]
-    else:
-        picks = rng.integers(0, len(organisations), len(selected))
-        pairs = [(row, organisations[pick]) for row, pick in zip(selected.itertuples(), picks, strict=True)]
+    pairs = organisations_for(selected, params)
     exclude_own = settings_of(survey_round)["exclude_own_agency"]
     pools = {org: _reviewers(org) for org in organisations}
     turns = dict.fromkeys(organisations, 0)

@@ -25,6 +25,9 @@ class SampleResultSchema(Schema):
     sample_id = fields.Integer(allow_none=True)
     selected = fields.Integer()
     by_reason = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_agency = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "Agency code"})
+    by_enumerator = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "Username"})
+    by_organisation = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "MTTQ, CCB"})
     ballots = fields.List(fields.String(), metadata={"description": "Selected instance ids, in id order"})
 
 
@@ -134,3 +137,13 @@ class QualitySettingsSchema(Schema):
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
     quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
     exclude_own_agency = fields.Boolean()
+
+
+class BulkReviewerSchema(Schema):
+    assignments = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=5000))
+    username = fields.String(required=True)
+
+
+class QualitySettingsPageSchema(Schema):
+    settings = fields.Nested(QualitySettingsSchema, metadata={"description": "In force: the round's over the defaults"})
+    defaults = fields.Nested(QualitySettingsSchema)

@@ -27,8 +27,46 @@ def draw_sample(survey_round: SurveyRound, actor: User, *, dry_run: bool = False
         "sample_id": sample_id,
         "selected": len(selected),
         "by_reason": {k: int(v) for k, v in selected["reason"].value_counts().sort_index().items()},
+        **_breakdown(selected, params),
         "ballots": list(selected["instance_id"]),
     }
+
+
+def _breakdown(selected, params: sampling.SampleParameters) -> dict:
+    """How many selected ballots per agency, per enumerator and per organisation (what a dry run previews)."""
+    from ..registry.models import Agency
+
+    if selected.empty:
+        return {"by_agency": {}, "by_enumerator": {}, "by_organisation": {}}
+    agencies = dict(db.session.execute(select(Agency.id, Agency.code)).all())
+    ids = [int(i) for i in selected["enumerator_id"].unique()]
+    users = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+    by_organisation: dict[str, int] = {}
+    for _, organisation in sampling.organisations_for(selected, params):
+        by_organisation[organisation] = by_organisation.get(organisation, 0) + 1
+    return {
+        "by_agency": {agencies[int(k)]: int(v) for k, v in selected["agency_id"].value_counts().sort_index().items()},
+        "by_enumerator": {
+            users[int(k)]: int(v) for k, v in selected["enumerator_id"].value_counts().sort_index().items()
+        },
+        "by_organisation": dict(sorted(by_organisation.items())),
+    }
+
+
+def assign_reviewers(survey_round: SurveyRound, assignment_ids: list[int], username: str) -> list[RecheckAssignment]:
+    """Give several re-checks of a round to one reviewer of their organisation; all or none."""
+    found = {
+        a.id: a
+        for a in db.session.scalars(
+            select(RecheckAssignment)
+            .join(RecheckAssignment.sample)
+            .where(RecheckSample.round_id == survey_round.id, RecheckAssignment.id.in_(assignment_ids))
+        )
+    }
+    missing = [i for i in assignment_ids if i not in found]
+    if missing:
+        raise ApiError("not_found", f"No re-checks {missing} in round {survey_round.code}.")
+    return [assign_reviewer(found[i], username) for i in dict.fromkeys(assignment_ids)]
 
 
 def list_assignments(survey_round: SurveyRound, user: User | None = None) -> list[RecheckAssignment]:

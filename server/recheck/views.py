@@ -10,9 +10,11 @@ from ..auth.roles import ADMIN, MANAGERS, REVIEWER
 from ..registry.service import get_round
 from . import quality, service, verification
 from .schemas import (
+    BulkReviewerSchema,
     ChainReportSchema,
     CountableSchema,
     DecisionSchema,
+    QualitySettingsPageSchema,
     QualitySettingsSchema,
     QuarantineSchema,
     RecheckAssignmentSchema,
@@ -22,6 +24,7 @@ from .schemas import (
     VerificationRequestSchema,
     VerificationSchema,
 )
+from .settings import DEFAULTS, settings_of
 
 blp = Blueprint("recheck", __name__, url_prefix="/api/v1", description="Re-checks, quality and quarantine")
 
@@ -50,6 +53,15 @@ def list_rechecks(code):
 def assign_reviewer(args, assignment_id):
     """Give a re-check to a named reviewer of its organisation."""
     return service.assign_reviewer(verification.get_assignment(assignment_id), args["username"])
+
+
+@blp.route("/rounds/<code>/rechecks/reviewer", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(BulkReviewerSchema)
+@blp.response(200, RecheckAssignmentSchema(many=True))
+def assign_reviewers(args, code):
+    """Give several re-checks to one reviewer of their organisation at once; all or none."""
+    return service.assign_reviewers(get_round(code), args["assignments"], args["username"])
 
 
 @blp.route("/rechecks/<int:assignment_id>/verifications", methods=["POST"])
@@ -89,6 +101,14 @@ def apply_quarantines(code):
 def decide_quarantine(args, quarantine_id):
     """Release a quarantine (ballots count again) or confirm the exclusion, with a reason."""
     return quality.decide(quarantine_id, args["decision"], args["reason"], current_user())
+
+
+@blp.route("/rounds/<code>/quality-settings", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, QualitySettingsPageSchema)
+def get_quality_settings(code):
+    """A round's cleaning, re-check and quarantine settings in force, and the defaults."""
+    return {"settings": settings_of(get_round(code)), "defaults": DEFAULTS}
 
 
 @blp.route("/rounds/<code>/quality-settings", methods=["PATCH"])

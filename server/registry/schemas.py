@@ -69,3 +69,45 @@ class RoundSchema(Schema):
     def _window(self, data, **kwargs):
         if data["window_start"] > data["window_end"]:
             raise ValidationError("The survey window ends before it starts.", "window_end")
+
+
+class RoundCreateSchema(RoundSchema):
+    """A new round, given in full or copied from an earlier one (``copy_from``): then the window (moved by
+    the years between them), method version, survey maximum, bands, quality settings and each agency's
+    maximum points and quota come from that round unless given here."""
+
+    copy_from = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "Code of the round to copy (last year's)"}
+    )
+    window_start = fields.Date(load_default=None)
+    window_end = fields.Date(load_default=None)
+    method_version = fields.String(load_default=None, validate=validate.Length(1, 32))
+    survey_max_points = fields.Float(load_default=None, validate=validate.Range(min=0, min_inclusive=False))
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if data.get("copy_from"):
+            if data.get("participants"):
+                raise ValidationError("A copied round takes its agencies from the round it copies.", "participants")
+            start, end = data.get("window_start"), data.get("window_end")
+            if start and end and start > end:
+                raise ValidationError("The survey window ends before it starts.", "window_end")
+            return
+        missing = {
+            name: ["Missing data for required field."]
+            for name in ("window_start", "window_end", "method_version")
+            if data.get(name) is None
+        }
+        if missing:
+            raise ValidationError(missing)
+        if data["window_start"] > data["window_end"]:
+            raise ValidationError("The survey window ends before it starts.", "window_end")
+
+
+class RoundPatchSchema(Schema):
+    title = fields.String(validate=validate.Length(max=300))
+    window_start = fields.Date()
+    window_end = fields.Date()
+    method_version = fields.String(validate=validate.Length(1, 32))
+    survey_max_points = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    bands = fields.List(fields.Nested(BandSchema))

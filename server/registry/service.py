@@ -143,6 +143,102 @@ def create_round(
     return survey_round
 
 
+def copy_round(
+    code: str,
+    year: int,
+    copy_from: str,
+    *,
+    title: str = "",
+    window_start: date | None = None,
+    window_end: date | None = None,
+    method_version: str | None = None,
+    survey_max_points: float | None = None,
+    bands: list[dict] | None = None,
+) -> SurveyRound:
+    """A new round made from an earlier one: its window moved by the years between them (unless given),
+    bands, survey maximum, method version, quality settings, and each agency's maximum points, surveyed
+    flag and ballot quota. Agencies and assignments are not copied: the fieldwork screen copies those."""
+    source = get_round(copy_from)
+    shift = year - source.year
+    survey_round = create_round(
+        code,
+        year,
+        window_start or _shift_years(source.window_start, shift),
+        window_end or _shift_years(source.window_end, shift),
+        method_version=method_version or source.method_version,
+        survey_max_points=survey_max_points if survey_max_points is not None else source.survey_max_points,
+        bands=bands if bands is not None else source.bands,
+        title=title or source.title,
+    )
+    survey_round.quality_settings = dict(source.quality_settings or {})
+    for participant in source.participants:
+        survey_round.participants.append(
+            RoundAgency(
+                agency=participant.agency,
+                surveyed=participant.surveyed,
+                max_points=participant.max_points,
+                ballot_quota=participant.ballot_quota,
+            )
+        )
+    db.session.flush()
+    return survey_round
+
+
+def _shift_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+ROUND_FIELDS = ("title", "window_start", "window_end", "method_version", "survey_max_points", "bands")
+
+
+def update_round(survey_round: SurveyRound, changes: dict) -> SurveyRound:
+    """Change an open round's title, window, method version, survey maximum or bands."""
+    require_open(survey_round)
+    start = changes.get("window_start", survey_round.window_start)
+    end = changes.get("window_end", survey_round.window_end)
+    if start > end:
+        raise ApiError(
+            "invalid_request",
+            "The survey window ends before it starts.",
+            {"window_end": ["The survey window ends before it starts."]},
+        )
+    if "bands" in changes:
+        survey_round.bands = check_bands(changes["bands"])
+    if "title" in changes:
+        survey_round.title = nfc(changes["title"])
+    if changes.get("survey_max_points") is not None:
+        survey_round.survey_max_points = changes["survey_max_points"]
+    if changes.get("method_version"):
+        survey_round.method_version = changes["method_version"]
+    survey_round.window_start, survey_round.window_end = start, end
+    db.session.flush()
+    return survey_round
+
+
+def remove_participant(survey_round: SurveyRound, agency_code: str) -> None:
+    """Take an agency out of an open round (refused once it has ballots or assignments in the round)."""
+    require_open(survey_round)
+    agency = get_agency(agency_code)
+    participant = next((p for p in survey_round.participants if p.agency_id == agency.id), None)
+    if participant is None:
+        raise ApiError("not_found", f"{agency_code} does not take part in round {survey_round.code}.")
+    from ..ballots.models import Ballot
+    from ..fieldwork.models import Assignment
+
+    used = db.session.scalar(
+        select(Ballot.id).where(Ballot.round_id == survey_round.id, Ballot.agency_id == agency.id).limit(1)
+    ) or db.session.scalar(
+        select(Assignment.id).where(Assignment.round_id == survey_round.id, Assignment.agency_id == agency.id).limit(1)
+    )
+    if used is not None:
+        raise ApiError("state_conflict", f"{agency_code} has ballots or assignments in round {survey_round.code}.")
+    survey_round.participants.remove(participant)
+    db.session.flush()
+
+
 def set_participant(
     survey_round: SurveyRound,
     agency_code: str,

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from ..auth.access import require_roles
 from ..auth.roles import MANAGERS, ROLES
-from . import service
+from ..errors import ApiError
+from . import imports, service
 from .schemas import (
     AgencyPatchSchema,
     AgencyQuerySchema,
     AgencySchema,
     ParticipantPatchSchema,
     ParticipantSchema,
+    RoundCreateSchema,
+    RoundPatchSchema,
     RoundSchema,
 )
 
@@ -43,6 +48,40 @@ class Agencies(MethodView):
         )
 
 
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        }
+    },
+}
+
+
+class ImportResultSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    rows = fields.Integer()
+
+
+def uploaded_file() -> tuple[bytes, str]:
+    """The CSV or XLSX sent in the multipart field ``file``."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError("invalid_request", "Send the CSV or XLSX in the multipart field 'file'.", {"file": ["Missing."]})
+    return upload.read(), upload.filename
+
+
+@blp.route("/agencies/import", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(200, ImportResultSchema)
+def import_agencies():
+    """Create or update agencies from a CSV or XLSX file (code, name, group, handles_procedures, parent);
+    every problem with its line, and nothing stored if there is one (admin, supervisor)."""
+    return imports.import_agencies(*uploaded_file())
+
+
 @blp.route("/agencies/<code>")
 class AgencyItem(MethodView):
     @require_roles(*ROLES)
@@ -68,10 +107,27 @@ class Rounds(MethodView):
         return service.list_rounds()
 
     @require_roles(*MANAGERS)
-    @blp.arguments(RoundSchema)
+    @blp.arguments(RoundCreateSchema)
     @blp.response(201, RoundSchema)
     def post(self, args):
-        """Create a round with its method, bands and participating agencies (admin, supervisor)."""
+        """Create a round with its method, bands and participating agencies, or copy last year's
+        (``copy_from``: window, bands, survey maximum, method, quality settings, maximum points and
+        quotas) (admin, supervisor)."""
+        copy_from = args.pop("copy_from")
+        if copy_from:
+            return service.copy_round(
+                args["code"],
+                args["year"],
+                copy_from,
+                title=args["title"],
+                window_start=args["window_start"],
+                window_end=args["window_end"],
+                method_version=args["method_version"],
+                survey_max_points=args["survey_max_points"],
+                bands=args["bands"],
+            )
+        if args.get("survey_max_points") is None:
+            args.pop("survey_max_points")
         participants = [
             {
                 "agency_code": p["agency_code"],
@@ -92,11 +148,27 @@ class Rounds(MethodView):
 
 
 @blp.route("/rounds/<code>")
-@require_roles(*ROLES)
-@blp.response(200, RoundSchema)
-def get_round(code):
-    """One round, with its participating agencies."""
-    return service.get_round(code)
+class RoundItem(MethodView):
+    @require_roles(*ROLES)
+    @blp.response(200, RoundSchema)
+    def get(self, code):
+        """One round, with its participating agencies."""
+        return service.get_round(code)
+
+    @require_roles(*MANAGERS)
+    @blp.arguments(RoundPatchSchema)
+    @blp.response(200, RoundSchema)
+    def patch(self, args, code):
+        """Change an open round's title, window, method version, survey maximum or bands (admin, supervisor)."""
+        return service.update_round(service.get_round(code), args)
+
+
+@blp.route("/rounds/<code>/agencies/<agency_code>", methods=["DELETE"])
+@require_roles(*MANAGERS)
+@blp.response(204)
+def remove_participant(code, agency_code):
+    """Take an agency out of an open round that has no ballots or assignments for it (admin, supervisor)."""
+    service.remove_participant(service.get_round(code), agency_code)
 
 
 @blp.route("/rounds/<code>/agencies/<agency_code>", methods=["PUT"])

@@ -161,7 +161,33 @@ def write_report(run: ScoreRun, out: Path, *, pdf: bool = True, progress=None) -
     return written
 
 
-__all__ = ["report_context", "shown", "write_report"]
+def report_file(run: ScoreRun, fmt: str) -> tuple[bytes, str, str]:
+    """The report as one file to download: ``html`` with its charts inside (data: URIs), or ``pdf``.
+    Returns (body, mimetype, file name)."""
+    import base64
+    import re
+    import tempfile
+
+    name = f"bao-cao-chi-so-cchc-{run.round.code}-lan-{run.id}.{fmt}"
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        write_report(run, out, pdf=fmt == "pdf")
+        if fmt == "pdf":
+            path = out / "report.pdf"
+            if not path.exists():
+                raise ApiError("service_unavailable", "The PDF cannot be drawn on this server (fpdf2 is missing).")
+            return path.read_bytes(), "application/pdf", name
+        html = (out / "report.html").read_text(encoding="utf-8")
+
+        def inline(match: re.Match) -> str:
+            data = base64.b64encode((out / match.group(1)).read_bytes()).decode()
+            return f'src="data:image/png;base64,{data}"'
+
+        html = re.sub(r'src="(charts/[^"]+\.png)"', inline, html)
+        return html.encode("utf-8"), "text/html", name
+
+
+__all__ = ["report_context", "report_file", "shown", "write_report"]
 
 
 def index_chart_png(run: ScoreRun, group: str) -> bytes:

@@ -17,6 +17,7 @@ from .runs import compute_run
 
 __all__ = [
     "appraisal_summary",
+    "appraisal_template",
     "get_run",
     "import_appraisal",
     "latest_run",
@@ -38,6 +39,21 @@ def start_run(
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def appraisal_template(survey_round: SurveyRound) -> tuple[bytes, str]:
+    """A CSV (UTF-8 with BOM, so Excel shows the Vietnamese) with one row per agency of the round:
+    code, name and group filled, appraisal_points left empty for the council's figures."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["agency", "name", "group", "appraisal_points"])
+    for participant in survey_round.participants:
+        agency = participant.agency
+        writer.writerow([agency.code, agency.name, agency.agency_group, ""])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), f"diem-tham-dinh-{survey_round.code}.csv"
 
 
 def get_run(run_id: int) -> ScoreRun:

@@ -44,6 +44,18 @@ def import_appraisal(code):
     return service.import_appraisal(get_round(code), upload.read(), upload.filename, current_user())
 
 
+@blp.route("/rounds/<code>/appraisal/template.csv", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.doc(responses={"200": {"description": "CSV (UTF-8 with BOM): one row per agency of the round to fill in"}})
+def appraisal_template(code):
+    """A CSV to fill in: the round's agencies with their code, name and maximum, and an empty
+    appraisal_points column (admin, supervisor)."""
+    body, filename = service.appraisal_template(get_round(code))
+    response = current_app.response_class(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @blp.route("/rounds/<code>/score-runs", methods=["GET"])
 @require_roles(*MANAGERS)
 @blp.response(200, ScoreRunSchema(many=True))
@@ -98,4 +110,15 @@ def index_chart(run_id, group):
     png = report.index_chart_png(service.get_run(run_id), group)
     response = current_app.response_class(png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@blp.route("/score-runs/<int:run_id>/report.<any(html, pdf):fmt>", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.doc(responses={"200": {"description": "The annual report of the run: HTML with its charts inside, or PDF"}})
+def report_download(run_id, fmt):
+    """Download the round's report from a score run, as one HTML file or as PDF (admin, supervisor)."""
+    body, mimetype, filename = report.report_file(service.get_run(run_id), fmt)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

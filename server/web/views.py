@@ -7,7 +7,7 @@ or a bearer token, and the role, on every call.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
 
 blp = Blueprint(
     "web",
@@ -39,7 +39,14 @@ def _secure(response):
 
 @blp.route("/")
 def shell():
-    """The enumerator app (sign-in, forms, ballots, outbox, sync); everything else happens in the browser."""
+    """The enumerator app (sign-in, forms, ballots, outbox, sync); everything else happens in the browser.
+    A new installation with no admin yet gets the first-run page instead, which creates the first admin."""
+    from ..auth.service import needs_first_admin
+
+    if needs_first_admin():
+        response = current_app.make_response(render_template("web/setup.html"))
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return render_template("web/app.html")
 
 

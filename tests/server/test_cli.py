@@ -68,7 +68,7 @@ def test_forms_import_publish_and_list(app, db, tmp_path):
     path.write_text(json.dumps(form.to_dict(), ensure_ascii=False), encoding="utf-8")
     imported = invoke(app, "forms", "import", str(path))
     assert imported.exit_code == 0 and f"imported satisfaction {form.version} (draft)" in imported.output
-    assert invoke(app, "forms", "publish", "satisfaction", form.version).exit_code == 0
+    assert invoke(app, "forms", "publish", "satisfaction", form.version, "--for-testing").exit_code == 0
     listed = invoke(app, "forms", "list").output
     assert f"satisfaction\t{form.version}\tpublished" in listed and form.content_hash[:12] in listed
     again = invoke(app, "forms", "import", str(path))

@@ -6,7 +6,6 @@ import { evaluateBoolean } from "./expr.js";
 import { formatCount } from "./format.js";
 import { LIKERT, TEXTS } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
-import { renderSupervisorHome } from "./supervisor.js";
 import { forms, kv, outbox, persist } from "./store.js";
 
 const APP_VERSION = "web-1";
@@ -62,7 +61,8 @@ class ApiFailure extends Error {
 
 // Every call carries the session cookie; a change also carries the CSRF token (else 403 csrf_failed).
 async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  // The server's messages come back in the language on screen (server/i18n.py).
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": state.lang, ...headers } };
   if (!SAFE_METHODS.includes(method) && state.csrf) init.headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -110,6 +110,7 @@ function renderSignIn() {
     password,
     el("button", { type: "submit", class: "primary" }, t("sign_in")),
   );
+  document.getElementById("console-nav")?.remove(); // the admin console's menu
   main.replaceChildren(form);
   username.focus();
 }
@@ -249,7 +250,19 @@ const ui = {
   syncNow: () => syncNow(),
   saveFinding: (envelope) => keepInOutbox(envelope),
   needsConnection: () => needsConnection(),
+  csrf: () => state.csrf,
 };
+
+// Admins and supervisors get the console (admin.js), loaded only for them: the enumerator app never needs it.
+async function renderConsole(ui) {
+  let module;
+  try {
+    module = await import("./admin.js");
+  } catch {
+    throw new ApiFailure(0, "network", t("needs_network"));
+  }
+  await module.renderConsole(ui);
+}
 
 // ------------------------------------------------------------------ the outbox, for both roles that send
 
@@ -315,7 +328,7 @@ function whoSection() {
 // (sign-in stays on show).
 async function renderHome() {
   const user = state.user;
-  const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
+  const screens = { reviewer: renderReviewerHome, supervisor: renderConsole, admin: renderConsole };
   if (screens[user.role]) {
     try {
       await screens[user.role](ui);
@@ -534,7 +547,8 @@ function isBlank(value) {
   return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
 }
 
-class BallotForm {
+// Exported for the admin console's preview of a questionnaire (admin-forms.js), which renders with this same class.
+export class BallotForm {
   constructor(record, agencies) {
     this.record = record;
     this.form = record.definition;
@@ -807,6 +821,25 @@ async function checkSession() {
   }
 }
 
+// A phone that opens the link of an enrolment QR code (/app/#enrol=CODE, shown on the admin console) signs in
+// with that one-time code, and the code leaves the address bar at once.
+async function enrolFromLink() {
+  const found = /^#enrol=([\w-]+)$/.exec(location.hash);
+  if (!found) return;
+  history.replaceState(null, "", location.pathname);
+  try {
+    await revokeStaleSession();
+    if (state.user) await revokeSession(state.csrf); // someone else was signed in on this phone
+    const { data } = await api("/api/v1/auth/enrolments", { method: "POST", body: { code: found[1] } });
+    await forgetSession();
+    await keepSession(data);
+    await persist();
+    if (state.user.role === "enumerator") await downloadForms();
+  } catch (error) {
+    announce(error.status === 0 ? t("needs_network") : error.message, "error");
+  }
+}
+
 async function start() {
   state.lang = (await kv.get("lang")) || "vi";
   state.user = (await kv.get("user")) || null;
@@ -826,6 +859,7 @@ async function start() {
   });
   window.addEventListener("offline", updateOnline);
   drawChrome();
+  await enrolFromLink();
   if (state.user && navigator.onLine) await checkSession();
   if (state.user) await renderHome();
   else {

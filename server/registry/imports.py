@@ -1,0 +1,142 @@
+"""The province's agency list from a CSV or XLSX file: every row checked, all or nothing.
+
+Columns (English or Vietnamese headers): ``code`` (Mã), ``name`` (Tên), ``group`` (Nhóm: ``department``,
+``district``, ``commune`` or their Vietnamese names), optionally ``handles_procedures`` (Có TTHC: yes/no,
+có/không, 1/0; default yes) and ``parent`` (Đơn vị cha: another agency's code). A code already in the
+registry is updated; a new one is created. Every problem comes back with its line and column
+(``422 invalid_import``), and then nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import ApiError
+from ..extensions import db
+from .models import GROUPS, Agency
+from .service import nfc
+
+HEADERS = {
+    "code": "code",
+    "mã": "code",
+    "mã cơ quan": "code",
+    "name": "name",
+    "tên": "name",
+    "tên cơ quan": "name",
+    "group": "group",
+    "nhóm": "group",
+    "handles_procedures": "handles_procedures",
+    "có tthc": "handles_procedures",
+    "parent": "parent",
+    "parent_code": "parent",
+    "đơn vị cha": "parent",
+}
+GROUP_NAMES = {
+    "department": "department",
+    "sở, ban, ngành": "department",
+    "sở ban ngành": "department",
+    "district": "district",
+    "huyện": "district",
+    "ubnd huyện": "district",
+    "commune": "commune",
+    "xã": "commune",
+    "xã, phường": "commune",
+}
+YES = {"yes", "true", "1", "có", "x"}
+NO = {"no", "false", "0", "không"}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def import_agencies(data: bytes, filename: str) -> dict:
+    from ..results.tables import read_table
+
+    header, rows = read_table(data, filename)
+    columns = {}
+    errors: list[dict] = []
+    for name in header:
+        key = HEADERS.get(name.casefold())
+        if key is None:
+            errors.append({"line": 1, "column": name, "code": "unknown_key", "message": f"Unknown column {name!r}."})
+        elif key in columns:
+            errors.append({"line": 1, "column": name, "code": "duplicate_column", "message": f"{name!r} twice."})
+        else:
+            columns[key] = name
+    for needed in ("code", "name", "group"):
+        if needed not in columns:
+            errors.append({"line": 1, "column": needed, "code": "missing_column", "message": f"No {needed!r} column."})
+    if not rows and not errors:
+        errors.append({"line": 1, "column": None, "code": "empty_file", "message": "The file has no agency rows."})
+    if errors:
+        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+
+    existing = {a.code: a for a in db.session.scalars(select(Agency))}
+    codes_in_file: dict[str, int] = {}
+    parsed = []
+    for row in rows:
+        cell = {key: _text(row.cells.get(header_name)) for key, header_name in columns.items()}
+
+        def problem(column: str, code: str, message: str, line=row.line) -> None:
+            errors.append({"line": line, "column": columns.get(column, column), "code": code, "message": message})
+
+        code = cell["code"]
+        if not code:
+            problem("code", "missing_value", "No code on this row.")
+        elif len(code) > 32 or not all(ch.isalnum() or ch in "_.-" for ch in code):
+            problem("code", "invalid_value", f"{code!r}: use 1 to 32 letters, digits, '.', '_' or '-'.")
+        elif code in codes_in_file:
+            problem("code", "duplicate_row", f"{code!r} is also on line {codes_in_file[code]}.")
+        else:
+            codes_in_file[code] = row.line
+        if not cell["name"]:
+            problem("name", "missing_value", "No name on this row.")
+        group = GROUP_NAMES.get(cell["group"].casefold())
+        if group is None:
+            problem("group", "invalid_group", f"{cell['group']!r} is not one of {', '.join(GROUPS)}.")
+        handles = True
+        if cell.get("handles_procedures"):
+            flag = cell["handles_procedures"].casefold()
+            if flag in YES:
+                handles = True
+            elif flag in NO:
+                handles = False
+            else:
+                problem("handles_procedures", "invalid_value", f"{cell['handles_procedures']!r}: write yes or no.")
+        parsed.append((row, code, cell["name"], group, handles, cell.get("parent") or None))
+    for row, code, _, _, _, parent in parsed:
+        if parent and parent not in existing and parent not in codes_in_file:
+            errors.append(
+                {"line": row.line, "column": columns["parent"], "code": "unknown_agency", "message": f"{parent!r}."}
+            )
+        elif parent and parent == code:
+            errors.append(
+                {"line": row.line, "column": columns["parent"], "code": "invalid_value", "message": "Itself."}
+            )
+    if errors:
+        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+
+    created = updated = 0
+    for _, code, name, group, handles, _ in parsed:
+        agency = existing.get(code)
+        if agency is None:
+            agency = Agency(code=code, name=name, agency_group=group, handles_procedures=handles)
+            db.session.add(agency)
+            existing[code] = agency
+            created += 1
+        else:
+            agency.name, agency.agency_group, agency.handles_procedures = name, group, handles
+            updated += 1
+    db.session.flush()
+    if "parent" in columns:
+        for _, code, _, _, _, parent in parsed:
+            existing[code].parent = existing[parent] if parent else None
+        db.session.flush()
+    return {"created": created, "updated": updated, "rows": len(parsed)}
