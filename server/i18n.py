@@ -49,6 +49,7 @@ ITEM_MESSAGES = {
     "wrong_type": N_("The answer has the wrong type for this question."),
     "unknown_choice": N_("The answer is not one of the question's choices."),
     "out_of_range": N_("The answer is outside the allowed values."),
+    "invalid_character": N_("The text holds a control character that cannot be stored."),
     # form definitions and XLSForms (survey_forms.definition, survey_forms.xlsform)
     "unknown_key": N_("Unknown key or column."),
     "missing_key": N_("A required key or setting is missing."),
@@ -63,6 +64,7 @@ ITEM_MESSAGES = {
     "unknown_factor": N_("The scoring factor is not declared."),
     "circular_reference": N_("The skip logic depends on itself."),
     "unsupported_construct": N_("This XLSForm construct is not supported."),
+    "ignored_construct": N_("Imported without effect: parsurvey does not use this (ODK ignores it or shows it only)."),
     "invalid_xlsform": N_("The file is not a readable XLSForm."),
     # appraisal and registry files (server.results.appraisal, server.registry.imports)
     "not_a_number": N_("Not a number."),

@@ -69,7 +69,7 @@ def upload(args):
             raise ApiError("malformed_json", "The body must be a JSON object holding the form definition.")
         form = service.parse_definition(definition)
     stored, created = service.save_draft(form, args.get("round"))
-    stored.import_warnings = warnings  # shown once, in this answer (UploadResultSchema)
+    stored.import_warnings = localize_problems(warnings)  # shown once, in this answer (UploadResultSchema)
     return stored, 201 if created else 200
 
 

@@ -82,7 +82,7 @@ def test_xlsform_problems_keep_their_sheet_row_and_get_a_vietnamese_message(clie
     survey = book.active
     survey.title = "survey"
     survey.append(["type", "name", "label::Tiếng Việt (vi)"])
-    survey.append(["select_one yes_no or_other", "q1", "Câu một"])
+    survey.append(["geotrace", "q1", "Câu một"])
     settings = book.create_sheet("settings")
     settings.append(["form_id", "version", "form_title"])
     settings.append(["f", "1", "Phiếu"])
@@ -127,3 +127,26 @@ def test_a_problem_found_after_the_xlsform_is_converted_keeps_its_sheet_and_row_
     assert english["path"] == "children[1].relevant" and english["message"].startswith("survey sheet row 3: ")
     (problem,) = send(VI)["errors"]
     assert problem["message"] == "Trang survey, dòng 3: Điều kiện hiển thị phụ thuộc vòng vào chính nó."
+
+
+def test_what_an_xlsform_holds_without_effect_is_said_in_vietnamese_with_its_row(client, admin):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::Tiếng Việt (vi)", "appearance"])
+    survey.append(["text", "q1", "Câu một", "multiline"])
+    data = io.BytesIO()
+    book.save(data)
+    response = client.post(
+        "/api/v1/forms",
+        data={"file": (io.BytesIO(data.getvalue()), "ghi_chu.xlsx")},
+        headers={**admin, **VI},
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 201, body
+    (warning,) = body["warnings"]
+    assert warning["path"] == "survey[2].appearance" and warning["code"] == "ignored_construct"
+    assert warning["message"].startswith("Trang survey") and "không có tác dụng" in warning["message"]
