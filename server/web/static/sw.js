@@ -2,17 +2,20 @@
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
 // never here; API calls (and so the session cookie) are not intercepted.
-const CACHE = "parsurvey-shell-v5";
+const CACHE = "parsurvey-shell-v6";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
   "/app/static/app.css",
   "/app/static/app.js",
+  "/app/static/ballotform.js",
   "/app/static/canonical.js",
+  "/app/static/enumerator.js",
   "/app/static/expr.js",
   "/app/static/i18n.js",
   "/app/static/oversight.js",
   "/app/static/reviewer.js",
+  "/app/static/rules.js",
   "/app/static/store.js",
   "/app/static/supervisor.js",
   "/app/static/icon.svg",
