@@ -44,7 +44,7 @@ def show(page, selector: str) -> None:
 
 
 def answer_screens(page, *, gave_feedback: bool, phone: str | None, result_date: str = "2022-09-15") -> None:
-    """Answer every question on show, screen after screen, up to the last screen."""
+    """Answer every question on show not answered yet, screen after screen, up to the last screen."""
     radios = {**RADIOS, "gave_feedback": "yes" if gave_feedback else "no"}
     texts = {
         "respondent_phone": phone,
@@ -52,15 +52,19 @@ def answer_screens(page, *, gave_feedback: bool, phone: str | None, result_date:
         "result_date": result_date,
         "comment": "Cán bộ hướng dẫn tận tình.",
     }
+
+    def unanswered(name: str) -> bool:  # answers already given (a resumed draft) stay as they are
+        return page.is_visible(f"#q-{name}") and page.locator(f"input[name={name}]:checked").count() == 0
+
     while True:
         for name, value in radios.items():
-            if page.is_visible(f"#q-{name}"):
+            if unanswered(name):
                 page.check(f"input[name={name}][value='{value}']")
         for name, value in texts.items():
-            if value and page.is_visible(f"#q-{name}-input"):
+            if value and page.is_visible(f"#q-{name}-input") and not page.input_value(f"#q-{name}-input"):
                 page.fill(f"#q-{name}-input", value)
         for name in LIKERT_QUESTIONS:
-            if page.is_visible(f"#q-{name}"):
+            if unanswered(name):
                 page.check(f"input[name={name}][value='4']")
         if page.is_hidden("#next"):
             return

@@ -330,6 +330,8 @@ function whoSection() {
 // (sign-in stays on show).
 async function renderHome() {
   const user = state.user;
+  // The last screen asked for wins: a ballot opened while home was being drawn is not drawn over.
+  const ticket = (state.screen = (state.screen || 0) + 1);
   const screens = { reviewer: renderReviewerHome, supervisor: renderSupervisorHome, admin: renderSupervisorHome };
   if (screens[user.role]) {
     try {
@@ -375,7 +377,7 @@ async function renderHome() {
   for (const progress of progresses) if (progress.agencies?.length) sections.push(quotaSection(ui, progress, waiting));
   sections.push(ballotListSection(ui, records, mine, names, progresses[0]?.rules, questionLabels(stored)));
   if (rejected) sections.push(rejected);
-  if (state.user?.username !== user.username) return;
+  if (state.user?.username !== user.username || ticket !== state.screen) return;
   sections.push(whoSection());
   main.replaceChildren(...sections);
 }
@@ -446,7 +448,8 @@ async function guarded(action) {
     if (error.status === 401) return; // back at sign-in, with its own message
     announce(error.status === 0 ? t("needs_network") : error.message, "error");
   }
-  if (state.user) renderHome();
+  // A ballot opened meanwhile stays on screen (its answers are a draft, but the interview goes on).
+  if (state.user && !main.querySelector("#ballot, #recheck")) renderHome();
 }
 
 // ------------------------------------------------------------------ sync
@@ -592,6 +595,7 @@ async function showCounts() {
 // ------------------------------------------------------------------ filling a ballot (ballotform.js)
 
 async function renderFill(key, draft = null) {
+  state.screen = (state.screen || 0) + 1;
   const record = await forms.get(key);
   if (!record || record.closed) return renderHome(); // a closed version takes no new ballot
   const assignments = (await kv.get(`assignments:${record.round}`)) || [];
