@@ -374,8 +374,8 @@ async function renderHome() {
   const sections = [outboxCard];
   if (mine.length) sections.push(draftsSection(ui, mine, names, byKey, (draft) => resumeDraft(draft), (draft) => discardDraft(draft)));
   sections.push(formsSection(ui, stored, (key) => renderFill(key)));
-  for (const progress of progresses) if (progress.agencies?.length) sections.push(quotaSection(ui, progress, waiting));
   sections.push(ballotListSection(ui, records, mine, names, progresses[0]?.rules, questionLabels(stored)));
+  for (const progress of progresses) if (progress.agencies?.length) sections.push(quotaSection(ui, progress, waiting));
   if (rejected) sections.push(rejected);
   if (state.user?.username !== user.username || ticket !== state.screen) return;
   sections.push(whoSection());

@@ -122,7 +122,7 @@ export function quotaSection(ui, progress, waiting) {
         "td",
         {},
         el("span", { class: "quota-countable" }, t("quota_line", { countable, quota: a.quota })),
-        " ",
+        el("br"),
         el("progress", { max: Math.max(a.quota, 1), value: Math.min(countable, a.quota || countable), "aria-label": a.agency_code }),
         el("br"),
         el("span", { class: "quota-others" }, t("quota_others", { not_countable: notCountable, waiting: waiting[a.agency_code] || 0 })),
@@ -136,7 +136,7 @@ export function quotaSection(ui, progress, waiting) {
     el(
       "table",
       { id: "quota" },
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("agency")), el("th", { scope: "col" }, t("received")))),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("agency")), el("th", { scope: "col" }, t("countable_of_quota")))),
       el("tbody", {}, ...rows),
     ),
   );
