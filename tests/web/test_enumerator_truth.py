@@ -294,3 +294,47 @@ def test_location_evidence_is_kept_when_allowed_and_never_blocks_when_refused(li
         assert "T" in where["captured_at"]
     assert "location_start" not in unlocated.paradata and "location_end" not in unlocated.paradata
     assert LIKERT_QUESTIONS and show  # the helpers these tests share with test_enumerator_app
+
+
+def test_a_device_with_the_earlier_storage_keeps_its_outbox_and_gains_drafts(live_server, db, browser):
+    """IndexedDB version 1 (before drafts) is upgraded in place: the unsent ballot stays and is sent."""
+    from playwright.sync_api import expect
+
+    from tests.sample_ballots import envelope
+
+    pending = envelope("STTTT")
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/app/static/icon.svg")
+    page.evaluate(
+        """(envelope) => new Promise((resolve, reject) => {
+             const request = indexedDB.open('parsurvey', 1);
+             request.onupgradeneeded = () => {
+               const db = request.result;
+               db.createObjectStore('kv');
+               db.createObjectStore('forms', {keyPath: 'key'});
+               db.createObjectStore('outbox', {keyPath: 'instance_id'}).createIndex('state', 'state');
+             };
+             request.onsuccess = () => {
+               const tx = request.result.transaction('outbox', 'readwrite');
+               tx.objectStore('outbox').put({instance_id: envelope.instance_id, state: 'pending', envelope,
+                                             saved_at: new Date().toISOString()});
+               tx.oncomplete = () => { request.result.close(); resolve(); };
+               tx.onerror = () => reject(tx.error);
+             };
+             request.onerror = () => reject(request.error);
+           })""",
+        pending,
+    )
+    sign_in(page, live_server.url)
+    assert count(page, "pending") == "1"
+    page.click(".new-ballot")
+    page.check("input[name=sex][value=female]")
+    settle_draft(page)
+    page.click("#later")
+    expect(page.locator("#drafts-list li")).to_have_count(1)
+    page.click("#sync")
+    expect(page.locator("#count-sent")).to_have_text("1", timeout=20_000)
+    context.close()
+    db.session.rollback()
+    assert db.session.scalars(select(Ballot.instance_id)).all() == [pending["instance_id"]]

@@ -223,12 +223,12 @@ async function downloadForms() {
       const text = await response.text();
       const etag = response.headers.get("ETag");
       // The ETag is the sha256 of the canonical definition: check that what arrived is what was published.
-      if (etag && etag.replaceAll('"', "") !== (await sha256Hex(text))) throw new ApiFailure(0, "corrupt", key);
+      if (etag && etag.replaceAll('"', "") !== (await sha256Hex(text))) throw new ApiFailure(500, "corrupt", errorText("error", state.lang));
       await forms.put({ key, form_id: version.form_id, version: version.version, round: version.round, etag, definition: JSON.parse(text), closed: false });
     } else if (response.status === 304 && stored?.closed) {
       await forms.put({ ...stored, closed: false }); // published again
     } else if (response.status !== 304) {
-      throw new ApiFailure(response.status, "download", key);
+      throw new ApiFailure(response.status, "download", errorText("error", state.lang));
     }
     count += 1;
     if (version.round) rounds.add(version.round);
