@@ -146,3 +146,21 @@ def test_the_device_should_know_each_ballots_verdict_and_its_later_change(device
     assert device.refresh_verdicts() == 2
     now = {b["instance_id"]: b for b in device.outbox.ballots()}
     assert (now[fine]["verdict"], now[fine]["reason"]) == ("not_countable", "override: phúc tra không đạt")
+
+
+def test_a_supervisors_token_on_the_device_hands_over_a_deactivated_enumerators_ballots(device, db, client):
+    """The command-line device hands over as the web app does: re-initialised with a supervisor's token, it
+    sends the enumerator's pending ballots, stored once under the enumerator's name."""
+    device.pull_forms()
+    ids = capture(device.outbox, 3)
+    admin = client.post("/api/v1/auth/tokens", json={"username": "admin", "password": "demo-password"})
+    headers = {"Authorization": f"Bearer {admin.get_json()['token']}"}
+    assert client.post("/api/v1/users/enumerator1/deactivate", headers=headers).status_code == 200
+    with pytest.raises(AuthenticationError):
+        device.push()
+    supervisor = client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"})
+    device.transport.token = supervisor.get_json()["token"]
+    assert device.push().results == {"accepted": 3}
+    assert device.outbox.counts()["acknowledged"] == 3 and stored(db) == 3
+    assert set(db.session.scalars(select(Ballot.instance_id))) == set(ids)
+    assert {b.enumerator.username for b in db.session.scalars(select(Ballot))} == {"enumerator1"}
