@@ -342,7 +342,8 @@ export class BallotForm {
   }
 
   async later() {
-    this.changed();
+    // A ballot opened and left untouched leaves no empty draft behind.
+    if (this.stored || this.agencySelect.value || Object.keys(this.rawValues()).length) this.changed();
     await this.writes;
     this.finished = true;
     if (this.stored) this.ui.announce(this.t("kept_as_draft"), "ok");
