@@ -229,6 +229,7 @@ def test_a_deactivated_enumerators_pending_ballots_reach_the_server_through_a_su
     fill_ballot(page, gave_feedback=False, phone=None)
     fill_ballot(page, gave_feedback=True, phone=None)
     call(url, "/api/v1/users/enumerator1/deactivate", token(url, "admin"), {})
+    page.wait_for_timeout(6_000)  # every worker forgets the revoked session within PARSURVEY_CACHE_SECONDS (5 s)
     context.set_offline(False)  # the app syncs by itself: the session was revoked with the account
     page.wait_for_selector("#sign-in")
 
