@@ -5,7 +5,7 @@
 import { makeEnvelope, newInstanceId } from "./canonical.js";
 import { evaluateBoolean } from "./expr.js";
 import { LIKERT, reasonText } from "./i18n.js";
-import { durationSeconds, resultDateProblem } from "./rules.js";
+import { cleaningReason, durationSeconds, resultDateProblem } from "./rules.js";
 import { drafts, saveBallot } from "./store.js";
 
 function isBlank(value) {
@@ -405,8 +405,8 @@ export class BallotForm {
         if (problem) message = t(problem);
         else if (isBlank(value)) message = q.required ? t("required") : null;
         else if (q.constraint && !evaluateBoolean(q.constraint, values, value)) message = label(q.constraint_message) || t("constraint");
-        else if (name === "result_date" && resultDateProblem(value, this.rules)) {
-          message = reasonText("invalid", "result_date_outside_window", this.ui.lang(), {
+        else if (name === "result_date" && this.dateProblem(value)) {
+          message = reasonText("invalid", this.dateProblem(value), this.ui.lang(), {
             start: this.rules.window_start,
             end: this.rules.window_end,
           });
@@ -420,6 +420,13 @@ export class BallotForm {
     }
     if (!this.agencySelect.value) problems.unshift({ container: this.agencySelect, agency: true });
     return { answers, problems };
+  }
+
+  // What the server's cleaning would say of this result date if the ballot were saved now (window, or a
+  // date after the interview), with the same rule as rules.js cleaningReason; null when it is fine.
+  dateProblem(value) {
+    if (!this.rules) return null;
+    return resultDateProblem(value, this.rules) || cleaningReason({ result_date: value }, null, new Date().toISOString(), this.rules);
   }
 
   pageOf(node) {
