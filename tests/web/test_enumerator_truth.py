@@ -96,11 +96,14 @@ def test_a_page_killed_mid_interview_reopens_offline_with_every_answer(live_serv
     page.check("input[name=sex][value=female]")
     settle_draft(page)
     page.click("#later")
+    page.wait_for_selector("#drafts-list")
     context.set_offline(False)
     page.click("#sign-out")
+    page.wait_for_selector("#sign-in")  # signed out on the device before the page is loaded again
     sign_in(page, live_server.url, "enumerator2")
     assert page.locator("#drafts-list").count() == 0, "another user never sees them"
     page.click("#sign-out")
+    page.wait_for_selector("#sign-in")
     sign_in(page, live_server.url)
     expect(page.locator("#drafts-list li")).to_have_count(1)
     page.click(".discard-draft")
