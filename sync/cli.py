@@ -218,15 +218,27 @@ def sync(outbox: Outbox):
 
 
 @device.command("status")
+@click.option("--refresh", is_flag=True, help="Ask the server first what every sent ballot means now.")
 @click.pass_obj
-def status(outbox: Outbox):
-    """Pending, acknowledged and rejected ballots, last sync, and rejections with reasons."""
+def status(outbox: Outbox, refresh):
+    """Pending, acknowledged and rejected ballots, last sync, rejections with reasons, and every ballot's
+    verdict: waiting, countable, not countable (with the reason), rejected, conflict."""
+    if refresh:
+        try:
+            click.echo(f"verdicts refreshed: {_client(outbox).refresh_verdicts()}")
+        except (TransportError, AuthenticationError) as exc:
+            click.echo(f"verdicts not refreshed: {exc}", err=True)
     counts = outbox.counts()
     click.echo(
         f"pending: {counts['pending']}  acknowledged: {counts['acknowledged']} "
         f"(conflicts: {outbox.conflicts()})  rejected: {counts['rejected']}"
     )
     click.echo(f"last sync: {outbox.get('last_sync', 'never')}")
+    for record in outbox.ballots():
+        reason = (
+            f"  {record['reason']}" if record["verdict"] in ("not_countable", "rejected") and record["reason"] else ""
+        )
+        click.echo(f"{record['instance_id']}  {record['agency'] or '-'}  {record['verdict']}{reason}")
     for rejection in outbox.rejections():
         reasons = "; ".join(
             f"{e['path']}: {e['code']}" for e in rejection.get("errors") or [] if isinstance(e, dict)

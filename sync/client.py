@@ -84,6 +84,9 @@ class SyncReport:
             self.results[status] = self.results.get(status, 0) + n
 
 
+STATUS_CHUNK = 500
+
+
 class SyncClient:
     def __init__(self, outbox: Outbox, transport: Transport, *, batch_size: int = DEFAULT_BATCH_SIZE):
         self.outbox = outbox
@@ -164,11 +167,27 @@ class SyncClient:
             if on_batch is not None:
                 on_batch(len(batch))
 
+    def refresh_verdicts(self) -> int:
+        """Ask the server what the acknowledged ballots mean now (re-check and quarantine change it after
+        sync) and store it; returns how many were updated. A server without the status call changes nothing."""
+        ids = self.outbox.acknowledged_ballots()
+        updated = 0
+        for start in range(0, len(ids), STATUS_CHUNK):
+            response = self.transport.request(
+                "POST", "/api/v1/sync/status", body={"instance_ids": ids[start : start + STATUS_CHUNK]}
+            )
+            self._check_auth(response)
+            if response.status != 200:
+                return updated
+            updated += self.outbox.update_verdicts(response.json().get("ballots", []))
+        return updated
+
     def sync(self, device_id: str = "device", on_batch: Callable[[int], None] | None = None) -> SyncReport:
         report = self.pull_forms()
         self.outbox.set("last_sync_started", _timestamp())
         self.push(report, device_id, on_batch)
         if report.stopped_by is None:
+            self.refresh_verdicts()
             self.outbox.set("last_sync", _timestamp())
         return report
 

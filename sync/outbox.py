@@ -26,7 +26,17 @@ from pathlib import Path
 from survey_forms import Form, content_hash, validate_answers
 
 from .codes import ERROR_CODES, Action
-from .protocol import ACCEPTED, CONFLICT, DUPLICATE, ERROR, REJECTED, check_envelope, make_envelope, make_verification
+from .protocol import (
+    ACCEPTED,
+    BALLOT_VERDICT_KEYS,
+    CONFLICT,
+    DUPLICATE,
+    ERROR,
+    REJECTED,
+    check_envelope,
+    make_envelope,
+    make_verification,
+)
 
 PENDING, ACKNOWLEDGED, REJECTED_STATE = "pending", "acknowledged", "rejected"
 STATES = (PENDING, ACKNOWLEDGED, REJECTED_STATE)
@@ -319,6 +329,55 @@ class Outbox:
         ).fetchall()
         return [{"instance_id": i, **json.loads(r)} for i, r in rows]
 
+    def acknowledged_ballots(self) -> list[str]:
+        """Ids of the ballots the server has acknowledged (their verdict may change later: re-check, quarantine)."""
+        rows = self.connection.execute(
+            "SELECT instance_id, envelope FROM outbox WHERE state = 'acknowledged' ORDER BY captured_at, instance_id"
+        ).fetchall()
+        return [i for i, e in rows if json.loads(e).get("kind", "ballot") == "ballot"]
+
+    def update_verdicts(self, found: list[dict]) -> int:
+        """Store the server's verdicts of acknowledged ballots (``POST /api/v1/sync/status``); returns how many."""
+        changed = 0
+        with self.transaction() as conn:
+            for verdict in found:
+                row = conn.execute(
+                    "SELECT result FROM outbox WHERE instance_id = ? AND state = 'acknowledged'",
+                    (verdict.get("instance_id"),),
+                ).fetchone()
+                if row is None:
+                    continue
+                result = {**json.loads(row[0] or "{}"), **{k: verdict.get(k) for k in BALLOT_VERDICT_KEYS}}
+                conn.execute(
+                    "UPDATE outbox SET result = ? WHERE instance_id = ?",
+                    (json.dumps(result, ensure_ascii=False), verdict["instance_id"]),
+                )
+                changed += 1
+        return changed
+
+    def ballots(self) -> list[dict]:
+        """Every record on the device with what it means now (see :func:`verdict_of`), oldest first."""
+        rows = self.connection.execute(
+            "SELECT instance_id, envelope, state, result, captured_at FROM outbox ORDER BY captured_at, instance_id"
+        ).fetchall()
+        listed = []
+        for instance_id, envelope_text, state, result_text, captured_at in rows:
+            envelope = json.loads(envelope_text)
+            result = json.loads(result_text) if result_text else {}
+            listed.append(
+                {
+                    "instance_id": instance_id,
+                    "kind": envelope.get("kind", "ballot"),
+                    "agency": envelope.get("agency"),
+                    "captured_at": captured_at,
+                    "state": state,
+                    "verdict": verdict_of(state, result),
+                    "reason": result.get("status_reason") or result.get("code"),
+                    "result": result,
+                }
+            )
+        return listed
+
     def envelope(self, instance_id: str) -> tuple[dict, str]:
         row = self.connection.execute(
             "SELECT envelope, state FROM outbox WHERE instance_id = ?", (instance_id,)
@@ -326,6 +385,27 @@ class Outbox:
         if row is None:
             raise KeyError(instance_id)
         return json.loads(row[0]), row[1]
+
+
+#: What a record on the device means for its enumerator; the web app shows the same six.
+VERDICTS = ("waiting", "countable", "not_countable", "sent", "rejected", "conflict")
+
+
+def verdict_of(state: str, result: dict) -> str:
+    """``waiting`` (not yet acknowledged), ``rejected``, ``conflict`` (kept aside for a supervisor),
+    ``countable`` or ``not_countable`` (the server's verdict: ``status_reason`` says why), or ``sent`` when
+    the server gave no verdict (an older server, or a re-check finding)."""
+    if state == PENDING:
+        return "waiting"
+    if state == REJECTED_STATE:
+        return "rejected"
+    if result.get("status") == CONFLICT:
+        return "conflict"
+    if result.get("countable") is True:
+        return "countable"
+    if result.get("countable") is False:
+        return "not_countable"
+    return "sent"
 
 
 def form_hash_of(definition_text: str) -> str:

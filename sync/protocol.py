@@ -49,7 +49,14 @@ ENVELOPE_KEYS = {
     "paradata",
     "content_hash",
 }
-PARADATA_KEYS = {"started_at", "completed_at", "app_version", "gps"}
+#: ``location_start`` / ``location_end``: where the device was when the interview started and ended, only when
+#: the round collects locations and the enumerator's device allowed it (a refusal leaves them out):
+#: ``{"latitude": float, "longitude": float, "accuracy": float (metres), "captured_at": ISO 8601 with offset}``.
+LOCATION_KEYS = ("location_start", "location_end")
+PARADATA_KEYS = {"started_at", "completed_at", "app_version", "gps", *LOCATION_KEYS}
+#: What a ballot's status means for the enumerator, as the sync answer and the status call give it
+#: (``ballot_status``, ``status_reason`` and ``countable`` beside ``status`` in an item result).
+BALLOT_VERDICT_KEYS = ("ballot_status", "status_reason", "countable")
 VERIFICATION_KEYS = {
     "kind",
     "instance_id",
@@ -161,6 +168,28 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
+def _number(value: Any, low: float, high: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+
+
+def check_location(value: Any) -> list[str]:
+    """Problems with one location of the paradata (empty when it is well formed)."""
+    if not isinstance(value, dict):
+        return ["Must be an object with latitude, longitude, accuracy and captured_at."]
+    problems = [
+        f"Unknown field {key!r}." for key in sorted(set(value) - {"latitude", "longitude", "accuracy", "captured_at"})
+    ]
+    if not _number(value.get("latitude"), -90, 90):
+        problems.append("latitude must be a number from -90 to 90.")
+    if not _number(value.get("longitude"), -180, 180):
+        problems.append("longitude must be a number from -180 to 180.")
+    if not _number(value.get("accuracy"), 0, 1e7):
+        problems.append("accuracy must be a number of metres, not negative.")
+    if parse_timestamp(value.get("captured_at")) is None:
+        problems.append("captured_at must be an ISO 8601 timestamp with a UTC offset.")
+    return problems
+
+
 def check_envelope(envelope: Any) -> dict[str, list[str]]:
     """Every structural problem of one envelope (empty when it is well formed). Never raises."""
     problem = EnvelopeProblem()
@@ -213,6 +242,10 @@ def check_envelope(envelope: Any) -> dict[str, list[str]]:
                     problem.add(f"paradata.{key}", "Must be an ISO 8601 timestamp with a UTC offset.")
             if None not in times.values() and times["completed_at"] < times["started_at"]:
                 problem.add("paradata.completed_at", "Is before started_at.")
+            for key in LOCATION_KEYS:
+                if key in paradata:
+                    for message in check_location(paradata[key]):
+                        problem.add(f"paradata.{key}", message)
     if not problem.errors:
         for path, digits in _huge_integers(envelope):
             problem.add(path, f"Holds a {digits}-digit whole number; at most {MAX_EXACT_INTEGER:,} can travel exactly.")
@@ -260,8 +293,15 @@ def check_batch(batch: Any, max_items: int = MAX_ITEMS_PER_BATCH) -> dict[str, l
     return problem.errors
 
 
-def item_result(instance_id: str | None, status: str, code: str | None = None, message: str = "", errors=None) -> dict:
-    """One entry of the server's answer, in the order of the batch's items."""
+def item_result(
+    instance_id: str | None, status: str, code: str | None = None, message: str = "", errors=None, verdict=None
+) -> dict:
+    """One entry of the server's answer, in the order of the batch's items.
+
+    A stored ballot's entry (accepted, duplicate, conflict) also carries its verdict after the server's
+    cleaning rules: ``ballot_status`` (valid, invalid, selected, confirmed, failed ...), ``status_reason``
+    (e.g. ``interview_too_short``; null when none) and ``countable`` (whether it counts for scoring now).
+    Older devices ignore these fields."""
     result: dict = {"instance_id": instance_id, "status": status}
     if code:
         result["code"] = code
@@ -269,4 +309,6 @@ def item_result(instance_id: str | None, status: str, code: str | None = None, m
         result["message"] = message
     if errors:
         result["errors"] = errors
+    if verdict:
+        result.update({key: verdict.get(key) for key in BALLOT_VERDICT_KEYS})
     return result

@@ -40,7 +40,8 @@ def envelope(agency: str = "SNV", enumerator: str = "enumerator1", *, instance_i
         agency=agency,
         enumerator=enumerator,
         answers=kw.pop("answers", None) or answers(agency, kw.pop("rng", None)),
-        paradata={
+        paradata=kw.pop("paradata", None)
+        or {
             "started_at": "2022-09-20T08:00:00+07:00",
             "completed_at": "2022-09-20T08:12:30+07:00",
             "app_version": "test",

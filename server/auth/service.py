@@ -102,12 +102,16 @@ def issue_token(user: User, label: str = "", lifetime: timedelta | None = None) 
 def login(username: str, password: str, label: str = "", lifetime: timedelta | None = None) -> tuple[ApiToken, str]:
     """Exchange a username and password for a new token (a device's, or with a lifetime a web session's)."""
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.password_hash:
+    if user is None or not user.password_hash:
         # Spend the same time as a real check so usernames cannot be probed by timing.
         check_password_hash(_DUMMY_HASH, password)
         raise ApiError("invalid_credentials")
     if not check_password_hash(user.password_hash, password):
         raise ApiError("invalid_credentials")
+    if not user.active:
+        # Only whoever knows the password learns that the account is locked; a wrong password gets the
+        # same answer as an unknown user, after the same work.
+        raise ApiError("account_locked")
     return issue_token(user, label, lifetime)
 
 

@@ -62,3 +62,30 @@ def excluded_counts(round_id: int) -> dict[str, int]:
 
 def count_countable(round_id: int) -> int:
     return db.session.scalar(countable_ballots(round_id).with_only_columns(func.count()).order_by(None))
+
+
+def verdicts(instance_ids, enumerator_id: int | None = None) -> dict[str, dict]:
+    """What the stored ballots among ``instance_ids`` (only the enumerator's own, when given) mean now:
+    ``{instance_id: {"ballot_status", "status_reason", "countable"}}``, by the rule above. A ballot whose
+    status would count but whose enumerator is quarantined is not countable, with reason ``quarantined``."""
+    ids = list(instance_ids)
+    if not ids:
+        return {}
+    query = select(
+        Ballot.instance_id, Ballot.round_id, Ballot.enumerator_id, Ballot.status, Ballot.status_reason
+    ).where(Ballot.instance_id.in_(ids))
+    if enumerator_id is not None:
+        query = query.where(Ballot.enumerator_id == enumerator_id)
+    rows = db.session.execute(query).all()
+    held: dict[int, set[int]] = {}
+    for round_id in {row.round_id for row in rows if row.round_id is not None}:
+        held[round_id] = set(db.session.scalars(_quarantined(round_id)))
+    found = {}
+    for row in rows:
+        quarantined = row.enumerator_id in held.get(row.round_id, set())
+        counts = row.status in COUNTING_STATUSES and not quarantined
+        reason = row.status_reason
+        if row.status in COUNTING_STATUSES and quarantined:
+            reason = "quarantined"
+        found[row.instance_id] = {"ballot_status": row.status, "status_reason": reason, "countable": counts}
+    return found

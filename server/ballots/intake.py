@@ -14,7 +14,18 @@ The rules, in order, for each envelope:
    races between concurrent resends; a row that lost the race is answered as in rule 2.
 6. An accepted ballot is cleaned at once (``server.recheck.cleaning``): it is stored ``valid`` or
    ``invalid`` with the rule it broke, and its receipt is appended to the audit log. An invalid ballot
-   is still acknowledged: it was received and is kept, it just does not count.
+   is still acknowledged: it was received and is kept, it just does not count. Every acknowledged ballot's
+   answer carries its verdict (``ballot_status``, ``status_reason``, ``countable``), so the device knows at
+   once whether it counts and why not.
+
+A form version closed mid-season still takes the ballots completed before it closed (their
+``completed_at`` is at or before ``closed_at``, and the round is open): an interview finished on a phone
+without a connection is not lost because the office closed the version before the phone could sync.
+
+Hand-over: a supervisor or admin may send, from the device of an enumerator who left or was deactivated,
+that enumerator's unsent ballots. They are checked as the enumerator's own (assignments included), stored
+under the enumerator's name, and the audit entry records who handed them over. Exactly once, as always:
+the instance id decides.
 
 Nothing is committed here; the request's single commit happens before the answer is sent.
 """
@@ -46,7 +57,7 @@ from sync.protocol import (
 
 from ..audit import Event, append
 from ..auth.models import User
-from ..auth.roles import ENUMERATOR, REVIEWER
+from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
@@ -55,6 +66,7 @@ from ..recheck.cleaning import clean, contact_key, duration_seconds, straight_li
 from ..recheck.settings import DEFAULTS, settings_of
 from ..registry.models import Agency
 from ..timeutil import utcnow
+from .countable import verdicts
 from .models import Ballot, BallotConflict
 
 AGENCY_QUESTION = "agency_code"
@@ -85,6 +97,19 @@ class _Context:
     forms: dict = field(default_factory=dict)
     agencies: dict = field(default_factory=dict)
     assignments: dict = field(default_factory=dict)
+    enumerators: dict = field(default_factory=dict)
+
+    def enumerator(self, username: str) -> User | None:
+        """Whose ballot this is: the signed-in enumerator's own, or, for a supervisor or admin handing over
+        a departed enumerator's ballots, that enumerator (active or not); None when it may not be sent."""
+        if username == self.user.username and self.user.role == ENUMERATOR:
+            return self.user
+        if self.user.role not in MANAGERS:
+            return None
+        if username not in self.enumerators:
+            found = db.session.scalar(select(User).where(User.username == username))
+            self.enumerators[username] = found if found is not None and found.role == ENUMERATOR else None
+        return self.enumerators[username]
 
     def form_version(self, form_id: str, version: str) -> FormVersion | None:
         key = (form_id, version)
@@ -105,16 +130,17 @@ class _Context:
             self.agencies[code] = db.session.scalar(select(Agency.id).where(Agency.code == code))
         return self.agencies[code]
 
-    def assigned(self, round_id: int, agency_id: int) -> bool:
-        if round_id not in self.assignments:
-            self.assignments[round_id] = set(
+    def assigned(self, round_id: int, agency_id: int, enumerator: User) -> bool:
+        key = (round_id, enumerator.id)
+        if key not in self.assignments:
+            self.assignments[key] = set(
                 db.session.scalars(
                     select(Assignment.agency_id).where(
-                        Assignment.round_id == round_id, Assignment.enumerator_id == self.user.id
+                        Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id
                     )
                 )
             )
-        return agency_id in self.assignments[round_id]
+        return agency_id in self.assignments[key]
 
 
 def stored_hashes(instance_ids) -> dict[str, tuple[int, str]]:
@@ -172,7 +198,8 @@ def _admit(context: _Context, envelope: dict) -> dict:
     """The ballot row for an envelope, or an item result saying why it cannot be stored."""
     if envelope.get("kind", "ballot") != "ballot":
         return _error(envelope, "invalid_envelope", "Only ballots are accepted here.")
-    if envelope["enumerator"] != context.user.username:
+    enumerator = context.enumerator(envelope["enumerator"])
+    if enumerator is None:
         return _error(envelope, "wrong_enumerator")
     version = context.form_version(envelope["form_id"], envelope["form_version"])
     if version is None:
@@ -181,16 +208,18 @@ def _admit(context: _Context, envelope: dict) -> dict:
             "unknown_form_version",
             f"No published form {envelope['form_id']!r} version {envelope['form_version']!r}.",
         )
-    if not version.accepts_answers:
+    paradata = envelope["paradata"]
+    started, completed = parse_timestamp(paradata.get("started_at")), parse_timestamp(paradata["completed_at"])
+    if not version.accepts_ballot_completed_at(completed):
         return _error(envelope, "form_closed")
     agency_id = context.agency_id(envelope["agency"])
     if agency_id is None:
         return _error(envelope, "unknown_agency", f"No agency with code {envelope['agency']!r}.")
-    if version.round_id is not None and not context.assigned(version.round_id, agency_id):
+    if version.round_id is not None and not context.assigned(version.round_id, agency_id, enumerator):
         return _error(
             envelope,
             "not_assigned",
-            f"{context.user.username} is not assigned to {envelope['agency']} in this round.",
+            f"{enumerator.username} is not assigned to {envelope['agency']} in this round.",
         )
     form = parsed_form(version.content_hash, version.canonical)
     errors = [e.to_dict() for e in validate_answers(form, envelope["answers"])]
@@ -206,15 +235,13 @@ def _admit(context: _Context, envelope: dict) -> dict:
             )
     if errors:
         return _error(envelope, "invalid_answers", "The answers do not satisfy the form.", errors)
-    paradata = envelope["paradata"]
-    started, completed = parse_timestamp(paradata.get("started_at")), parse_timestamp(paradata["completed_at"])
     return {
         "row": {
             "instance_id": envelope["instance_id"],
             "form_version_id": version.id,
             "round_id": version.round_id,
             "agency_id": agency_id,
-            "enumerator_id": context.user.id,
+            "enumerator_id": enumerator.id,
             "device_id": context.device_id,
             "answers": envelope["answers"],
             "paradata": paradata,
@@ -243,7 +270,7 @@ def derived_columns(version: FormVersion, answers: dict, started, completed) -> 
     }
 
 
-def store_ballots(rows: list[dict], actor: str) -> set[str]:
+def store_ballots(rows: list[dict], actor: str, on_behalf: dict[int, str] | None = None) -> set[str]:
     """Insert ballot rows (skipping ids stored meanwhile) and log each receipt; returns the inserted ids."""
     inserted = set(
         _insert_ignoring_existing(
@@ -257,7 +284,7 @@ def store_ballots(rows: list[dict], actor: str) -> set[str]:
                 "ballot",
                 row["instance_id"],
                 "received",
-                {"to": row["status"], "device": row["device_id"]},
+                {"to": row["status"], "device": row["device_id"], **handed_over(row, actor, on_behalf)},
                 row["status_reason"] or "",
             )
             for row in rows
@@ -265,6 +292,12 @@ def store_ballots(rows: list[dict], actor: str) -> set[str]:
         ]
     )
     return inserted
+
+
+def handed_over(row: dict, actor: str, on_behalf: dict[int, str] | None) -> dict:
+    """The audit detail of a ballot sent by someone else than its enumerator (a hand-over)."""
+    name = (on_behalf or {}).get(row["enumerator_id"])
+    return {"on_behalf_of": name} if name and name != actor else {}
 
 
 def _receive_verification(user: User, envelope: dict) -> dict:
@@ -332,8 +365,8 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
     later: list[int] = []  # resends of an id that appears earlier in this batch, or lost a race
     for index, envelope in readable.items():
         instance_id = envelope["instance_id"]
-        if user.role != ENUMERATOR:
-            results[index] = _error(envelope, "forbidden", "Only enumerators send ballots.")
+        if user.role not in (ENUMERATOR, *MANAGERS):
+            results[index] = _error(envelope, "forbidden", "Only enumerators send ballots (or supervisors for them).")
             continue
         if instance_id in stored:
             results[index] = _answer_resend(envelope, stored[instance_id], context.device_id)
@@ -348,7 +381,8 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
                 results[index] = admitted
 
     if rows:
-        inserted = store_ballots(list(rows.values()), user.username)
+        on_behalf = {u.id: u.username for u in context.enumerators.values() if u is not None}
+        inserted = store_ballots(list(rows.values()), user.username, on_behalf)
         for index, envelope in readable.items():
             if envelope["instance_id"] in rows and envelope["instance_id"] not in inserted:
                 if results[index] and results[index]["status"] == ACCEPTED:
@@ -359,4 +393,14 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
             results[index] = _answer_resend(
                 readable[index], now_stored[readable[index]["instance_id"]], context.device_id
             )
+    return with_verdicts(results, [i for i in readable if results[i]["status"] in (ACCEPTED, DUPLICATE, CONFLICT)])
+
+
+def with_verdicts(results: list[dict], indexes: list[int]) -> list[dict]:
+    """Add each acknowledged ballot's verdict (status after cleaning, reason, countable) to its answer."""
+    found = verdicts({results[i]["instance_id"] for i in indexes})
+    for index in indexes:
+        verdict = found.get(results[index]["instance_id"])
+        if verdict:
+            results[index].update(verdict)
     return results

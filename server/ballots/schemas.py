@@ -13,12 +13,36 @@ from sync.protocol import STATUSES
 from .conflicts import RESOLUTIONS
 
 
-class ItemResultSchema(Schema):
+class VerdictSchema(Schema):
+    """What a stored ballot means now for its enumerator (after cleaning, re-check and quarantine)."""
+
+    ballot_status = fields.String(metadata={"description": "received, valid, invalid, selected, confirmed, failed"})
+    status_reason = fields.String(
+        allow_none=True, metadata={"description": "e.g. interview_too_short, result_date_outside_window, quarantined"}
+    )
+    countable = fields.Boolean(metadata={"description": "Whether the ballot counts for scoring now"})
+
+
+class ItemResultSchema(VerdictSchema):
     instance_id = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(STATUSES))
     code = fields.String()
     message = fields.String()
     errors = fields.Raw()
+
+
+class StatusQuerySchema(Schema):
+    instance_ids = fields.List(
+        fields.String(validate=validate.Length(max=36)), required=True, validate=validate.Length(1, 500)
+    )
+
+
+class BallotVerdictSchema(VerdictSchema):
+    instance_id = fields.String()
+
+
+class StatusAnswerSchema(Schema):
+    ballots = fields.List(fields.Nested(BallotVerdictSchema))
 
 
 class BatchResultSchema(Schema):

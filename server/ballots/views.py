@@ -17,6 +17,7 @@ from ..recheck.schemas import AuditEntrySchema, BallotQuerySchema, OverrideSchem
 from ..recheck.status import override
 from ..registry.service import get_agency, get_round
 from . import access, conflicts, intake
+from .countable import verdicts
 from .schemas import (
     BATCH_BODY,
     BallotPageSchema,
@@ -25,13 +26,15 @@ from .schemas import (
     ConflictQuerySchema,
     ConflictSchema,
     ResolveSchema,
+    StatusAnswerSchema,
+    StatusQuerySchema,
 )
 
 blp = Blueprint("ballots", __name__, url_prefix="/api/v1", description="Ballot sync and conflicts")
 
 
 @blp.route("/sync/batches", methods=["POST"])
-@require_roles(ENUMERATOR, REVIEWER)
+@require_roles(ENUMERATOR, REVIEWER, *MANAGERS)
 @blp.doc(requestBody=BATCH_BODY)
 @blp.response(200, BatchResultSchema)
 def sync_batch():
@@ -42,6 +45,19 @@ def sync_batch():
     results = intake.receive_batch(current_user(), batch, current_app.config["SYNC_MAX_ITEMS"])
     record_sync(current_token())
     return {"protocol": PROTOCOL_VERSION, "results": localize_results(results)}
+
+
+@blp.route("/sync/status", methods=["POST"])
+@require_roles(ENUMERATOR, *MANAGERS)
+@blp.arguments(StatusQuerySchema)
+@blp.response(200, StatusAnswerSchema)
+def sync_status(args):
+    """The verdict now of ballots sent earlier (re-check and quarantine change it after sync): for each
+    stored id, its status, the reason and whether it counts. An enumerator gets only their own ballots;
+    ids not stored (or not theirs) are left out."""
+    user = current_user()
+    found = verdicts(args["instance_ids"], user.id if user.role == ENUMERATOR else None)
+    return {"ballots": [{"instance_id": instance_id, **verdict} for instance_id, verdict in found.items()]}
 
 
 @blp.route("/conflicts", methods=["GET"])

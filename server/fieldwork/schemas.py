@@ -46,13 +46,27 @@ class OwnAgencyProgressSchema(Schema):
     agency_name = fields.String()
     quota = fields.Integer()
     received = fields.Integer()
+    countable = fields.Integer(metadata={"description": "Received ballots that count for scoring now"})
+    not_countable = fields.Integer(metadata={"description": "Received ballots that do not (invalid, failed, held)"})
+
+
+class RoundRulesSchema(Schema):
+    """What a device checks at capture, with the same reason codes the server's cleaning gives."""
+
+    window_start = fields.String(metadata={"description": "First result date inside the survey window"})
+    window_end = fields.String(metadata={"description": "Last result date inside the survey window"})
+    min_interview_seconds = fields.Float()
+    collect_location = fields.Boolean()
 
 
 class OwnProgressSchema(Schema):
     round = fields.String()
     quota = fields.Integer()
     received = fields.Integer()
+    countable = fields.Integer()
+    not_countable = fields.Integer()
     agencies = fields.List(fields.Nested(OwnAgencyProgressSchema))
+    rules = fields.Nested(RoundRulesSchema)
 
 
 class CopyRequestSchema(Schema):

@@ -207,15 +207,49 @@ def progress(survey_round: SurveyRound) -> dict:
 
 
 def enumerator_progress(survey_round: SurveyRound, user: User) -> dict:
-    """One enumerator's own quota and ballots received per agency (what their device shows)."""
+    """One enumerator's own quota and ballots per agency (what their device shows): ``received``, of which
+    ``countable`` count for scoring now (``server.ballots.countable``) and ``not_countable`` do not. With the
+    round's rules a device can check at capture (``rules``: the result-date window, the shortest interview
+    that counts, whether locations are collected)."""
+    from ..ballots.countable import countable_ballots
+    from ..ballots.models import Ballot
+    from ..recheck.settings import settings_of
+
     whole = progress(survey_round)
     names = {a["agency_code"]: a["agency_name"] for a in whole["agencies"]}
     mine = next((e for e in whole["enumerators"] if e["username"] == user.username), None)
     own = (mine or {}).get("agencies", [])
-    agencies = [{**a, "agency_name": names.get(a["agency_code"], a["agency_code"])} for a in own]
+    counting = dict(
+        db.session.execute(
+            countable_ballots(survey_round.id)
+            .where(Ballot.enumerator_id == user.id)
+            .with_only_columns(Agency.code, func.count())
+            .select_from(Ballot)
+            .join(Agency, Agency.id == Ballot.agency_id)
+            .group_by(Agency.code)
+        ).all()
+    )
+    agencies = [
+        {
+            **a,
+            "agency_name": names.get(a["agency_code"], a["agency_code"]),
+            "countable": counting.get(a["agency_code"], 0),
+            "not_countable": a["received"] - counting.get(a["agency_code"], 0),
+        }
+        for a in own
+    ]
+    settings = settings_of(survey_round)
     return {
         "round": survey_round.code,
         "quota": sum(a["quota"] for a in agencies),
         "received": sum(a["received"] for a in agencies),
+        "countable": sum(a["countable"] for a in agencies),
+        "not_countable": sum(a["not_countable"] for a in agencies),
         "agencies": agencies,
+        "rules": {
+            "window_start": survey_round.window_start.isoformat(),
+            "window_end": survey_round.window_end.isoformat(),
+            "min_interview_seconds": settings["min_interview_seconds"],
+            "collect_location": bool(settings["collect_location"]),
+        },
     }

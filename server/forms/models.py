@@ -42,3 +42,17 @@ class FormVersion(db.Model):
     def accepts_answers(self) -> bool:
         """Published and not closed, and its round (if any) still open; older versions keep accepting."""
         return self.state == "published" and (self.round is None or self.round.state == "open")
+
+    def accepts_ballot_completed_at(self, completed_at: datetime | None) -> bool:
+        """A device's ballot is taken while the version accepts answers, and also after it was closed when
+        the interview was completed before the close (the round still open): fieldwork done offline before
+        a mid-season close is not lost. A ballot completed after the close is refused (``form_closed``)."""
+        if self.accepts_answers:
+            return True
+        return (
+            self.state == "closed"
+            and (self.round is None or self.round.state == "open")
+            and completed_at is not None
+            and self.closed_at is not None
+            and completed_at <= self.closed_at
+        )

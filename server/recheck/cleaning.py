@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
+#: The reasons ``clean`` gives, in the order it checks them (the web app checks the same at capture,
+#: server/web/static/rules.js, and shows the same texts; a browser test runs both on the same cases).
+CLEANING_REASONS = ("result_date_outside_window", "result_after_interview", "interview_too_short")
+
 
 def _parse_date(value) -> date | None:
     try:

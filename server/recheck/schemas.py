@@ -137,6 +137,7 @@ class QualitySettingsSchema(Schema):
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
     quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
     exclude_own_agency = fields.Boolean()
+    collect_location = fields.Boolean()
 
 
 class BulkReviewerSchema(Schema):

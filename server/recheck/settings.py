@@ -21,6 +21,9 @@ DEFAULTS = {
     "quarantine_min_decided": 3,
     #: Reviewers never get ballots of their own agency.
     "exclude_own_agency": True,
+    #: Devices ask for the GPS position at the start and end of each interview (paradata location_start and
+    #: location_end); a refusal never blocks capture.
+    "collect_location": False,
 }
 
 

@@ -38,6 +38,11 @@ def test_an_enumerator_captures_offline_and_syncs_from_the_command_line(live_ser
     assert "3 accepted, 1 error" in synced.output
     status = run(home, "status").output
     assert "pending: 0  acknowledged: 3" in status and "rejected: 1" in status and "[not_assigned]" in status
+    lines = status.splitlines()
+    for i in range(3):  # every ballot with the server's verdict, as the phone shows it
+        assert f"00000000-0000-4000-8000-00000000000{i}  SNV  countable" in lines
+    assert any(line.endswith("PHULY  rejected  not_assigned") for line in lines)
+    assert "verdicts refreshed: 3" in run(home, "status", "--refresh").output
     # Capturing the same CSV again (same instance ids) is a no-op on the device and on the server.
     run(home, "capture", "--csv", str(tmp_path / "paper.csv"))
     assert "nothing to send" in run(home, "sync").output

@@ -114,7 +114,14 @@ def test_a_deactivated_user_should_lose_sign_in_and_tokens_and_may_come_back(cli
     answer = client.post("/api/v1/users/enum_gone/deactivate", headers=admin)
     assert answer.status_code == 200 and answer.get_json()["active"] is False
     assert client.get("/api/v1/me", headers=headers).get_json()["code"] == "unauthenticated"
-    assert client.post("/api/v1/auth/tokens", json=credentials).get_json()["code"] == "invalid_credentials"
+    locked = client.post("/api/v1/auth/tokens", json=credentials)
+    assert (locked.status_code, locked.get_json()["code"]) == (403, "account_locked"), "the right password learns why"
+    wrong = client.post("/api/v1/auth/tokens", json={**credentials, "password": "sai-mật-khẩu"})
+    unknown = client.post("/api/v1/auth/tokens", json={**credentials, "username": "nobody_here"})
+    assert wrong.status_code == unknown.status_code == 401, "a wrong password learns nothing about the account"
+    assert wrong.get_json() == unknown.get_json() and wrong.get_json()["code"] == "invalid_credentials"
+    web = client.post("/api/v1/auth/session", json=credentials)
+    assert web.get_json()["code"] == "account_locked" and "parsurvey_session" not in web.headers.get("Set-Cookie", "")
     assert client.post("/api/v1/users/enum_gone/activate", headers=admin).get_json()["active"] is True
     assert client.get("/api/v1/me", headers=headers).status_code == 401  # old tokens stay revoked
     assert client.post("/api/v1/auth/tokens", json=credentials).status_code == 201

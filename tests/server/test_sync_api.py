@@ -29,7 +29,8 @@ def stored_count(db) -> int:
 
 def test_should_accept_a_valid_ballot_and_store_it_with_its_provenance(client, db, enumerator1):
     sent = envelope("SNV")
-    assert send(client, enumerator1, sent) == [{"instance_id": sent["instance_id"], "status": "accepted"}]
+    verdict = {"ballot_status": "valid", "status_reason": None, "countable": True}
+    assert send(client, enumerator1, sent) == [{"instance_id": sent["instance_id"], "status": "accepted", **verdict}]
     ballot = db.session.scalar(select(Ballot))
     assert (ballot.instance_id, ballot.agency.code, ballot.enumerator.username) == (
         sent["instance_id"],
@@ -45,7 +46,8 @@ def test_should_accept_a_valid_ballot_and_store_it_with_its_provenance(client, d
 def test_a_resend_after_a_lost_response_should_be_a_duplicate_and_store_nothing_more(client, db, enumerator1):
     sent = envelope("SNV")
     send(client, enumerator1, sent)
-    assert send(client, enumerator1, sent) == [{"instance_id": sent["instance_id"], "status": "duplicate"}]
+    verdict = {"ballot_status": "valid", "status_reason": None, "countable": True}
+    assert send(client, enumerator1, sent) == [{"instance_id": sent["instance_id"], "status": "duplicate", **verdict}]
     assert stored_count(db) == 1
 
 
@@ -117,12 +119,23 @@ def test_the_same_id_twice_in_one_batch_should_be_stored_once(client, db, enumer
     assert stored_count(db) == 1
 
 
-def test_a_closed_form_should_refuse_new_ballots_but_still_acknowledge_resends(client, db, enumerator1, app):
+def test_a_closed_form_should_refuse_ballots_completed_after_it_closed_but_still_acknowledge_resends(
+    client, db, enumerator1, app
+):
     stored = envelope("SNV")
     send(client, enumerator1, stored)
     assert app.test_cli_runner().invoke(args=["forms", "close", FORM.form_id, FORM.version]).exit_code == 0
-    late = send(client, enumerator1, envelope("SNV"), stored)
+    after_close = envelope("SNV", paradata={"started_at": None, "completed_at": "2099-01-01T08:00:00+07:00"})
+    late = send(client, enumerator1, after_close, stored)
     assert [(r["status"], r.get("code")) for r in late] == [("error", "form_closed"), ("duplicate", None)]
+
+
+def test_a_ballot_completed_before_its_version_closed_should_still_be_accepted(client, db, enumerator1, app):
+    """Fieldwork done offline before a mid-season close is not lost: completed_at <= closed_at is taken."""
+    assert app.test_cli_runner().invoke(args=["forms", "close", FORM.form_id, FORM.version]).exit_code == 0
+    before_close = envelope("SNV")  # completed 2022-09-20, long before the close
+    assert send(client, enumerator1, before_close)[0]["status"] == "accepted"
+    assert stored_count(db) == 1
 
 
 @pytest.mark.parametrize(
@@ -146,8 +159,12 @@ def test_should_refuse_a_batch_with_too_many_items(client, app, enumerator1):
 
 
 def test_only_enumerators_may_send_ballots(client, db, demo, reviewer, supervisor):
-    response = client.post("/api/v1/sync/batches", json=batch(envelope("SNV")), headers=supervisor)
-    assert response.status_code == 403
+    # A supervisor may only hand over an enumerator's ballot (tests/server/test_enumerator_truth.py), never
+    # send one in their own name.
+    response = client.post(
+        "/api/v1/sync/batches", json=batch(envelope("SNV", enumerator="test_supervisor")), headers=supervisor
+    )
+    assert [(r["status"], r["code"]) for r in response.get_json()["results"]] == [("error", "wrong_enumerator")]
     # Reviewers sync re-check findings through the same endpoint, but a ballot from them is refused.
     response = client.post("/api/v1/sync/batches", json=batch(envelope("SNV")), headers=reviewer)
     assert [(r["status"], r["code"]) for r in response.get_json()["results"]] == [("error", "forbidden")]

@@ -32,8 +32,14 @@ def test_the_service_worker_should_be_served_from_the_app_scope_and_never_cached
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert worker.headers["Cache-Control"] == "no-cache"
     shell = worker.get_data(as_text=True)
-    for path in ("/app/", "/app/static/app.js", "/app/static/expr.js", "/app/static/store.js"):
-        assert f'"{path}"' in shell
+    from pathlib import Path
+
+    import server.web
+
+    modules = sorted(p.name for p in (Path(server.web.__file__).parent / "static").glob("*.js") if p.name != "sw.js")
+    assert "ballotform.js" in modules
+    for path in ("/app/", *(f"/app/static/{name}" for name in modules)):
+        assert f'"{path}"' in shell, f"{path} is not in the offline shell: the app would not open offline"
         assert client.get(path).status_code == 200, path
     manifest = client.get("/app/manifest.webmanifest")
     assert manifest.mimetype == "application/manifest+json"

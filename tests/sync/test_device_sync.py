@@ -111,3 +111,56 @@ def test_a_revoked_token_should_stop_sync_and_keep_the_ballots(device, db, clien
     with pytest.raises(AuthenticationError):
         device.push()
     assert device.outbox.counts()["pending"] == 2
+
+
+def test_the_device_should_know_each_ballots_verdict_and_its_later_change(device, db, client):
+    device.pull_forms()
+    [fine] = capture(device.outbox, 1)
+    short = device.outbox.capture(
+        form_id=FORM.form_id,
+        version=FORM.version,
+        agency="SNV",
+        enumerator="enumerator1",
+        answers=answers("SNV", random.Random(99)),
+        started_at="2022-09-20T08:00:00+07:00",
+        completed_at="2022-09-20T08:00:30+07:00",
+    )
+    [unassigned] = capture(device.outbox, 1, agency="PHULY")
+    [waiting] = capture(device.outbox, 1)
+    device.outbox.connection.execute("UPDATE outbox SET next_attempt_at = 1e12 WHERE instance_id = ?", (waiting,))
+    device.sync("tablet-9")
+    verdicts = {b["instance_id"]: (b["verdict"], b["reason"]) for b in device.outbox.ballots()}
+    assert verdicts == {
+        fine: ("countable", None),
+        short: ("not_countable", "interview_too_short"),
+        unassigned: ("rejected", "not_assigned"),
+        waiting: ("waiting", None),
+    }
+
+    token = client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"})
+    supervisor = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    changed = client.post(
+        f"/api/v1/ballots/{fine}/status", json={"status": "failed", "reason": "phúc tra không đạt"}, headers=supervisor
+    )
+    assert changed.status_code == 200
+    assert device.refresh_verdicts() == 2
+    now = {b["instance_id"]: b for b in device.outbox.ballots()}
+    assert (now[fine]["verdict"], now[fine]["reason"]) == ("not_countable", "override: phúc tra không đạt")
+
+
+def test_a_supervisors_token_on_the_device_hands_over_a_deactivated_enumerators_ballots(device, db, client):
+    """The command-line device hands over as the web app does: re-initialised with a supervisor's token, it
+    sends the enumerator's pending ballots, stored once under the enumerator's name."""
+    device.pull_forms()
+    ids = capture(device.outbox, 3)
+    admin = client.post("/api/v1/auth/tokens", json={"username": "admin", "password": "demo-password"})
+    headers = {"Authorization": f"Bearer {admin.get_json()['token']}"}
+    assert client.post("/api/v1/users/enumerator1/deactivate", headers=headers).status_code == 200
+    with pytest.raises(AuthenticationError):
+        device.push()
+    supervisor = client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"})
+    device.transport.token = supervisor.get_json()["token"]
+    assert device.push().results == {"accepted": 3}
+    assert device.outbox.counts()["acknowledged"] == 3 and stored(db) == 3
+    assert set(db.session.scalars(select(Ballot.instance_id))) == set(ids)
+    assert {b.enumerator.username for b in db.session.scalars(select(Ballot))} == {"enumerator1"}

@@ -4,7 +4,7 @@ names, structure) at phone and desktop widths, and a ballot filled and saved wit
 from __future__ import annotations
 
 from tests.sample_ballots import batch, envelope
-from tests.web.test_enumerator_app import sign_in
+from tests.web.test_enumerator_app import answer_screens, sign_in
 from tests.web.test_reviewer_screens import call, token
 from tests.web.test_supervisor_screens import load_demo_appraisal
 
@@ -34,15 +34,31 @@ def test_the_enumerator_screens_pass_the_wcag_checks(live_server, db, browser, a
     page.click("#save")
     page.wait_for_selector("#q-sex-error:visible")
     axe(page, "ballot with errors")
-    page.click("#ballot .actions button[type=button]")
+    page.select_option("#agency", index=1)
+    answer_screens(page, gave_feedback=True, phone=None)
+    axe(page, "group screen 8 of 8, with back")
+    page.click("#save")
+    page.wait_for_selector("#short-warning:visible")
+    axe(page, "warning of a too-short interview")
+    page.click("#later")
+    page.wait_for_selector("#drafts-list")
+    page.click(".discard-draft")
+    axe(page, "drafts list, asking before discarding")
 
     page.evaluate(
         """async () => {
              const {outbox} = await import('/app/static/store.js');
+             const envelope = {kind: 'ballot', agency: 'SNV', enumerator: 'enumerator1'};
              await outbox.put({instance_id: 'a11y-pending', state: 'pending', saved_at: new Date().toISOString(),
-                               envelope: {agency: 'SNV', enumerator: 'enumerator1'}});
-             await outbox.put({instance_id: 'a11y-rejected', state: 'rejected',
-                               envelope: {agency: 'SNV', enumerator: 'enumerator1'},
+                               envelope});
+             await outbox.put({instance_id: 'a11y-short', state: 'sent', saved_at: new Date().toISOString(), envelope,
+                               result: {status: 'accepted', ballot_status: 'invalid',
+                                        status_reason: 'interview_too_short', countable: false}});
+             await outbox.put({instance_id: 'a11y-counts', state: 'sent', saved_at: new Date().toISOString(),
+                               envelope, result: {status: 'accepted', ballot_status: 'valid', countable: true}});
+             await outbox.put({instance_id: 'a11y-conflict', state: 'sent', saved_at: new Date().toISOString(),
+                               envelope, result: {status: 'conflict', code: 'payload_conflict'}});
+             await outbox.put({instance_id: 'a11y-rejected', state: 'rejected', envelope,
                                result: {code: 'invalid_answers', message: 'Phiếu có câu trả lời không hợp lệ.',
                                         errors: [{path: 'sex', code: 'required', message: 'Bắt buộc.'}]}});
            }"""
@@ -51,7 +67,9 @@ def test_the_enumerator_screens_pass_the_wcag_checks(live_server, db, browser, a
     page.reload()
     page.wait_for_selector("#rejected-list")
     expect(page.locator("#network")).to_have_text("Ngoại tuyến")
-    axe(page, "outbox offline, with a rejected ballot")
+    for verdict in ("draft", "waiting", "countable", "not_countable", "conflict", "rejected"):
+        assert page.locator(f"#ballot-list li[data-verdict={verdict}]").count() == 1, verdict
+    axe(page, "outbox offline, with drafts and every kind of ballot verdict")
     context.set_offline(False)
     page.click("#language")
     expect(page.locator("#outbox-title")).to_have_text("Outbox")
@@ -194,13 +212,20 @@ def test_an_enumerator_signs_in_fills_saves_and_syncs_a_ballot_with_the_keyboard
         "comment": "Dùng bàn phím.",
     }
     steps = 0
+    screens = 1
     while True:
         page.keyboard.press("Tab")
         focus = focused(page)
         steps += 1
-        assert steps < 80, "the Tab key should reach the save button"
+        assert steps < 120, "the Tab key should reach the save button"
         if focus["id"] == "save":
             break
+        if focus["id"] == "next":  # one group per screen: Enter goes on, and the next Tab is its first question
+            page.keyboard.press("Enter")
+            screens += 1
+            assert page.evaluate("document.activeElement.id") == "group-progress"
+            assert page.text_content("#group-progress") == f"Nhóm {screens}/8"
+            continue
         if focus["type"] == "radio":
             page.keyboard.press("Space")  # the first choice: 'individual', 'male', ..., 'yes' (gave feedback)
             if focus["name"].startswith("c") and focus["name"] != "comment" or focus["name"] == "overall":
@@ -208,6 +233,11 @@ def test_an_enumerator_signs_in_fills_saves_and_syncs_a_ballot_with_the_keyboard
                     page.keyboard.press("ArrowRight")  # a Likert scale: from level 1 to level 4
         elif focus["name"] in typed and not focus["readonly"]:
             page.keyboard.type(typed[focus["name"]])
+    assert screens == 8
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#short-warning:visible")
+    assert page.evaluate("document.activeElement.id") == "keep-interviewing", "the warning takes the focus"
+    tab_to(page, "#save-anyway")
     page.keyboard.press("Enter")
     expect(page.locator("#count-pending")).to_have_text("1")
 

@@ -28,26 +28,67 @@ def count(page, name: str) -> str:
     return page.text_content(f"#count-{name}")
 
 
-def fill_ballot(page, *, gave_feedback: bool, phone: str | None, save: bool = True) -> None:
+RADIOS = {"respondent_type": "individual", "sex": "female", "age_band": "35_49", "occupation": "farmer"}
+
+
+def show(page, selector: str) -> None:
+    """Go through the group screens (forward, then back) until the element is on show."""
+    for step in ("#next", "#prev"):
+        for _ in range(20):
+            if page.is_visible(selector) or page.is_hidden(step):
+                break
+            page.click(step)
+        if page.is_visible(selector):
+            return
+    raise AssertionError(f"{selector} is on no screen")
+
+
+def answer_screens(page, *, gave_feedback: bool, phone: str | None, result_date: str = "2022-09-15") -> None:
+    """Answer every question on show not answered yet, screen after screen, up to the last screen."""
+    radios = {**RADIOS, "gave_feedback": "yes" if gave_feedback else "no"}
+    texts = {
+        "respondent_phone": phone,
+        "procedure": "Cấp giấy chứng nhận quyền sử dụng đất",
+        "result_date": result_date,
+        "comment": "Cán bộ hướng dẫn tận tình.",
+    }
+
+    def unanswered(name: str) -> bool:  # answers already given (a resumed draft) stay as they are
+        return page.is_visible(f"#q-{name}") and page.locator(f"input[name={name}]:checked").count() == 0
+
+    while True:
+        for name, value in radios.items():
+            if unanswered(name):
+                page.check(f"input[name={name}][value='{value}']")
+        for name, value in texts.items():
+            if value and page.is_visible(f"#q-{name}-input") and not page.input_value(f"#q-{name}-input"):
+                page.fill(f"#q-{name}-input", value)
+        for name in LIKERT_QUESTIONS:
+            if unanswered(name):
+                page.check(f"input[name={name}][value='4']")
+        if page.is_hidden("#next"):
+            return
+        page.click("#next")
+
+
+def save_ballot(page, *, short: bool = True) -> None:
+    """Press save. A test interview lasts seconds, below the round's minimum, so the app warns first; save
+    anyway (``short=False``: a round whose minimum the interview meets, so no warning may show)."""
+    page.click("#save")
+    page.wait_for_selector("#short-warning:visible, #count-pending")
+    if short:
+        assert page.is_visible("#short-warning"), "a too-short interview should be pointed out before saving"
+        page.click("#save-anyway")
+    page.wait_for_selector("#count-pending")
+
+
+def fill_ballot(page, *, gave_feedback: bool, phone: str | None, save: bool = True, short: bool = True) -> None:
     page.click(".new-ballot")
     page.wait_for_selector("#ballot")
     page.select_option("#agency", index=1)
-    page.check("input[name=respondent_type][value=individual]")
-    page.check("input[name=sex][value=female]")
-    page.check("input[name=age_band][value='35_49']")
-    page.check("input[name=occupation][value=farmer]")
-    if phone:
-        page.fill("#q-respondent_phone-input", phone)
-    page.fill("#q-procedure-input", "Cấp giấy chứng nhận quyền sử dụng đất")
-    page.fill("#q-result_date-input", "2022-09-15")
-    page.check(f"input[name=gave_feedback][value={'yes' if gave_feedback else 'no'}]")
-    for name in LIKERT_QUESTIONS:
-        if page.is_visible(f"#q-{name}"):
-            page.check(f"input[name={name}][value='4']")
-    page.fill("#q-comment-input", "Cán bộ hướng dẫn tận tình.")
+    answer_screens(page, gave_feedback=gave_feedback, phone=phone)
     if save:
-        page.click("#save")
-        page.wait_for_selector("#count-pending")
+        save_ballot(page, short=short)
 
 
 def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(
@@ -70,18 +111,24 @@ def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(
     context.set_offline(True)
     page.click(".new-ballot")
     page.wait_for_selector("#ballot")
+    assert page.text_content("#group-progress") == "Nhóm 1/8", "one group per screen, with where we are"
     page.click("#save")
     assert page.is_visible("#q-sex-error"), "a required question left blank should be pointed out"
+    show(page, "#q-gave_feedback")
+    assert page.text_content("#group-progress") == "Nhóm 7/8"
     page.check("input[name=gave_feedback][value=no]")
     assert page.is_hidden("#q-c5_1"), "skip logic should hide the feedback questions when no feedback was given"
     page.check("input[name=gave_feedback][value=yes]")
     assert page.is_visible("#q-c5_1")
+    show(page, "#q-respondent_phone")
     page.fill("#q-respondent_phone-input", "12345")
     page.click("#save")
     assert "không hợp lệ" in page.text_content("#q-respondent_phone-error")
     screenshot(page, "ballot-360", full_page=False)
     assert overflows(page) == 0, "the ballot should fit a 360 px screen"
-    page.click("#ballot .actions button[type=button]")  # cancel: nothing saved
+    page.click("#later")  # later: nothing goes to the outbox; the answers stay as a draft
+    page.wait_for_selector("#drafts-list")
+    assert page.locator("#drafts-list li").count() == 1 and count(page, "pending") == "0"
 
     fill_ballot(page, gave_feedback=False, phone="0912345678")
     fill_ballot(page, gave_feedback=True, phone=None)
@@ -98,6 +145,9 @@ def test_an_enumerator_fills_three_ballots_offline_reloads_and_syncs_them_all(
     page.click("#sync")
     expect(page.locator("#count-sent")).to_have_text("3", timeout=20_000)
     assert count(page, "pending") == "0" and count(page, "rejected") == "0"
+    # The interviews took seconds: sent, but the server's cleaning says they do not count, and why.
+    expect(page.locator("#ballot-list li[data-verdict=not_countable]")).to_have_count(3)
+    assert "ngắn hơn mức tối thiểu" in page.text_content("#ballot-list li[data-verdict=not_countable]")
     screenshot(page, "synced-360")
     assert overflows(page) == 0, "the outbox and quota table should fit a 360 px screen"
 
@@ -126,7 +176,7 @@ def test_the_app_should_switch_to_english_and_fit_a_desktop_screen(live_server, 
     screenshot(page, "home-1280")
     page.click(".new-ballot")
     page.wait_for_selector("#ballot")
-    assert page.text_content("#q-sex legend") == "Sex *"
+    assert page.text_content("#q-sex legend") == "Sex *" and page.text_content("#group-progress") == "Group 1/8"
     screenshot(page, "ballot-1280", full_page=False)
     assert unlabelled(page) == []
     context.close()
@@ -206,3 +256,74 @@ def test_the_browser_knows_every_error_code_with_the_action_the_device_library_t
     page.goto(live_server.url + "/app/static/icon.svg")
     known = page.evaluate("async () => (await import('/app/static/canonical.js')).ERROR_ACTIONS")
     assert known == {c.code: c.action.value for c in ERROR_CODES.values()}
+
+
+def test_every_error_code_and_reason_has_a_vietnamese_and_an_english_text(live_server, db, browser):
+    """No raw code and no English server text reaches a user: the browser's catalogue has both languages for
+    every code of sync/codes.py, every answer-validation code of survey_forms, and every reason a sent ballot
+    may not count (server/recheck/cleaning.py, quarantine)."""
+    from server.recheck.cleaning import CLEANING_REASONS
+    from survey_forms.errors import ANSWER_ERROR_CODES
+
+    page = browser.new_page()
+    page.goto(live_server.url + "/app/static/icon.svg")
+    catalogue = page.evaluate(
+        "async () => { const m = await import('/app/static/i18n.js'); return [m.ERROR_TEXTS, m.REASON_TEXTS]; }"
+    )
+    errors, reasons = catalogue
+    codes = {*ERROR_CODES, *ANSWER_ERROR_CODES, "agency_mismatch"}
+    for lang in ("vi", "en"):
+        assert codes <= set(errors[lang]), f"{lang} lacks {sorted(codes - set(errors[lang]))}"
+        assert {*CLEANING_REASONS, "quarantined", "override"} <= set(reasons[lang])
+    for code in codes:
+        assert errors["vi"][code] != errors["en"][code] and errors["vi"][code].strip(), code
+        assert code not in errors["vi"][code], "the message is a sentence, not the code"
+    assert errors["vi"]["account_locked"].startswith("Tài khoản này đã bị khóa")
+    page.close()
+
+
+RULE_CASES = [
+    ({"result_date": "2022-09-15"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:12:30+07:00"),
+    ({"result_date": "2021-12-31"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:12:30+07:00"),
+    ({"result_date": "2022-11-30"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:12:30+07:00"),
+    ({"result_date": "2022-12-01"}, "2022-12-20T08:00:00+07:00", "2022-12-20T08:12:30+07:00"),
+    ({"result_date": "2022-09-21"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:12:30+07:00"),
+    ({"result_date": "2022-09-21"}, "2022-09-20T23:50:00.000Z", "2022-09-21T00:05:00.000Z"),
+    ({"result_date": "2022-09-15"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:01:59+07:00"),
+    ({"result_date": "2022-09-15"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:02:00+07:00"),
+    ({"result_date": "2022-02-30"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:00:10+07:00"),
+    ({}, None, "2022-09-20T08:00:10+07:00"),
+    ({}, "2022-09-20T01:00:00.000Z", "2022-09-20T08:00:10+07:00"),
+]
+
+
+def test_the_phone_and_the_server_apply_the_same_cleaning_rules(live_server, db, browser):
+    """server/web/static/rules.js against server/recheck/cleaning.py on the same ballots: what the phone warns
+    about at capture is what the server decides after sync."""
+    from datetime import date
+
+    from server.recheck.cleaning import clean
+    from sync.protocol import parse_timestamp
+
+    rules = {"window_start": "2022-01-01", "window_end": "2022-11-30", "min_interview_seconds": 120}
+    page = browser.new_page()
+    page.goto(live_server.url + "/app/static/icon.svg")
+    in_browser = page.evaluate(
+        """async ([cases, rules]) => {
+             const {cleaningReason} = await import('/app/static/rules.js');
+             return cases.map(([answers, started, completed]) => cleaningReason(answers, started, completed, rules));
+           }""",
+        [RULE_CASES, rules],
+    )
+    window = (date(2022, 1, 1), date(2022, 11, 30))
+    on_server = [
+        clean(answers, parse_timestamp(started), parse_timestamp(completed), window, rules)[1]
+        for answers, started, completed in RULE_CASES
+    ]
+    assert in_browser == on_server
+    assert {r for r in on_server if r} == {
+        "result_date_outside_window",
+        "result_after_interview",
+        "interview_too_short",
+    }
+    page.close()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server.ballots.models import Ballot
 from tests.web import conftest as web
+from tests.web.test_enumerator_app import save_ballot, show
 from tests.web.test_reviewer_screens import call, token
 
 EVERY_TYPE = {
@@ -83,25 +84,31 @@ def test_every_question_type_should_render_check_and_sync_as_entered(live_server
     agency = page.input_value("#agency")
     assert page.input_value("#q-agency_code-input") == agency
 
-    assert page.is_hidden("#group-online_part")
+    # Questions outside any group share a screen; the skipped group's screen is not counted.
+    assert page.text_content("#group-progress") == "Nhóm 1/2"
+    assert page.get_attribute("#group-online_part", "hidden") is not None
     for value in ("desk", "online", "post"):
         page.check(f"input[name=channels][value={value}]")
-    assert page.is_visible("#group-online_part"), "choosing 'online' should show the online group"
+    assert page.text_content("#group-progress") == "Nhóm 1/3", "choosing 'online' should bring the online group"
+    assert page.get_attribute("#group-online_part", "hidden") is None
     page.fill("#q-visits-input", "0")
     page.click("#save")
     expect(page.locator("#q-channels-error")).to_have_text("Chọn tối đa hai kênh.")
-    assert (
-        page.is_visible("#q-visits-error") and page.is_visible("#q-portal-error") and page.is_visible("#q-rate-error")
-    )
+    assert page.is_visible("#q-visits-error"), "save jumps to the screen of the first problem"
+    for other_screen in ("#q-portal-error", "#q-rate-error"):
+        assert page.get_attribute(other_screen, "hidden") is None and page.text_content(other_screen)
     assert page.is_hidden("#q-hours-error"), "an optional question left blank is fine"
 
     page.uncheck("input[name=channels][value=post]")
     page.fill("#q-visits-input", "3")
     page.fill("#q-hours-input", "2.5")
+    show(page, "#q-portal-input")
+    assert page.text_content("#group-progress") == "Nhóm 2/3"
     page.fill("#q-portal-input", "dichvucong.gov.vn")
+    show(page, "#q-when-input")
     page.fill("#q-when-input", "2022-09-15")
     page.check("input[name=rate][value=na]")
-    page.click("#save")
+    save_ballot(page)
     expect(page.locator("#count-pending")).to_have_text("1")
     page.click("#sync")
     expect(page.locator("#count-sent")).to_have_text("1")

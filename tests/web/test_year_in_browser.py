@@ -13,29 +13,36 @@ import pytest
 from openpyxl import Workbook
 
 from tests.live_server import LiveServer
+from tests.web.test_enumerator_app import show
 
 PASSWORD = "mật-khẩu-2025"
 YEAR_FORM = "nam2025"
 
 # ------------------------------------------------------------------ ballot capture, in one place
-# The enumerator's capture screen is being reworked (one group per screen, drafts); these helpers are the only
-# part of this test that knows how it looks.
+# The only part of this test that knows how the capture screen looks (one group per screen, drafts).
 
 
 def capture_ballot(page, agency: str, answers: dict) -> None:
     """Fill and save one ballot: ``answers`` maps question names to a choice index (select and Likert
-    questions, 0-based) or to text."""
+    questions, 0-based) or to text. A test interview lasts seconds, under the round's minimum: the app warns
+    before saving, and the enumerator saves anyway."""
     page.click(".new-ballot")
     page.wait_for_selector("#ballot")
     fill_ballot(page, agency, answers)
     page.click("#save")
+    page.wait_for_selector("#short-warning:visible, #count-pending")
+    if page.is_visible("#short-warning"):
+        page.click("#save-anyway")
     page.wait_for_selector("#count-pending")
 
 
 def fill_ballot(page, agency: str, answers: dict) -> None:
-    """Answer the ballot on show (the enumerator's, or the console's preview, which uses the same renderer)."""
+    """Answer the ballot on show (the enumerator's, or the console's preview, which uses the same renderer),
+    going to each question's screen."""
+    show(page, "#agency")
     page.select_option("#agency", agency)
     for name, value in answers.items():
+        show(page, f"#q-{name}")
         if isinstance(value, int):
             page.check(f"#q-{name}-{value}")
         else:

@@ -3,15 +3,21 @@
 // refuses it otherwise with form_without_round), close a published version, and preview any version as the phone
 // renders it (the enumerator app's own BallotForm, imported) with a test ballot the server checks but never
 // stores. Calls /api/v1/forms (admin).
-import { BallotForm } from "./app.js";
+import { BallotForm } from "./ballotform.js";
 
 // The enumerator's renderer, but "save" only checks: here in the browser, then on the server
-// (POST …/test-ballots), and nothing goes to the outbox or the database.
+// (POST …/test-ballots), and nothing goes to the outbox, the drafts or the database.
 class PreviewBallot extends BallotForm {
   constructor(record, agencies, ui, h) {
-    super(record, agencies);
-    this.ui = ui;
+    super(ui, record, agencies, null, null);
     this.h = h;
+  }
+
+  persist() {} // a preview keeps no draft
+
+  async later() {
+    this.finished = true;
+    await this.ui.home();
   }
 
   render() {
@@ -29,7 +35,9 @@ class PreviewBallot extends BallotForm {
     const { answers, problems } = this.check();
     if (problems.length) {
       ui.announce(ui.t("fix_errors", { n: problems.length }), "error");
-      (problems[0].agency ? this.agencySelect : problems[0].container.querySelector("input, select"))?.focus();
+      const first = problems[0].agency ? this.agencySelect : problems[0].container.querySelector("input, select");
+      if (!problems[0].agency) this.show(this.pageOf(problems[0].container), false);
+      first?.focus();
       return;
     }
     const path = `/api/v1/forms/${encodeURIComponent(this.record.form_id)}/versions/${encodeURIComponent(this.record.version)}/test-ballots`;

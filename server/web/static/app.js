@@ -1,16 +1,18 @@
 // The enumerator app: sign in, download questionnaires, fill ballots offline, keep them in a durable
 // outbox and sync them with protocol 1 of sync/protocol.py. The server checks everything again.
 // Reviewers' re-check findings travel through the same outbox and sync (reviewer.js).
-import { ERROR_ACTIONS, makeEnvelope, sha256Hex } from "./canonical.js";
-import { evaluateBoolean } from "./expr.js";
-import { formatCount } from "./format.js";
-import { LIKERT, TEXTS } from "./i18n.js";
+import { BallotForm } from "./ballotform.js";
+import { ERROR_ACTIONS, sha256Hex } from "./canonical.js";
+import { ballotListSection, draftsSection, formsSection, handoverSection, quotaSection, verdictOf, whyText } from "./enumerator.js";
+import { TEXTS, errorText } from "./i18n.js";
 import { renderReviewerHome } from "./reviewer.js";
-import { forms, kv, outbox, persist } from "./store.js";
+import { drafts, forms, kv, outbox, persist } from "./store.js";
 
 const APP_VERSION = "web-1";
 const BATCH_SIZE = 100;
 const ACKNOWLEDGED = ["accepted", "duplicate", "conflict"];
+const VERDICT_KEYS = ["ballot_status", "status_reason", "countable"];
+const MANAGERS = ["supervisor", "admin"];
 const main = document.getElementById("main");
 // Signed in = a user profile on the device. The session itself is an HttpOnly cookie that scripts cannot
 // read; the app keeps only the profile and the session's CSRF token, so it opens offline after a restart.
@@ -78,7 +80,9 @@ async function api(path, { method = "GET", body, headers = {} } = {}) {
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
     if (response.status === 401 && state.user) await sessionLost();
-    throw new ApiFailure(response.status, data?.code || "error", data?.message || response.statusText);
+    // The user reads the catalogue's text for the code (sync/codes.py), never the server's English message.
+    const code = data?.code || "error";
+    throw new ApiFailure(response.status, code, errorText(code, state.lang));
   }
   return { data, response };
 }
@@ -140,7 +144,10 @@ async function signIn(event, username, password) {
     if (state.user.role === "enumerator") await downloadForms();
     renderHome();
   } catch (error) {
-    announce(error.status === 0 ? t("needs_network") : t("sign_in_failed"), "error");
+    // A deactivated user who typed the right password is told the account is locked (and what happens to
+    // their unsent ballots); every other refusal reads the same.
+    const message = error.status === 0 ? t("needs_network") : error.code === "account_locked" ? error.message : t("sign_in_failed");
+    announce(message, "error");
   }
 }
 
@@ -197,6 +204,12 @@ async function downloadForms() {
   const { data: versions } = await api("/api/v1/forms");
   let count = 0;
   const rounds = new Set();
+  // A version the server no longer offers for filling (closed, or its round closed) leaves "new ballot";
+  // its definition stays, so that drafts and unsent ballots of it can still be shown.
+  const fillable = new Set(versions.filter((v) => v.accepts_answers).map((v) => `${v.form_id}@${v.version}`));
+  for (const record of await forms.all()) {
+    if (!fillable.has(record.key) && !record.closed) await forms.put({ ...record, closed: true });
+  }
   for (const version of versions) {
     if (!version.accepts_answers) continue;
     const key = `${version.form_id}@${version.version}`;
@@ -211,10 +224,12 @@ async function downloadForms() {
       const text = await response.text();
       const etag = response.headers.get("ETag");
       // The ETag is the sha256 of the canonical definition: check that what arrived is what was published.
-      if (etag && etag.replaceAll('"', "") !== (await sha256Hex(text))) throw new ApiFailure(0, "corrupt", key);
-      await forms.put({ key, form_id: version.form_id, version: version.version, round: version.round, etag, definition: JSON.parse(text) });
+      if (etag && etag.replaceAll('"', "") !== (await sha256Hex(text))) throw new ApiFailure(500, "corrupt", errorText("error", state.lang));
+      await forms.put({ key, form_id: version.form_id, version: version.version, round: version.round, etag, definition: JSON.parse(text), closed: false });
+    } else if (response.status === 304 && stored?.closed) {
+      await forms.put({ ...stored, closed: false }); // published again
     } else if (response.status !== 304) {
-      throw new ApiFailure(response.status, "download", key);
+      throw new ApiFailure(response.status, "download", errorText("error", state.lang));
     }
     count += 1;
     if (version.round) rounds.add(version.round);
@@ -328,6 +343,8 @@ function whoSection() {
 // (sign-in stays on show).
 async function renderHome() {
   const user = state.user;
+  // The last screen asked for wins: a ballot opened while home was being drawn is not drawn over.
+  const ticket = (state.screen = (state.screen || 0) + 1);
   const screens = { reviewer: renderReviewerHome, supervisor: renderConsole, admin: renderConsole };
   if (screens[user.role]) {
     try {
@@ -338,10 +355,11 @@ async function renderHome() {
         announce("");
         main.replaceChildren(needsConnection(), whoSection());
       } else {
-        announce(`${error.code}: ${error.message}`, "error");
+        announce(error.message, "error");
         main.replaceChildren(whoSection());
       }
     }
+    if (MANAGERS.includes(user.role) && state.user?.username === user.username) await showHandover();
     return;
   }
   if (state.user.role !== "enumerator") {
@@ -351,73 +369,63 @@ async function renderHome() {
     return;
   }
   const stored = await forms.all();
+  const records = await myRecords();
   const [outboxCard, rejected] = outboxSections(
-    await myRecords(),
+    records,
     t("storage_note"),
     el("button", { type: "button", id: "download", onclick: () => guarded(downloadForms) }, t("download_forms")),
   );
-  const formList = stored.length
-    ? el(
-        "ul",
-        { class: "forms" },
-        ...stored.map((record) =>
-          el(
-            "li",
-            {},
-            el("span", {}, `${label(record.definition.title, record.form_id)} (${record.version})`),
-            el(
-              "button",
-              { type: "button", class: "primary new-ballot", "data-form": record.key, onclick: () => renderFill(record.key) },
-              t("new_ballot"),
-            ),
-          ),
-        ),
-      )
-    : el("p", {}, t("no_forms"));
+  const byKey = Object.fromEntries(stored.map((r) => [r.key, r]));
+  const mine = await myDrafts();
+  const rounds = [...new Set(stored.map((r) => r.round).filter(Boolean))];
+  const progresses = (await Promise.all(rounds.map((round) => kv.get(`progress:${round}`)))).filter(Boolean);
+  const names = {};
+  for (const progress of progresses) for (const a of progress.agencies || []) names[a.agency_code] = a.agency_name;
+  const waiting = {};
+  for (const record of records) if (record.state === "pending") waiting[record.envelope.agency] = (waiting[record.envelope.agency] || 0) + 1;
 
-  const sections = [
-    outboxCard,
-    el("section", { class: "card", "aria-labelledby": "forms-title" }, el("h2", { id: "forms-title" }, t("forms")), formList),
-  ];
-  for (const round of new Set(stored.map((r) => r.round).filter(Boolean))) {
-    const progress = await kv.get(`progress:${round}`);
-    if (progress?.agencies?.length) sections.push(quotaSection(progress));
-  }
+  const sections = [outboxCard];
+  if (mine.length) sections.push(draftsSection(ui, mine, names, byKey, (draft) => resumeDraft(draft), (draft) => discardDraft(draft)));
+  sections.push(formsSection(ui, stored, (key) => renderFill(key)));
+  sections.push(ballotListSection(ui, records, mine, names, progresses[0]?.rules, questionLabels(stored)));
+  for (const progress of progresses) if (progress.agencies?.length) sections.push(quotaSection(ui, progress, waiting));
   if (rejected) sections.push(rejected);
-  if (state.user?.username !== user.username) return;
+  if (state.user?.username !== user.username || ticket !== state.screen) return;
   sections.push(whoSection());
   main.replaceChildren(...sections);
 }
 
-function signOutButton() {
-  return el("button", { type: "button", id: "sign-out", onclick: () => signOut() }, t("sign_out"));
+// The signed-in user's drafts, newest first. Drafts belong to their user: another user on a shared device
+// never sees them.
+async function myDrafts() {
+  const all = await drafts.all();
+  return all
+    .filter((draft) => draft.owner === state.user?.username)
+    .sort((a, b) => String(b.updated_at || b.started_at).localeCompare(String(a.updated_at || a.started_at)));
 }
 
-function quotaSection(progress) {
-  const rows = progress.agencies.map((a) =>
-    el(
-      "tr",
-      {},
-      el("th", { scope: "row" }, `${a.agency_name} (${a.agency_code})`),
-      el(
-        "td",
-        {},
-        `${formatCount(state.lang, a.received)} / ${formatCount(state.lang, a.quota)} `,
-        el("progress", { max: Math.max(a.quota, 1), value: Math.min(a.received, a.quota || a.received), "aria-label": a.agency_code }),
-      ),
-    ),
-  );
-  return el(
-    "section",
-    { class: "card", "aria-labelledby": "quota-title" },
-    el("h2", { id: "quota-title" }, `${t("quota")} — ${progress.round}`),
-    el(
-      "table",
-      { id: "quota" },
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("agency")), el("th", { scope: "col" }, t("received")))),
-      el("tbody", {}, ...rows),
-    ),
-  );
+async function discardDraft(draft) {
+  await drafts.remove(draft.id);
+  announce(t("discarded"), "ok");
+  await renderHome();
+  document.getElementById("drafts-title")?.focus?.();
+}
+
+// A question's label by its name, from the forms on the device (rejection reasons name questions, not codes).
+function questionLabels(stored) {
+  const found = {};
+  const walk = (children) => {
+    for (const e of children || []) {
+      if (e.label && !(e.name in found)) found[e.name] = e.label;
+      if (e.children) walk(e.children);
+    }
+  };
+  for (const record of stored) walk(record.definition?.children);
+  return (name) => (found[name] ? label(found[name], name) : null);
+}
+
+function signOutButton() {
+  return el("button", { type: "button", id: "sign-out", onclick: () => signOut() }, t("sign_out"));
 }
 
 function rejectedSection(records) {
@@ -439,19 +447,11 @@ function rejectedSection(records) {
               ? `${t("finding_number", { id: r.envelope.assignment_id })} · ${r.instance_id.slice(0, 8)}`
               : `${r.envelope.agency} · ${r.instance_id.slice(0, 8)}`,
           ),
-          el("span", {}, ` ${r.result?.code || ""}: ${r.result?.message || ""}`),
-          r.result?.errors
-            ? el("ul", {}, ...flattenErrors(r.result.errors).map((line) => el("li", {}, line)))
-            : null,
+          el("span", {}, ` ${whyText(ui, r, null, () => null)}`),
         ),
       ),
     ),
   );
-}
-
-function flattenErrors(errors) {
-  if (Array.isArray(errors)) return errors.map((e) => (typeof e === "string" ? e : `${e.path || ""} ${e.code || ""}: ${e.message || ""}`));
-  return Object.entries(errors).map(([key, messages]) => `${key}: ${[].concat(messages).join(" ")}`);
 }
 
 async function guarded(action) {
@@ -459,9 +459,10 @@ async function guarded(action) {
     await action();
   } catch (error) {
     if (error.status === 401) return; // back at sign-in, with its own message
-    announce(error.status === 0 ? t("needs_network") : `${error.code}: ${error.message}`, "error");
+    announce(error.status === 0 ? t("needs_network") : error.message, "error");
   }
-  if (state.user) renderHome();
+  // A ballot opened meanwhile stays on screen (its answers are a draft, but the interview goes on).
+  if (state.user && !main.querySelector("#ballot, #recheck")) renderHome();
 }
 
 // ------------------------------------------------------------------ sync
@@ -496,6 +497,20 @@ function retryable(code) {
   return action === undefined || action === "retry";
 }
 
+// Record the server's answer to each record sent, as sync/outbox.py does.
+async function settle(chunk, results) {
+  const byId = new Map(chunk.map((r) => [r.instance_id, r]));
+  for (const result of results) {
+    const record = byId.get(result.instance_id);
+    if (!record) continue;
+    record.result = result; // with the server's verdict (ballot_status, status_reason, countable)
+    record.synced_at = new Date().toISOString();
+    if (ACKNOWLEDGED.includes(result.status)) record.state = "sent";
+    else if (result.status === "rejected" || !retryable(result.code)) record.state = "rejected";
+    await outbox.put(record); // an error to retry: stays pending, sent again at the next sync
+  }
+}
+
 // Send the signed-in user's pending records, a batch at a time. Should the user change meanwhile (signed
 // out, someone else signed in), no further batch goes out with the new session: the rest stays pending
 // for its owner's next sync.
@@ -510,25 +525,74 @@ async function syncOnce() {
         method: "POST",
         body: { protocol: 1, device_id: state.deviceId, items: chunk.map((r) => r.envelope) },
       });
-      const byId = new Map(chunk.map((r) => [r.instance_id, r]));
-      for (const result of data.results) {
-        const record = byId.get(result.instance_id);
-        if (!record) continue;
-        record.result = result;
-        record.synced_at = new Date().toISOString();
-        if (ACKNOWLEDGED.includes(result.status)) record.state = "sent";
-        else if (result.status === "rejected" || !retryable(result.code)) record.state = "rejected";
-        await outbox.put(record); // an error to retry: stays pending, sent again at the next sync
-      }
+      await settle(chunk, data.results);
     }
     if (!sameUser()) return;
     if (state.user.role === "enumerator") {
+      await refreshVerdicts(username);
       const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
       for (const round of rounds) await refreshProgress(round);
     }
-    announce(t("synced", countsOf(await myRecords())), "ok");
+    const records = await myRecords();
+    const notCounted = records.filter((r) => verdictOf(r) === "not_countable").length;
+    announce(t("synced", countsOf(records)) + (notCounted ? ` ${t("synced_not_countable", { n: notCounted })}` : ""), "ok");
   } catch (error) {
     if (error.status !== 401 && sameUser()) announce(t("sync_failed", { reason: error.message }), "error");
+  }
+}
+
+// What the sent ballots mean now: re-check and quarantine change a verdict after sync
+// (POST /api/v1/sync/status answers for the user's own ballots).
+async function refreshVerdicts(username) {
+  const sent = (await myRecords()).filter((r) => r.state === "sent" && r.envelope.kind !== "verification");
+  for (let start = 0; start < sent.length && state.user?.username === username; start += 500) {
+    const chunk = sent.slice(start, start + 500);
+    const { data } = await api("/api/v1/sync/status", { method: "POST", body: { instance_ids: chunk.map((r) => r.instance_id) } });
+    const byId = new Map(chunk.map((r) => [r.instance_id, r]));
+    for (const verdict of data.ballots) {
+      const record = byId.get(verdict.instance_id);
+      if (!record || VERDICT_KEYS.every((key) => record.result?.[key] === verdict[key])) continue;
+      record.result = { ...record.result, ...Object.fromEntries(VERDICT_KEYS.map((key) => [key, verdict[key]])) };
+      await outbox.put(record);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ hand-over
+
+// Unsent ballots on this device of enumerators other than the signed-in supervisor (one who left or was
+// deactivated): the supervisor may send them on their behalf; the server records it in the audit log.
+async function handoverRecords() {
+  return (await outbox.all()).filter(
+    (r) => r.state === "pending" && r.envelope.kind !== "verification" && r.envelope.enumerator !== state.user?.username,
+  );
+}
+
+async function showHandover() {
+  const records = await handoverRecords();
+  if (!records.length || !MANAGERS.includes(state.user?.role)) return;
+  main.prepend(handoverSection(ui, records, () => handOver()));
+}
+
+async function handOver() {
+  const { username } = state.user;
+  try {
+    const pending = await handoverRecords();
+    for (let start = 0; start < pending.length && state.user?.username === username; start += BATCH_SIZE) {
+      const chunk = pending.slice(start, start + BATCH_SIZE);
+      const { data } = await api("/api/v1/sync/batches", {
+        method: "POST",
+        body: { protocol: 1, device_id: state.deviceId, items: chunk.map((r) => r.envelope) },
+      });
+      await settle(chunk, data.results);
+    }
+    const counts = { sent: 0, rejected: 0, pending: 0 };
+    const handed = new Set(pending.map((r) => r.instance_id));
+    for (const record of await outbox.all()) if (handed.has(record.instance_id)) counts[record.state] += 1;
+    await renderHome();
+    announce(t("handover_done", counts), "ok");
+  } catch (error) {
+    if (error.status !== 401) announce(error.status === 0 ? t("needs_network") : error.message, "error");
   }
 }
 
@@ -541,240 +605,22 @@ async function showCounts() {
   }
 }
 
-// ------------------------------------------------------------------ the form renderer
+// ------------------------------------------------------------------ filling a ballot (ballotform.js)
 
-function isBlank(value) {
-  return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
-}
-
-// Exported for the admin console's preview of a questionnaire (admin-forms.js), which renders with this same class.
-export class BallotForm {
-  constructor(record, agencies) {
-    this.record = record;
-    this.form = record.definition;
-    this.fields = new Map(); // name -> {element, container, read(), error}
-    this.groups = new Map(); // name -> {element, container}
-    this.agencies = agencies;
-    this.startedAt = new Date().toISOString();
-  }
-
-  render() {
-    const agencySelect = el(
-      "select",
-      { id: "agency", name: "agency", required: true, onchange: () => this.onAgency() },
-      el("option", { value: "" }, "—"),
-      ...this.agencies.map((a) => el("option", { value: a.code }, a.name ? `${a.name} (${a.code})` : a.code)),
-    );
-    this.agencySelect = agencySelect;
-    const body = el("div", { class: "questions" }, ...this.form.children.map((e) => this.element(e)));
-    const formNode = el(
-      "form",
-      { id: "ballot", novalidate: true, onsubmit: (event) => this.submit(event), oninput: () => this.refresh(), onchange: () => this.refresh() },
-      el("h2", {}, label(this.form.title)),
-      el("div", { class: "question" }, el("label", { for: "agency" }, t("choose_agency")), agencySelect),
-      body,
-      el(
-        "div",
-        { class: "actions sticky" },
-        el("button", { type: "submit", class: "primary", id: "save" }, t("save_ballot")),
-        el("button", { type: "button", onclick: () => renderHome() }, t("cancel")),
-      ),
-    );
-    main.replaceChildren(formNode);
-    this.refresh();
-    agencySelect.focus();
-  }
-
-  onAgency() {
-    const field = this.fields.get("agency_code");
-    if (field) field.input.value = this.agencySelect.value;
-  }
-
-  element(element) {
-    if (element.type === "group") {
-      const container = el(
-        "fieldset",
-        { class: "group", id: `group-${element.name}` },
-        el("legend", {}, label(element.label, element.name)),
-        element.hint ? el("p", { class: "hint" }, label(element.hint)) : null,
-        ...element.children.map((child) => this.element(child)),
-      );
-      this.groups.set(element.name, { element, container });
-      return container;
-    }
-    if (element.type === "note") {
-      const container = el("p", { class: "note", id: `q-${element.name}` }, label(element.label));
-      this.groups.set(element.name, { element, container });
-      return container;
-    }
-    return this.question(element);
-  }
-
-  question(q) {
-    const id = `q-${q.name}`;
-    const errorId = `${id}-error`;
-    const hintId = `${id}-hint`;
-    const described = [q.hint ? hintId : null, errorId].filter(Boolean).join(" ");
-    const error = el("p", { class: "error", id: errorId, role: "alert", hidden: true });
-    const hint = q.hint ? el("p", { class: "hint", id: hintId }, label(q.hint)) : null;
-    const title = label(q.label, q.name) + (q.required ? " *" : "");
-    let container;
-    let read;
-    let input = null;
-
-    const choiceList = (options, multiple) => {
-      const inputs = options.map(([value, text], index) => {
-        const inputId = `${id}-${index}`;
-        const box = el("input", { type: multiple ? "checkbox" : "radio", name: q.name, id: inputId, value: String(value) });
-        return el("label", { class: "choice", for: inputId }, box, el("span", {}, text));
-      });
-      container = el(
-        "fieldset",
-        { class: "question", id, "aria-describedby": described },
-        el("legend", {}, title),
-        hint,
-        el("div", { class: q.type === "likert5" ? "choices likert" : "choices" }, ...inputs),
-        error,
-      );
-      return () => [...container.querySelectorAll(`input[name="${q.name}"]`)].filter((box) => box.checked).map((box) => box.value);
-    };
-
-    if (q.type === "select_one" || q.type === "select_multiple") {
-      const checked = choiceList(q.choices.map((c) => [c.value, label(c.label, c.value)]), q.type === "select_multiple");
-      read = q.type === "select_one" ? () => ({ value: checked()[0] ?? null }) : () => ({ value: checked() });
-    } else if (q.type === "likert5") {
-      const options = [1, 2, 3, 4, 5].map((level) => [level, `${level}. ${label(LIKERT[level])}`]);
-      if (q.allow_na) options.push(["na", t("not_applicable")]);
-      const checked = choiceList(options, false);
-      read = () => {
-        const v = checked()[0];
-        return { value: v === undefined ? null : v === "na" ? "na" : parseInt(v, 10) };
-      };
-    } else {
-      const types = { integer: "number", decimal: "number", date: "date", text: "text" };
-      input = el("input", {
-        id: `${id}-input`,
-        name: q.name,
-        type: types[q.type] || "text",
-        step: q.type === "integer" ? "1" : q.type === "decimal" ? "any" : null,
-        inputmode: q.type === "integer" ? "numeric" : q.type === "decimal" ? "decimal" : null,
-        "aria-describedby": described,
-        readonly: q.name === "agency_code",
-      });
-      container = el("div", { class: "question", id }, el("label", { for: `${id}-input` }, title), hint, input, error);
-      read = () => {
-        if (input.validity.badInput) return { problem: q.type === "date" ? "a_date" : "a_number" };
-        const text = input.value;
-        if (text === "") return { value: null };
-        if (q.type === "integer") return /^-?\d+$/.test(text.trim()) ? { value: parseInt(text, 10) } : { problem: "whole_number" };
-        if (q.type === "decimal") {
-          const n = Number(text);
-          return Number.isFinite(n) ? { value: n } : { problem: "a_number" };
-        }
-        return { value: text };
-      };
-    }
-    this.fields.set(q.name, { element: q, container, read, error, input });
-    return container;
-  }
-
-  // The answers as expressions see them: irrelevant or unreadable answers count as unanswered.
-  visibleValues(relevance) {
-    const values = {};
-    for (const [name, field] of this.fields) {
-      if (relevance[name] === false) continue;
-      const { value, problem } = field.read();
-      if (!problem && !isBlank(value)) values[name] = value;
-    }
-    return values;
-  }
-
-  relevance() {
-    let relevance = {};
-    for (let pass = 0; pass < 10; pass += 1) {
-      const next = {};
-      const values = this.visibleValues(relevance);
-      const walk = (children, parentRelevant) => {
-        for (const e of children) {
-          let relevant = parentRelevant;
-          if (relevant && e.relevant) relevant = evaluateBoolean(e.relevant, values);
-          next[e.name] = relevant;
-          if (e.type === "group") walk(e.children, relevant);
-        }
-      };
-      walk(this.form.children, true);
-      const stable = Object.keys(next).every((name) => next[name] === relevance[name]);
-      relevance = next;
-      if (stable) break;
-    }
-    return relevance;
-  }
-
-  refresh() {
-    const relevance = this.relevance();
-    for (const [name, item] of [...this.fields, ...this.groups]) item.container.hidden = relevance[name] === false;
-    return relevance;
-  }
-
-  check() {
-    const relevance = this.refresh();
-    const values = this.visibleValues(relevance);
-    const answers = {};
-    const problems = [];
-    for (const [name, field] of this.fields) {
-      const q = field.element;
-      let message = null;
-      if (relevance[name] !== false) {
-        const { value, problem } = field.read();
-        if (problem) message = t(problem);
-        else if (isBlank(value)) message = q.required ? t("required") : null;
-        else if (q.constraint && !evaluateBoolean(q.constraint, values, value)) message = label(q.constraint_message) || t("constraint");
-        else answers[name] = value;
-      }
-      field.error.hidden = !message;
-      field.error.textContent = message || "";
-      field.container.classList.toggle("invalid", Boolean(message));
-      if (field.input) field.input.setAttribute("aria-invalid", message ? "true" : "false");
-      if (message) problems.push(field);
-    }
-    if (!this.agencySelect.value) problems.unshift({ container: this.agencySelect, agency: true });
-    return { answers, problems };
-  }
-
-  async submit(event) {
-    event.preventDefault();
-    const { answers, problems } = this.check();
-    if (problems.length) {
-      announce(t("fix_errors", { n: problems.length }), "error");
-      const first = problems[0].agency ? this.agencySelect : problems[0].container.querySelector("input, select");
-      first?.focus();
-      return;
-    }
-    if (this.saving) return; // one press, one ballot: a second press while saving records nothing more
-    this.saving = true;
-    main.querySelector("#save").disabled = true;
-    const envelope = await makeEnvelope({
-      formId: this.record.form_id,
-      formVersion: this.record.version,
-      agency: this.agencySelect.value,
-      enumerator: state.user.username,
-      answers,
-      paradata: { started_at: this.startedAt, completed_at: new Date().toISOString(), app_version: APP_VERSION },
-    });
-    await keepInOutbox(envelope);
-    announce(t("saved"), "ok");
-    await renderHome();
-  }
-}
-
-async function renderFill(key) {
+async function renderFill(key, draft = null) {
+  state.screen = (state.screen || 0) + 1;
   const record = await forms.get(key);
+  if (!record || record.closed) return renderHome(); // a closed version takes no new ballot
   const assignments = (await kv.get(`assignments:${record.round}`)) || [];
   const progress = (await kv.get(`progress:${record.round}`)) || { agencies: [] };
   const names = Object.fromEntries(progress.agencies.map((a) => [a.agency_code, a.agency_name]));
   const agencies = assignments.map((a) => ({ code: a.agency_code, name: names[a.agency_code] }));
   announce("");
-  new BallotForm(record, agencies).render();
+  new BallotForm(ui, record, agencies, draft, progress.rules || null).render();
+}
+
+function resumeDraft(draft) {
+  return renderFill(draft.form_key, draft);
 }
 
 // ------------------------------------------------------------------ start

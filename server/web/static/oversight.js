@@ -89,7 +89,7 @@ async function withErrors(ui, action) {
     await action();
   } catch (error) {
     if (error.status === 401) return; // back at sign-in, with its own message
-    ui.announce(error.status === 0 ? ui.t("needs_network") : `${error.code}: ${error.message}`, "error");
+    ui.announce(error.status === 0 ? ui.t("needs_network") : error.message, "error");
   }
 }
 

@@ -110,7 +110,7 @@ export async function renderSupervisorHome(ui) {
       await api(`/api/v1/rounds/${encodeURIComponent(round.code)}/score-runs`, { method: "POST", body: {} });
       announce(t("scored"), "ok");
     } catch (error) {
-      announce(`${error.code}: ${error.message}`, "error");
+      announce(error.message, "error");
     }
     await renderSupervisorHome(ui);
   };

@@ -2,7 +2,7 @@
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
 // never here; API calls (and so the session cookie) are not intercepted.
-const CACHE = "parsurvey-shell-v6";
+const CACHE = "parsurvey-shell-v8";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
@@ -17,12 +17,15 @@ const SHELL = [
   "/app/static/admin-rounds.js",
   "/app/static/admin-users.js",
   "/app/static/i18n-admin.js",
+  "/app/static/ballotform.js",
   "/app/static/canonical.js",
+  "/app/static/enumerator.js",
   "/app/static/expr.js",
   "/app/static/format.js",
   "/app/static/i18n.js",
   "/app/static/oversight.js",
   "/app/static/reviewer.js",
+  "/app/static/rules.js",
   "/app/static/store.js",
   "/app/static/supervisor.js",
   "/app/static/icon.svg",

@@ -1,0 +1,502 @@
+// The form engine of the enumerator app: a ballot rendered from its form definition one group per screen,
+// with skip logic, required answers and constraints (expr.js), the round's rules checked at capture
+// (rules.js), every answer kept as a draft in IndexedDB as it is given, and the location evidence when the
+// round asks for it. The app shell (app.js) opens it and gets control back through `ui`.
+import { makeEnvelope, newInstanceId } from "./canonical.js";
+import { evaluateBoolean } from "./expr.js";
+import { LIKERT, reasonText } from "./i18n.js";
+import { cleaningReason, durationSeconds, resultDateProblem } from "./rules.js";
+import { drafts, saveBallot } from "./store.js";
+
+function isBlank(value) {
+  return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
+}
+
+// The device's position now, as paradata holds it, or null (no permission, no fix in time, no GPS):
+// {"latitude", "longitude", "accuracy" (metres), "captured_at"}. Never throws, never blocks for long.
+export function currentLocation(timeout) {
+  if (!navigator.geolocation) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeout + 500);
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        clearTimeout(timer);
+        resolve({
+          latitude: position.coords.latitude,
+          longitude: position.coords.longitude,
+          accuracy: position.coords.accuracy,
+          captured_at: new Date(position.timestamp || Date.now()).toISOString(),
+        });
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(null);
+      },
+      { enableHighAccuracy: true, timeout, maximumAge: 60_000 },
+    );
+  });
+}
+
+export function formatDuration(seconds, t) {
+  const whole = Math.max(0, Math.round(seconds));
+  return t("duration", { m: Math.floor(whole / 60), s: whole % 60 });
+}
+
+export class BallotForm {
+  // record: the stored form version; agencies: [{code, name}]; draft: a stored draft to resume, or null;
+  // rules: the round's rules from my-progress (window, minimum seconds, collect_location), or null.
+  constructor(ui, record, agencies, draft, rules) {
+    const { el, t, label } = ui;
+    Object.assign(this, { ui, el, t, label, record, agencies, rules });
+    this.form = record.definition;
+    this.fields = new Map(); // name -> {element, container, read(), raw(), restore(), error, input}
+    this.groups = new Map(); // name -> {element, container}
+    this.draft = draft || {
+      id: newInstanceId(), // becomes the ballot's instance id when it is saved
+      owner: ui.user().username,
+      form_key: record.key,
+      form_id: record.form_id,
+      version: record.version,
+      round: record.round,
+      started_at: new Date().toISOString(),
+      values: {},
+      agency: "",
+      page: 0,
+    };
+    this.stored = Boolean(draft); // written to IndexedDB at the first answer, not before
+    this.writes = Promise.resolve();
+    this.pendingWrites = 0;
+    this.finished = false;
+  }
+
+  // ---------------------------------------------------------------- drawing
+
+  render() {
+    const { el, t, label } = this;
+    this.agencySelect = el(
+      "select",
+      { id: "agency", name: "agency", required: true, onchange: () => this.onAgency() },
+      el("option", { value: "" }, "—"),
+      ...this.agencies.map((a) => el("option", { value: a.code }, a.name ? `${a.name} (${a.code})` : a.code)),
+    );
+    this.pages = this.paginate();
+    this.pages[0].container.prepend(
+      el("div", { class: "question" }, el("label", { for: "agency" }, t("choose_agency")), this.agencySelect),
+    );
+    this.progressLine = el("p", { id: "group-progress", class: "progress-line", tabindex: "-1", "aria-live": "polite" });
+    this.warning = el("div", { id: "short-warning", class: "card warning", role: "alert", hidden: true });
+    this.node = el(
+      "form",
+      {
+        id: "ballot",
+        novalidate: true,
+        onsubmit: (event) => this.submit(event),
+        oninput: () => this.changed(),
+        onchange: () => this.changed(),
+      },
+      el("h2", {}, label(this.form.title)),
+      this.progressLine,
+      el("p", { class: "hint" }, t("draft_saved"), this.rules?.collect_location ? ` ${t("location_note")}` : ""),
+      el("div", { class: "questions" }, ...this.pages.map((p) => p.container)),
+      this.warning,
+      el(
+        "div",
+        { class: "actions sticky" },
+        el("button", { type: "button", id: "prev", onclick: () => this.move(-1) }, `‹ ${t("previous")}`),
+        el("button", { type: "button", id: "next", onclick: () => this.move(1) }, `${t("next")} ›`),
+        el("button", { type: "submit", class: "primary", id: "save" }, t("save_short")),
+        el("button", { type: "button", id: "later", onclick: () => this.later() }, t("later")),
+      ),
+    );
+    this.node.dataset.draftPending = "0";
+    this.ui.main.replaceChildren(this.node);
+    this.restore();
+    this.show(Math.min(this.draft.page || 0, this.pages.length - 1), false);
+    this.agencySelect.focus();
+    if (this.rules?.collect_location && !this.draft.location_start) {
+      currentLocation(15_000).then((where) => {
+        if (where && !this.finished) {
+          this.draft.location_start = where;
+          if (this.stored) this.persist();
+        }
+      });
+    }
+  }
+
+  // One screen per top-level group; top-level questions and notes between groups share a screen.
+  paginate() {
+    const pages = [];
+    let loose = null;
+    for (const element of this.form.children) {
+      if (element.type === "group") {
+        loose = null;
+        pages.push({ names: [element.name], container: this.el("div", { class: "page" }, this.element(element)) });
+      } else {
+        if (!loose) {
+          loose = { names: [], container: this.el("div", { class: "page" }) };
+          pages.push(loose);
+        }
+        loose.names.push(element.name);
+        loose.container.append(this.element(element));
+      }
+    }
+    if (!pages.length) pages.push({ names: [], container: this.el("div", { class: "page" }) });
+    return pages;
+  }
+
+  element(element) {
+    const { el, label } = this;
+    if (element.type === "group") {
+      const container = el(
+        "fieldset",
+        { class: "group", id: `group-${element.name}` },
+        el("legend", {}, label(element.label, element.name)),
+        element.hint ? el("p", { class: "hint" }, label(element.hint)) : null,
+        ...element.children.map((child) => this.element(child)),
+      );
+      this.groups.set(element.name, { element, container });
+      return container;
+    }
+    if (element.type === "note") {
+      const container = el("p", { class: "note", id: `q-${element.name}` }, label(element.label));
+      this.groups.set(element.name, { element, container });
+      return container;
+    }
+    return this.question(element);
+  }
+
+  question(q) {
+    const { el, t, label } = this;
+    const id = `q-${q.name}`;
+    const errorId = `${id}-error`;
+    const hintId = `${id}-hint`;
+    const described = [q.hint ? hintId : null, errorId].filter(Boolean).join(" ");
+    const error = el("p", { class: "error", id: errorId, role: "alert", hidden: true });
+    const hint = q.hint ? el("p", { class: "hint", id: hintId }, label(q.hint)) : null;
+    const title = label(q.label, q.name) + (q.required ? " *" : "");
+    let container;
+    let read;
+    let raw;
+    let restore;
+    let input = null;
+
+    const choiceList = (options, multiple) => {
+      const inputs = options.map(([value, text], index) => {
+        const inputId = `${id}-${index}`;
+        const box = el("input", { type: multiple ? "checkbox" : "radio", name: q.name, id: inputId, value: String(value) });
+        return el("label", { class: "choice", for: inputId }, box, el("span", {}, text));
+      });
+      container = el(
+        "fieldset",
+        { class: "question", id, "aria-describedby": described },
+        el("legend", {}, title),
+        hint,
+        el("div", { class: q.type === "likert5" ? "choices likert" : "choices" }, ...inputs),
+        error,
+      );
+      const boxes = () => [...container.querySelectorAll(`input[name="${q.name}"]`)];
+      raw = () => boxes().filter((box) => box.checked).map((box) => box.value);
+      restore = (values) => {
+        for (const box of boxes()) box.checked = Array.isArray(values) && values.includes(box.value);
+      };
+      return raw;
+    };
+
+    if (q.type === "select_one" || q.type === "select_multiple") {
+      const checked = choiceList(q.choices.map((c) => [c.value, label(c.label, c.value)]), q.type === "select_multiple");
+      read = q.type === "select_one" ? () => ({ value: checked()[0] ?? null }) : () => ({ value: checked() });
+    } else if (q.type === "likert5") {
+      const options = [1, 2, 3, 4, 5].map((level) => [level, `${level}. ${label(LIKERT[level])}`]);
+      if (q.allow_na) options.push(["na", t("not_applicable")]);
+      const checked = choiceList(options, false);
+      read = () => {
+        const v = checked()[0];
+        return { value: v === undefined ? null : v === "na" ? "na" : parseInt(v, 10) };
+      };
+    } else {
+      const types = { integer: "number", decimal: "number", date: "date", text: "text" };
+      input = el("input", {
+        id: `${id}-input`,
+        name: q.name,
+        type: types[q.type] || "text",
+        step: q.type === "integer" ? "1" : q.type === "decimal" ? "any" : null,
+        inputmode: q.type === "integer" ? "numeric" : q.type === "decimal" ? "decimal" : null,
+        "aria-describedby": described,
+        readonly: q.name === "agency_code",
+      });
+      container = el("div", { class: "question", id }, el("label", { for: `${id}-input` }, title), hint, input, error);
+      raw = () => input.value;
+      restore = (value) => {
+        input.value = typeof value === "string" ? value : "";
+      };
+      read = () => {
+        if (input.validity.badInput) return { problem: q.type === "date" ? "a_date" : "a_number" };
+        const text = input.value;
+        if (text === "") return { value: null };
+        if (q.type === "integer") return /^-?\d+$/.test(text.trim()) ? { value: parseInt(text, 10) } : { problem: "whole_number" };
+        if (q.type === "decimal") {
+          const n = Number(text);
+          return Number.isFinite(n) ? { value: n } : { problem: "a_number" };
+        }
+        return { value: text };
+      };
+    }
+    this.fields.set(q.name, { element: q, container, read, raw, restore, error, input });
+    return container;
+  }
+
+  onAgency() {
+    const field = this.fields.get("agency_code");
+    if (field) field.input.value = this.agencySelect.value;
+  }
+
+  // ---------------------------------------------------------------- screens
+
+  relevantPages(relevance) {
+    return this.pages
+      .map((page, index) => ({ page, index }))
+      .filter(({ page }) => !page.names.length || page.names.some((name) => relevance[name] !== false));
+  }
+
+  show(index, focus = true) {
+    const relevance = this.refresh();
+    const shown = this.relevantPages(relevance);
+    if (!shown.some((p) => p.index === index)) index = (shown.find((p) => p.index > index) ?? shown.at(-1) ?? { index: 0 }).index;
+    this.current = index;
+    this.pages.forEach((page, i) => {
+      page.container.hidden = i !== index;
+    });
+    this.updateNav(relevance);
+    if (this.draft.page !== index) {
+      this.draft.page = index;
+      if (this.stored) this.persist();
+    }
+    if (focus) {
+      window.scrollTo(0, 0);
+      this.progressLine.focus();
+    }
+  }
+
+  // "Nhóm 3/7" counts the screens that apply now (skip logic may hide a whole group), and back / next
+  // show only where there is somewhere to go.
+  updateNav(relevance) {
+    const shown = this.relevantPages(relevance);
+    const position = shown.findIndex((p) => p.index === this.current);
+    this.progressLine.textContent = this.t("group_progress", { n: position + 1, total: shown.length });
+    this.node.querySelector("#prev").hidden = position <= 0;
+    this.node.querySelector("#next").hidden = position >= shown.length - 1;
+  }
+
+  move(step) {
+    const shown = this.relevantPages(this.refresh());
+    const position = shown.findIndex((p) => p.index === this.current);
+    const target = shown[Math.max(0, Math.min(shown.length - 1, position + step))];
+    this.warning.hidden = true;
+    this.show(target.index);
+  }
+
+  // ---------------------------------------------------------------- drafts
+
+  rawValues() {
+    const values = {};
+    for (const [name, field] of this.fields) {
+      const value = field.raw();
+      if (!isBlank(value)) values[name] = value;
+    }
+    return values;
+  }
+
+  restore() {
+    this.agencySelect.value = this.draft.agency || "";
+    for (const [name, field] of this.fields) if (name in this.draft.values) field.restore(this.draft.values[name]);
+    this.onAgency();
+  }
+
+  changed() {
+    this.updateNav(this.refresh());
+    if (this.finished) return;
+    this.draft.values = this.rawValues();
+    this.draft.agency = this.agencySelect.value;
+    this.persist();
+  }
+
+  // Writes go one after another, each with the whole draft as it is now: the last one wins.
+  persist() {
+    if (this.finished) return;
+    this.stored = true;
+    const snapshot = structuredClone({
+      ...this.draft,
+      updated_at: new Date().toISOString(),
+      answered: Object.keys(this.draft.values).length,
+      pages: this.pages.length,
+    });
+    this.pendingWrites += 1;
+    this.node.dataset.draftPending = String(this.pendingWrites);
+    this.writes = this.writes
+      .then(() => drafts.put(snapshot))
+      .catch((error) => console.warn("draft not saved", error))
+      .finally(() => {
+        this.pendingWrites -= 1;
+        this.node.dataset.draftPending = String(this.pendingWrites);
+      });
+  }
+
+  async later() {
+    // A ballot opened and left untouched leaves no empty draft behind.
+    if (this.stored || this.agencySelect.value || Object.keys(this.rawValues()).length) this.changed();
+    await this.writes;
+    this.finished = true;
+    if (this.stored) this.ui.announce(this.t("kept_as_draft"), "ok");
+    await this.ui.home();
+  }
+
+  // ---------------------------------------------------------------- checks and saving
+
+  visibleValues(relevance) {
+    const values = {};
+    for (const [name, field] of this.fields) {
+      if (relevance[name] === false) continue;
+      const { value, problem } = field.read();
+      if (!problem && !isBlank(value)) values[name] = value;
+    }
+    return values;
+  }
+
+  relevance() {
+    let relevance = {};
+    for (let pass = 0; pass < 10; pass += 1) {
+      const next = {};
+      const values = this.visibleValues(relevance);
+      const walk = (children, parentRelevant) => {
+        for (const e of children) {
+          let relevant = parentRelevant;
+          if (relevant && e.relevant) relevant = evaluateBoolean(e.relevant, values);
+          next[e.name] = relevant;
+          if (e.type === "group") walk(e.children, relevant);
+        }
+      };
+      walk(this.form.children, true);
+      const stable = Object.keys(next).every((name) => next[name] === relevance[name]);
+      relevance = next;
+      if (stable) break;
+    }
+    return relevance;
+  }
+
+  refresh() {
+    const relevance = this.relevance();
+    for (const [name, item] of [...this.fields, ...this.groups]) item.container.hidden = relevance[name] === false;
+    return relevance;
+  }
+
+  // Every answer checked as the server will: the form's rules, and the round's result-date window with the
+  // text the server's cleaning reason has.
+  check() {
+    const { t, label } = this;
+    const relevance = this.refresh();
+    const values = this.visibleValues(relevance);
+    const answers = {};
+    const problems = [];
+    for (const [name, field] of this.fields) {
+      const q = field.element;
+      let message = null;
+      if (relevance[name] !== false) {
+        const { value, problem } = field.read();
+        if (problem) message = t(problem);
+        else if (isBlank(value)) message = q.required ? t("required") : null;
+        else if (q.constraint && !evaluateBoolean(q.constraint, values, value)) message = label(q.constraint_message) || t("constraint");
+        else if (name === "result_date" && this.dateProblem(value)) {
+          message = reasonText("invalid", this.dateProblem(value), this.ui.lang(), {
+            start: this.rules.window_start,
+            end: this.rules.window_end,
+          });
+        } else answers[name] = value;
+      }
+      field.error.hidden = !message;
+      field.error.textContent = message || "";
+      field.container.classList.toggle("invalid", Boolean(message));
+      if (field.input) field.input.setAttribute("aria-invalid", message ? "true" : "false");
+      if (message) problems.push(field);
+    }
+    if (!this.agencySelect.value) problems.unshift({ container: this.agencySelect, agency: true });
+    return { answers, problems };
+  }
+
+  // What the server's cleaning would say of this result date if the ballot were saved now (window, or a
+  // date after the interview), with the same rule as rules.js cleaningReason; null when it is fine.
+  dateProblem(value) {
+    if (!this.rules) return null;
+    return resultDateProblem(value, this.rules) || cleaningReason({ result_date: value }, null, new Date().toISOString(), this.rules);
+  }
+
+  pageOf(node) {
+    const index = this.pages.findIndex((page) => page.container.contains(node));
+    return index < 0 ? 0 : index;
+  }
+
+  warnShort(took) {
+    const { el, t } = this;
+    this.warning.replaceChildren(
+      el("p", {}, t("short_warning", { took: formatDuration(took, t), minimum: formatDuration(this.rules.min_interview_seconds, t) })),
+      el(
+        "div",
+        { class: "actions" },
+        el("button", { type: "button", id: "keep-interviewing", class: "primary", onclick: () => this.keepInterviewing() }, t("keep_interviewing")),
+        el("button", { type: "button", id: "save-anyway", onclick: () => this.save(true) }, t("save_anyway")),
+      ),
+    );
+    this.warning.hidden = false;
+    this.warning.querySelector("#keep-interviewing").focus();
+  }
+
+  keepInterviewing() {
+    this.warning.hidden = true;
+    this.progressLine.focus();
+  }
+
+  submit(event) {
+    event.preventDefault();
+    return this.save(false);
+  }
+
+  async save(shortConfirmed) {
+    const { answers, problems } = this.check();
+    if (problems.length) {
+      this.warning.hidden = true;
+      this.ui.announce(this.t("fix_errors", { n: problems.length }), "error");
+      const first = problems[0].agency ? this.agencySelect : problems[0].container.querySelector("input, select");
+      this.show(this.pageOf(problems[0].container), false);
+      first?.focus();
+      return;
+    }
+    const completedAt = new Date().toISOString();
+    const took = durationSeconds(this.draft.started_at, completedAt);
+    if (!shortConfirmed && this.rules && took !== null && took < this.rules.min_interview_seconds) {
+      this.warnShort(took);
+      return;
+    }
+    if (this.saving) return; // one press, one ballot: a second press while saving records nothing more
+    this.saving = true;
+    this.node.querySelector("#save").disabled = true;
+    const paradata = { started_at: this.draft.started_at, completed_at: completedAt, app_version: this.ui.appVersion };
+    if (this.rules?.collect_location) {
+      const end = await currentLocation(5_000);
+      if (this.draft.location_start) paradata.location_start = this.draft.location_start;
+      if (end) paradata.location_end = end;
+    }
+    this.finished = true; // no draft write after this one
+    await this.writes;
+    const envelope = await makeEnvelope({
+      formId: this.record.form_id,
+      formVersion: this.record.version,
+      agency: this.agencySelect.value,
+      enumerator: this.draft.owner,
+      answers,
+      paradata,
+      instanceId: this.draft.id,
+    });
+    await saveBallot({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: completedAt }, this.draft.id);
+    this.ui.announce(this.t("saved"), "ok");
+    await this.ui.home();
+  }
+}

@@ -1,0 +1,37 @@
+// The round's cleaning rules (server/recheck/cleaning.py, clean()) as the device can check them at capture,
+// with the round's rules from GET /api/v1/rounds/<code>/my-progress. Same order, same reason codes, so the
+// enumerator is told at capture what the server would say after sync (a browser test runs both on the
+// same cases).
+
+function isoDate(value) {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const [y, m, d] = value.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? value : null;
+}
+
+// Seconds from start to end (ISO 8601 strings with an offset), or null when either is missing.
+export function durationSeconds(startedAt, completedAt) {
+  if (!startedAt || !completedAt) return null;
+  return (Date.parse(completedAt) - Date.parse(startedAt)) / 1000;
+}
+
+// Is a result date outside the round's window? (null: no date, or not a date, so nothing to say)
+export function resultDateProblem(resultDate, rules) {
+  const date = isoDate(resultDate);
+  if (date === null || !rules) return null;
+  return date < rules.window_start || date > rules.window_end ? "result_date_outside_window" : null;
+}
+
+// The first rule a ballot breaks, as clean() returns it, or null when it is valid.
+export function cleaningReason(answers, startedAt, completedAt, rules) {
+  const date = isoDate(answers.result_date);
+  if (date !== null) {
+    if (date < rules.window_start || date > rules.window_end) return "result_date_outside_window";
+    // completed_at.date() in Python: the calendar date written in the timestamp, in its own offset.
+    if (completedAt && date > completedAt.slice(0, 10)) return "result_after_interview";
+  }
+  const duration = durationSeconds(startedAt, completedAt);
+  if (duration !== null && duration < rules.min_interview_seconds) return "interview_too_short";
+  return null;
+}
