@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from ..auth.access import current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS
+from ..paging import LIST, Page
 from ..registry.service import get_round
 from . import service
 from .schemas import AssignmentSchema, OwnProgressSchema, ProgressSchema
@@ -16,6 +17,7 @@ blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1", description="Assign
 @blp.route("/rounds/<code>/assignments", methods=["GET"])
 @require_roles(*MANAGERS, ENUMERATOR)
 @blp.response(200, AssignmentSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_assignments(code):
     """Who works where in a round (an enumerator sees only their own)."""
     user = current_user()

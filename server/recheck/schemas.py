@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..ballots.models import BALLOT_STATUSES
 from .models import OUTCOMES
 from .settings import settings_of
 from .status import OVERRIDABLE
@@ -86,15 +85,6 @@ class DecisionSchema(Schema):
 class OverrideSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(OVERRIDABLE))
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
-
-
-class BallotQuerySchema(Schema):
-    round = fields.String()
-    agency = fields.String()
-    enumerator = fields.String()
-    status = fields.String(validate=validate.OneOf(BALLOT_STATUSES))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class AuditEntrySchema(Schema):

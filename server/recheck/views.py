@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from ..audit import verify_chain
 from ..auth.access import current_user, require_roles
 from ..auth.roles import ADMIN, MANAGERS, REVIEWER
+from ..paging import LIST, Page
 from ..registry.service import get_round
 from . import quality, service, verification
 from .schemas import (
@@ -38,6 +39,7 @@ def draw_sample(args, code):
 @blp.route("/rounds/<code>/rechecks", methods=["GET"])
 @require_roles(*MANAGERS, REVIEWER)
 @blp.response(200, RecheckAssignmentSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_rechecks(code):
     """Re-check assignments (a reviewer sees only their own)."""
     return service.list_assignments(get_round(code), current_user())
