@@ -40,12 +40,17 @@ def seed_ballots(
     round_code: str = "2022",
     agencies=("SNV", "STC", "SXD", "PHULY"),
     enumerators=("enumerator1", "enumerator2"),
+    form_version: str = FORM.version,
+    extra=None,
+    paradata=None,
+    start: int = 1,
 ) -> list[str]:
-    """Insert ``count`` valid ballots of the demo round; returns their instance ids in order (n = 1..count)."""
+    """Insert ``count`` valid ballots of the demo round; returns their instance ids in order (n = start..).
+    ``extra(n)`` and ``paradata(n)`` add answers and paradata to ballot n."""
     with unit_of_work():
         round_id = db.session.scalar(select(SurveyRound.id).where(SurveyRound.code == round_code))
         version_id = db.session.scalar(
-            select(FormVersion.id).where(FormVersion.form_id == FORM.form_id, FormVersion.version == FORM.version)
+            select(FormVersion.id).where(FormVersion.form_id == FORM.form_id, FormVersion.version == form_version)
         )
         agency_ids = {
             c: i for c, i in db.session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(agencies)))
@@ -54,11 +59,11 @@ def seed_ballots(
             u: i for u, i in db.session.execute(select(User.username, User.id).where(User.username.in_(enumerators)))
         }
         rows, ids = [], []
-        for n in range(1, count + 1):
+        for n in range(start, start + count):
             agency = agencies[(n - 1) % len(agencies)]
             started = interview_day(n)
             completed = started + timedelta(seconds=300 + n)
-            values = answers(agency, random.Random(n))
+            values = answers(agency, random.Random(n)) | (extra(n) if extra else {})
             ids.append(instance_id(n))
             rows.append(
                 {
@@ -69,7 +74,8 @@ def seed_ballots(
                     "enumerator_id": user_ids[enumerators[n % len(enumerators)]],
                     "device_id": f"tablet-{n % 7}",
                     "answers": values,
-                    "paradata": {"started_at": started.isoformat(), "completed_at": completed.isoformat()},
+                    "paradata": {"started_at": started.isoformat(), "completed_at": completed.isoformat()}
+                    | (paradata(n) if paradata else {}),
                     "content_hash": hashlib.sha256(ids[-1].encode()).hexdigest(),
                     "started_at": started.astimezone(UTC),
                     "completed_at": completed.astimezone(UTC),

@@ -129,17 +129,18 @@ def filtered(query: Select, filters: BallotFilters) -> Select:
     return query
 
 
-def ordered(query: Select, sort: str | None) -> Select:
-    """Order by one of ``SORT_KEYS`` (``-key``: descending), then by id, so pages never overlap."""
+def ordered(query: Select, sort: str | None, *, joined: bool = False) -> Select:
+    """Order by one of ``SORT_KEYS`` (``-key``: descending), then by id, so pages never overlap.
+    ``joined``: the query already joins the agency and the enumerator."""
     if not sort:
         return query.order_by(Ballot.id)
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key == "agency":
-        query = query.join(Agency, Agency.id == Ballot.agency_id)
+        query = query if joined else query.join(Agency, Agency.id == Ballot.agency_id)
         column = Agency.code
     elif key == "enumerator":
-        query = query.join(User, User.id == Ballot.enumerator_id)
+        query = query if joined else query.join(User, User.id == Ballot.enumerator_id)
         column = User.username
     else:
         column = {

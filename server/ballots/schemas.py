@@ -141,3 +141,9 @@ class BallotQuerySchema(Schema):
     sort = fields.String(
         validate=validate.OneOf(SORTS), metadata={"description": "Column to sort by; a leading - sorts descending"}
     )
+
+
+class ExportQuerySchema(BallotQuerySchema):
+    """The table's filters (the round is in the path) and the language of labels."""
+
+    lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]), metadata={"description": "Labels"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+import os
+
+from flask import current_app, request, send_file, stream_with_context
 from flask_smorest import Blueprint
 
 from sync.protocol import PROTOCOL_VERSION
@@ -15,7 +17,7 @@ from ..paging import BALLOTS, LIST, Page
 from ..recheck.schemas import AuditEntrySchema, OverrideSchema
 from ..recheck.status import override
 from ..registry.service import get_round
-from . import access, conflicts, intake, reading
+from . import access, conflicts, exports, intake, reading
 from .browse import BallotFilters
 from .schemas import (
     BATCH_BODY,
@@ -25,6 +27,7 @@ from .schemas import (
     BatchResultSchema,
     ConflictQuerySchema,
     ConflictSchema,
+    ExportQuerySchema,
     ResolveSchema,
 )
 
@@ -149,3 +152,23 @@ def override_status(args, instance_id):
     user = current_user()
     ballot = access.get_ballot(instance_id, user)
     return ballot_view(override(ballot, args["status"], args["reason"], user.username), user)
+
+
+@blp.route("/rounds/<code>/ballots/export.<any(csv, xlsx, dta, sav):fmt>", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.arguments(ExportQuerySchema, location="query")
+@blp.response(200, description="One row per ballot: CSV (streamed), XLSX, Stata or SPSS")
+def export_ballots(args, code, fmt):
+    """The round's ballots, filtered like the table, as CSV (UTF-8 with BOM), XLSX (values, labels and
+    variables sheets), Stata or SPSS (variable and value labels). Contact answers are left out."""
+    export = exports.Export(filters_from({**args, "round": code}), lang=args["lang"]).prepare()
+    disposition = {"Content-Disposition": f'attachment; filename="{exports.filename(export, fmt)}"'}
+    if fmt == "csv":
+        chunks = stream_with_context(exports.csv_chunks(export))
+        return current_app.response_class(chunks, mimetype=exports.MIMETYPES[fmt], headers=disposition)
+    path = exports.write_file(export, fmt)
+    response = send_file(
+        path, mimetype=exports.MIMETYPES[fmt], as_attachment=True, download_name=exports.filename(export, fmt)
+    )
+    response.call_on_close(lambda: os.unlink(path))
+    return response

@@ -1,0 +1,430 @@
+"""Raw data exports: one row per ballot, filtered like the ballot table, for analysts.
+
+Formats, as ODK Central and KoboToolbox users expect them:
+
+- CSV: UTF-8 with a byte-order mark (Excel then shows Vietnamese), streamed row by row from a
+  server-side cursor, so a million ballots export in bounded memory;
+- XLSX: a ``values`` sheet (stored codes), a ``labels`` sheet (choice labels in the chosen language) and
+  a ``variables`` sheet (each column's question label and type); written with openpyxl's write-only
+  mode, row by row, to a temporary file;
+- Stata (.dta) and SPSS (.sav) through pyreadstat, with variable labels and value labels. These
+  formats are written whole from a DataFrame, so memory grows with the rows (about 1 kB a ballot).
+
+Columns: the metadata (instance id, form version, agency code and name, enumerator, device, started,
+completed, received, duration, status and reason, re-check organisations and outcomes, the GPS fixes
+at start and end), then every question of the form versions in the export, in form order.
+``select_multiple`` answers give the list (space-separated values, as ODK does) and one 0/1 column per
+choice (``question/choice``; ``question_choice`` in Stata and SPSS, whose names allow no slash).
+Contact answers (the round's ``contact_questions``) are never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from survey_forms.likert import LIKERT_LEVELS, NOT_APPLICABLE, NOT_APPLICABLE_LABEL
+
+from ..auth.models import User
+from ..extensions import db
+from ..forms.models import FormVersion
+from ..forms.service import load_form
+from ..recheck.models import RecheckAssignment, Verification
+from ..recheck.settings import DEFAULTS, settings_of
+from ..registry.models import Agency, SurveyRound
+from .browse import VIETNAM, BallotFilters, filtered, ordered
+from .models import Ballot
+
+FORMATS = ("csv", "xlsx", "dta", "sav")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "dta": "application/x-stata-dta",
+    "sav": "application/x-spss-sav",
+}
+#: Rows fetched from the database at a time (PostgreSQL: a server-side cursor).
+BATCH = 2000
+#: Stata's and SPSS's coded value for "not applicable" on the five-level scale.
+NA_CODE = 9
+
+STATUS_LABELS = {
+    "vi": {
+        "received": "Đã nhận",
+        "valid": "Hợp lệ",
+        "invalid": "Không hợp lệ",
+        "selected": "Đang phúc tra",
+        "confirmed": "Đã xác nhận",
+        "failed": "Không đạt phúc tra",
+    },
+    "en": {
+        "received": "Received",
+        "valid": "Valid",
+        "invalid": "Invalid",
+        "selected": "Being re-checked",
+        "confirmed": "Confirmed",
+        "failed": "Failed re-check",
+    },
+}
+
+#: (name, Vietnamese label, English label) of the metadata columns, in order.
+METADATA = [
+    ("instance_id", "Mã phiếu", "Instance id"),
+    ("form_version", "Phiên bản phiếu", "Form version"),
+    ("agency_code", "Mã cơ quan", "Agency code"),
+    ("agency_name", "Tên cơ quan", "Agency name"),
+    ("enumerator", "Điều tra viên", "Enumerator"),
+    ("device_id", "Thiết bị", "Device"),
+    ("started_at", "Bắt đầu phỏng vấn", "Interview started"),
+    ("completed_at", "Kết thúc phỏng vấn", "Interview completed"),
+    ("received_at", "Máy chủ nhận", "Received by the server"),
+    ("duration_seconds", "Thời lượng (giây)", "Duration (seconds)"),
+    ("status", "Trạng thái", "Status"),
+    ("status_reason", "Lý do trạng thái", "Status reason"),
+    ("recheck_organisation", "Tổ chức phúc tra", "Re-check organisation"),
+    ("recheck_outcome", "Kết quả phúc tra", "Re-check outcome"),
+    ("location_start_latitude", "Vĩ độ lúc bắt đầu", "Latitude at start"),
+    ("location_start_longitude", "Kinh độ lúc bắt đầu", "Longitude at start"),
+    ("location_start_accuracy", "Sai số vị trí lúc bắt đầu (m)", "Accuracy at start (m)"),
+    ("location_end_latitude", "Vĩ độ lúc kết thúc", "Latitude at end"),
+    ("location_end_longitude", "Kinh độ lúc kết thúc", "Longitude at end"),
+    ("location_end_accuracy", "Sai số vị trí lúc kết thúc (m)", "Accuracy at end (m)"),
+]
+NUMERIC_METADATA = {
+    "duration_seconds",
+    *(f"location_{w}_{k}" for w in ("start", "end") for k in ("latitude", "longitude", "accuracy")),
+}
+TIME_METADATA = {"started_at", "completed_at", "received_at"}
+
+
+@dataclass
+class Column:
+    """One exported column: where its value comes from and how to label it."""
+
+    name: str
+    label: dict[str, str]
+    kind: str  # "meta", "question", "choice" (a select_multiple's 0/1 column)
+    question_type: str = ""
+    question: str = ""
+    choice: str = ""
+    #: Stored value → label per language (select_one, likert5, and the metadata status).
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _text(label: dict | None, lang: str, default: str) -> str:
+    if not label:
+        return default
+    return label.get(lang) or label.get("vi") or next(iter(label.values()), default)
+
+
+def export_columns(form_versions: list[FormVersion], hidden: set[str]) -> list[Column]:
+    """The metadata columns, then each question of the given versions in form order (newer versions
+    add their new questions at the end)."""
+    columns = [
+        Column(name, {"vi": vi, "en": en}, "meta", value_labels=STATUS_LABELS if name == "status" else {})
+        for name, vi, en in METADATA
+    ]
+    seen: set[str] = set()
+    for stored in form_versions:
+        for question in load_form(stored).questions():
+            if question.type == "note" or question.name in seen or question.name in hidden:
+                continue
+            seen.add(question.name)
+            label = dict(question.label)
+            labels: dict[str, dict[str, str]] = {}
+            if question.type == "likert5":
+                for lang in ("vi", "en"):
+                    labels[lang] = {str(level): text[lang] for level, text in LIKERT_LEVELS.items()}
+                    labels[lang][NOT_APPLICABLE] = NOT_APPLICABLE_LABEL[lang]
+            elif question.type in ("select_one", "select_multiple"):
+                for lang in ("vi", "en"):
+                    labels[lang] = {c.value: _text(dict(c.label), lang, c.value) for c in question.choices}
+            columns.append(Column(question.name, label, "question", question.type, question.name, value_labels=labels))
+            if question.type == "select_multiple":
+                for choice in question.choices:
+                    both = {
+                        lang: f"{_text(label, lang, question.name)}: {_text(dict(choice.label), lang, choice.value)}"
+                        for lang in ("vi", "en")
+                    }
+                    name = f"{question.name}/{choice.value}"
+                    columns.append(Column(name, both, "choice", "select_multiple", question.name, choice.value))
+    return columns
+
+
+@dataclass
+class Export:
+    """A filtered set of ballots, ready to be written in any of the formats."""
+
+    filters: BallotFilters
+    lang: str = "vi"
+    columns: list[Column] = field(default_factory=list)
+    round_code: str = "ballots"
+
+    def prepare(self) -> Export:
+        query = filtered(select(Ballot), self.filters)
+        version_ids = db.session.scalars(query.with_only_columns(Ballot.form_version_id).distinct().order_by(None))
+        versions = sorted(
+            db.session.scalars(select(FormVersion).where(FormVersion.id.in_(list(version_ids)))),
+            key=lambda v: v.id,
+        )
+        hidden = set(DEFAULTS["contact_questions"])
+        if self.filters.round_id is not None:
+            survey_round = db.session.get(SurveyRound, self.filters.round_id)
+            hidden = set(settings_of(survey_round)["contact_questions"])
+            self.round_code = survey_round.code
+        self.columns = export_columns(versions, hidden)
+        return self
+
+    def _rechecks(self) -> dict[int, tuple[str, str]]:
+        """Per ballot id: its re-check organisations and outcomes ("MTTQ; CCB", "confirmed; chưa có")."""
+        ids = filtered(select(Ballot.id), self.filters)
+        rows = db.session.execute(
+            select(RecheckAssignment.ballot_id, RecheckAssignment.organisation, Verification.outcome)
+            .outerjoin(Verification, Verification.assignment_id == RecheckAssignment.id)
+            .where(RecheckAssignment.ballot_id.in_(ids))
+            .order_by(RecheckAssignment.id, Verification.id)
+        )
+        found: dict[int, dict[str, str]] = {}
+        for ballot_id, organisation, outcome in rows:
+            found.setdefault(ballot_id, {})[organisation] = outcome or "pending"
+        return {k: ("; ".join(v), "; ".join(v.values())) for k, v in found.items()}
+
+    def records(self) -> Iterator[list]:
+        """Each ballot's values in column order (stored codes; times in Vietnam time, ISO 8601)."""
+        rechecks = self._rechecks()
+        query = filtered(
+            select(
+                Ballot.id,
+                Ballot.instance_id,
+                FormVersion.version,
+                Agency.code,
+                Agency.name,
+                User.username,
+                Ballot.device_id,
+                Ballot.started_at,
+                Ballot.completed_at,
+                Ballot.received_at,
+                Ballot.duration_seconds,
+                Ballot.status,
+                Ballot.status_reason,
+                Ballot.paradata,
+                Ballot.answers,
+            )
+            .join(FormVersion, FormVersion.id == Ballot.form_version_id)
+            .join(Agency, Agency.id == Ballot.agency_id)
+            .join(User, User.id == Ballot.enumerator_id),
+            self.filters,
+        )
+        query = ordered(query, self.filters.sort, joined=True)
+        questions = [(c.kind, c.question, c.choice, c.question_type) for c in self.columns if c.kind != "meta"]
+        result = db.session.execute(query.execution_options(yield_per=BATCH))
+        for row in result:
+            (
+                ballot_id,
+                instance_id,
+                version,
+                agency_code,
+                agency_name,
+                enumerator,
+                device,
+                started,
+                completed,
+                received,
+                duration,
+                status,
+                reason,
+                paradata,
+                answers,
+            ) = row
+            organisations, outcomes = rechecks.get(ballot_id, ("", ""))
+            start = (paradata or {}).get("location_start") or {}
+            end = (paradata or {}).get("location_end") or {}
+            values = [
+                instance_id,
+                version,
+                agency_code,
+                agency_name,
+                enumerator,
+                device,
+                _local(started),
+                _local(completed),
+                _local(received),
+                duration,
+                status,
+                reason or "",
+                organisations,
+                outcomes,
+                start.get("latitude"),
+                start.get("longitude"),
+                start.get("accuracy"),
+                end.get("latitude"),
+                end.get("longitude"),
+                end.get("accuracy"),
+            ]
+            for kind, name, choice, question_type in questions:
+                answer = answers.get(name)
+                if kind == "choice":
+                    values.append(None if answer is None else int(isinstance(answer, list) and choice in answer))
+                elif question_type == "select_multiple" and isinstance(answer, list):
+                    values.append(" ".join(map(str, answer)))
+                else:
+                    values.append(answer)
+            yield values
+
+    def label_of(self, column: Column, value):
+        """A value as the labels sheet shows it."""
+        if value is None or value == "":
+            return value
+        labels = column.value_labels.get(self.lang, {})
+        if column.question_type == "select_multiple" and column.kind == "question":
+            return "; ".join(labels.get(v, v) for v in str(value).split())
+        return labels.get(str(value), value) if labels else value
+
+
+def _local(moment: datetime | None) -> str | None:
+    return moment.astimezone(VIETNAM).isoformat() if moment else None
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+
+def csv_chunks(export: Export, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The CSV in chunks of bytes: the byte-order mark and header, then rows as they are read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([c.name for c in export.columns])
+    pending = 0
+    for values in export.records():
+        writer.writerow(values)
+        pending += 1
+        if pending >= rows_per_chunk:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+# --- XLSX -------------------------------------------------------------------------------------------
+
+
+def write_xlsx(export: Export, target) -> None:
+    """Values, labels and variables sheets, written row by row (openpyxl write-only mode)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    values_sheet = book.create_sheet("values")
+    labels_sheet = book.create_sheet("labels")
+    variables = book.create_sheet("variables")
+    values_sheet.append([c.name for c in export.columns])
+    labels_sheet.append([_text(c.label, export.lang, c.name) for c in export.columns])
+    for values in export.records():
+        values_sheet.append(values)
+        labels_sheet.append([export.label_of(c, v) for c, v in zip(export.columns, values, strict=True)])
+    heading = {"vi": ["Tên cột", "Nhãn", "Loại câu hỏi"], "en": ["Column", "Label", "Question type"]}
+    variables.append(heading.get(export.lang, heading["vi"]))
+    for c in export.columns:
+        variables.append([c.name, _text(c.label, export.lang, c.name), c.question_type or "metadata"])
+    book.save(target)
+
+
+# --- Stata and SPSS ---------------------------------------------------------------------------------
+
+
+def statistical_names(columns: list[Column]) -> list[str]:
+    """Names Stata and SPSS accept: letters, digits and _, starting with a letter, at most 32 long, unique."""
+    names, taken = [], set()
+    for column in columns:
+        name = re.sub(r"[^A-Za-z0-9_]", "_", column.name)
+        if not re.match(r"[A-Za-z]", name):
+            name = f"v_{name}"
+        name = name[:32]
+        base, n = name, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base[: 32 - len(str(n)) - 1]}_{n}"
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _coding(column: Column, lang: str) -> dict[str, int] | None:
+    """Stored value → number, for columns Stata and SPSS keep as labelled numbers."""
+    if column.question_type == "likert5" and column.kind == "question":
+        return {**{str(level): level for level in LIKERT_LEVELS}, NOT_APPLICABLE: NA_CODE}
+    if column.name == "status" or (column.question_type == "select_one"):
+        values = list(column.value_labels.get(lang, {}))
+        if all(v.lstrip("-").isdigit() for v in values):
+            return {v: int(v) for v in values}
+        return {v: i for i, v in enumerate(values, start=1)}
+    return None
+
+
+def write_statistical(export: Export, path: str, fmt: str) -> None:
+    """A Stata 15 (.dta) or SPSS (.sav) file with variable labels and value labels."""
+    import pandas as pd
+    import pyreadstat
+
+    names = statistical_names(export.columns)
+    codings = [_coding(c, export.lang) for c in export.columns]
+    data: dict[str, list] = {name: [] for name in names}
+    for values in export.records():
+        for name, coding, value in zip(names, codings, values, strict=True):
+            if coding is not None and value is not None:
+                value = coding.get(str(value))
+            data[name].append(value)
+    frame = pd.DataFrame(data)
+    for name, column, coding in zip(names, export.columns, codings, strict=True):
+        if coding is not None or column.kind == "choice" or column.name in NUMERIC_METADATA:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        elif column.question_type in ("integer", "decimal"):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        else:
+            frame[name] = frame[name].map(lambda v: "" if v is None else str(v)).astype(object)
+    limit = 80  # Stata's label length; SPSS allows more
+    variable_labels = {
+        n: _text(c.label, export.lang, c.name)[:limit] for n, c in zip(names, export.columns, strict=True)
+    }
+    value_labels = {}
+    for name, column, coding in zip(names, export.columns, codings, strict=True):
+        if coding is not None:
+            labels = column.value_labels.get(export.lang, {})
+            value_labels[name] = {float(code): str(labels.get(v, v))[:limit] for v, code in coding.items()}
+        elif column.kind == "choice":
+            value_labels[name] = {
+                0.0: "Không" if export.lang == "vi" else "No",
+                1.0: "Có" if export.lang == "vi" else "Yes",
+            }
+    if fmt == "dta":
+        pyreadstat.write_dta(frame, path, column_labels=variable_labels, variable_value_labels=value_labels, version=15)
+    else:
+        missing = {
+            n: [NA_CODE]
+            for n, c in zip(names, export.columns, strict=True)
+            if c.question_type == "likert5" and c.kind == "question"
+        }
+        pyreadstat.write_sav(
+            frame, path, column_labels=variable_labels, variable_value_labels=value_labels, missing_ranges=missing
+        )
+
+
+def write_file(export: Export, fmt: str) -> str:
+    """Write a non-streamed format to a temporary file and return its path (the caller removes it)."""
+    handle = tempfile.NamedTemporaryFile(prefix="parsurvey-export-", suffix=f".{fmt}", delete=False)
+    handle.close()
+    if fmt == "xlsx":
+        write_xlsx(export, handle.name)
+    else:
+        write_statistical(export, handle.name, fmt)
+    return handle.name
+
+
+def filename(export: Export, fmt: str) -> str:
+    return f"phieu-{export.round_code}.{fmt}"
