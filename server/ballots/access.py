@@ -10,11 +10,13 @@ Nobody changes answers through these reads; reviewers record findings separately
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER
 from ..errors import ApiError
 from ..extensions import db
+from ..forms.models import FormVersion
 from ..paging import count_of
 from ..recheck.models import RecheckAssignment
 from ..recheck.settings import DEFAULTS, settings_of
@@ -81,5 +83,12 @@ def list_ballots(
     """One page of the ballot table and the number of ballots matching the filters (all pages)."""
     query = filtered(visible_ballots(user), filters)
     total = count_of(query)
-    rows = db.session.scalars(ordered(query, filters.sort).limit(page_size).offset((page - 1) * page_size))
+    page_query = ordered(query, filters.sort).limit(page_size).offset((page - 1) * page_size)
+    loads = (
+        selectinload(Ballot.agency),
+        selectinload(Ballot.enumerator),
+        selectinload(Ballot.round),
+        selectinload(Ballot.form_version).load_only(FormVersion.form_id, FormVersion.version),
+    )
+    rows = db.session.scalars(page_query.options(*loads))
     return total, list(rows)
