@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -22,7 +22,13 @@ class Ballot(db.Model):
     """One interview, exactly once: the database enforces one row per device-generated instance id."""
 
     __tablename__ = "ballots"
-    __table_args__ = (CheckConstraint(f"status IN {BALLOT_STATUSES!r}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {BALLOT_STATUSES!r}", name="status"),
+        # The ballot table's usual orders within a round: count, sort and skip without reading rows.
+        Index("ix_ballots_round_completed", "round_id", "completed_at", "id"),
+        Index("ix_ballots_round_received", "round_id", "received_at", "id"),
+        Index("ix_ballots_round_duration", "round_id", "duration_seconds", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36), unique=True)

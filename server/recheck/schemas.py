@@ -77,6 +77,40 @@ class QuarantineSchema(Schema):
     decision_reason = fields.String(allow_none=True)
 
 
+class QuarantineRequestSchema(Schema):
+    enumerator = fields.String(
+        load_default=None, metadata={"description": "Hold this one enumerator (else: every one over the threshold)"}
+    )
+    reason = fields.String(load_default="", validate=validate.Length(max=1000), metadata={"description": "Why"})
+
+
+class ImpactQuerySchema(Schema):
+    enumerator = fields.String(required=True)
+
+
+class AgencyImpactSchema(Schema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    countable_now = fields.Integer()
+    held = fields.Integer(metadata={"description": "Ballots of this enumerator that would be held"})
+    countable_after = fields.Integer()
+    falls_below_minimum = fields.Boolean(metadata={"description": "At or over the minimum now, under it after"})
+    below_minimum_after = fields.Boolean()
+    loses_every_ballot = fields.Boolean()
+
+
+class ImpactSchema(Schema):
+    enumerator = fields.String()
+    already_held = fields.Boolean()
+    ballots_held = fields.Integer(metadata={"description": "Countable ballots that would stop counting"})
+    minimum_sample = fields.Integer()
+    failure_rate = fields.Float(allow_none=True)
+    decided_rechecks = fields.Integer()
+    over_threshold = fields.Boolean()
+    agencies = fields.List(fields.Nested(AgencyImpactSchema))
+    agencies_falling_below = fields.List(fields.String())
+
+
 class DecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["release", "exclude"]))
     reason = fields.String(required=True, validate=validate.Length(1, 1000))

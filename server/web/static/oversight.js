@@ -1,11 +1,10 @@
-// Supervisor oversight screens: enumerator quality with quarantine actions, the ballot browser with filters,
-// a ballot's details, status override (with a reason) and audit trail, and sync conflicts to resolve.
+// Supervisor oversight screens: enumerator quality with quarantine actions, the tabs and round picker, and
+// sync conflicts to resolve; the ballot table and a ballot's details are in ballot_table.js.
 // Every rule stays on the server; these screens only call the API (session cookie, manager roles).
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
+// The ballot table and a ballot's details are in ballot_table.js.
+import { renderBallots } from "./ballot_table.js";
 import { kv } from "./store.js";
-
-const STATUSES = ["received", "valid", "invalid", "selected", "confirmed", "failed"];
-const OVERRIDABLE = ["valid", "invalid", "confirmed", "failed"];
 
 function percent(value) {
   return value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)} %`;
@@ -56,7 +55,7 @@ function roundPicker(ui, round, show) {
   );
 }
 
-function tabs(ui, active, round) {
+export function tabs(ui, active, round) {
   const { el, t } = ui;
   const go = {
     results: () => ui.home(),
@@ -83,7 +82,7 @@ export function supervisorTabs(ui, round) {
   return tabs(ui, "results", round);
 }
 
-async function withErrors(ui, action) {
+export async function withErrors(ui, action) {
   try {
     await action();
   } catch (error) {
@@ -166,126 +165,6 @@ export async function renderQuality(ui, round) {
       ),
     ),
     ui.whoSection(),
-  );
-}
-
-export async function renderBallots(ui, round, filters) {
-  const { el, t, api, main } = ui;
-  const query = new URLSearchParams({ round, limit: "50" });
-  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
-  const { data } = await api(`/api/v1/ballots?${query}`);
-  const field = (name, control) => el("div", { class: "filter" }, el("label", { for: `filter-${name}` }, t(`filter_${name}`)), control);
-  const agency = el("input", { id: "filter-agency", value: filters.agency || "" });
-  const enumerator = el("input", { id: "filter-enumerator", value: filters.enumerator || "" });
-  const status = el(
-    "select",
-    { id: "filter-status" },
-    el("option", { value: "" }, t("any")),
-    ...STATUSES.map((s) => el("option", { value: s, selected: filters.status === s }, t(`status_${s}`, {}, s))),
-  );
-  const form = el(
-    "form",
-    {
-      class: "filters",
-      id: "ballot-filters",
-      onsubmit: (event) => {
-        event.preventDefault();
-        withErrors(ui, () => renderBallots(ui, round, { agency: agency.value.trim(), enumerator: enumerator.value.trim(), status: status.value }));
-      },
-    },
-    field("agency", agency),
-    field("enumerator", enumerator),
-    field("status", status),
-    el("button", { type: "submit", class: "primary" }, t("filter")),
-  );
-  const rows = data.ballots.map((b) =>
-    el(
-      "tr",
-      { "data-ballot": b.instance_id },
-      el("td", {}, el("button", { type: "button", class: "link open-ballot", onclick: () => withErrors(ui, () => renderBallot(ui, round, b.instance_id)) }, b.instance_id.slice(0, 8))),
-      el("td", {}, b.agency_code),
-      el("td", {}, b.enumerator),
-      el("td", { class: "ballot-status" }, t(`status_${b.status}`, {}, b.status)),
-      el("td", {}, b.completed_at ? new Date(b.completed_at).toLocaleString(ui.lang()) : "—"),
-    ),
-  );
-  const headers = ["ballot", "agency", "enumerator", "ballot_status", "interviewed_at"];
-  main.replaceChildren(
-    tabs(ui, "ballots", round),
-    el(
-      "section",
-      { class: "card", "aria-labelledby": "ballots-title" },
-      el("h2", { id: "ballots-title" }, `${t("tab_ballots")} — ${round}`),
-      form,
-      el("p", { id: "ballot-total" }, t("ballots_found", { n: data.total })),
-      el("div", { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "ballots-title" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
-    ),
-    ui.whoSection(),
-  );
-}
-
-export async function renderBallot(ui, round, instanceId) {
-  const { el, t, api, main, announce } = ui;
-  const id = encodeURIComponent(instanceId);
-  const { data: ballot } = await api(`/api/v1/ballots/${id}`);
-  const { data: audit } = await api(`/api/v1/ballots/${id}/audit`);
-  const status = el("select", { id: "override-status" }, ...OVERRIDABLE.map((s) => el("option", { value: s }, t(`status_${s}`, {}, s))));
-  const reason = el("input", { id: "override-reason", required: true, maxlength: "1000" });
-  const override = el(
-    "form",
-    {
-      id: "override",
-      onsubmit: (event) => {
-        event.preventDefault();
-        if (!reason.value.trim()) {
-          announce(t("reason_required"), "error");
-          reason.focus();
-          return;
-        }
-        withErrors(ui, async () => {
-          await api(`/api/v1/ballots/${id}/status`, { method: "POST", body: { status: status.value, reason: reason.value.trim() } });
-          announce(t("status_changed"), "ok");
-          await renderBallot(ui, round, instanceId);
-        });
-      },
-    },
-    el("h3", {}, t("override")),
-    el("label", { for: "override-status" }, t("new_status")),
-    status,
-    el("label", { for: "override-reason" }, t("reason")),
-    reason,
-    el("button", { type: "submit", class: "primary" }, t("override_submit")),
-  );
-  const answers = Object.entries(ballot.answers).map(([name, value]) => el("div", {}, el("dt", {}, name), el("dd", {}, Array.isArray(value) ? value.join(", ") : String(value))));
-  const trail = audit.map((entry) =>
-    el(
-      "li",
-      {},
-      el("strong", {}, `${new Date(entry.at).toLocaleString(ui.lang())} · ${entry.actor} · ${entry.action}`),
-      entry.details ? el("code", {}, ` ${JSON.stringify(entry.details)}`) : null,
-      entry.reason ? el("p", { class: "audit-reason" }, `${t("reason")}: ${entry.reason}`) : null,
-    ),
-  );
-  main.replaceChildren(
-    tabs(ui, "ballots", round),
-    el(
-      "section",
-      { class: "card", "aria-labelledby": "ballot-title" },
-      el("h2", { id: "ballot-title" }, `${t("ballot")} ${ballot.instance_id}`),
-      el(
-        "dl",
-        { class: "facts" },
-        el("div", {}, el("dt", {}, t("agency")), el("dd", {}, ballot.agency_code)),
-        el("div", {}, el("dt", {}, t("enumerator")), el("dd", {}, ballot.enumerator)),
-        el("div", {}, el("dt", {}, t("ballot_status")), el("dd", { id: "ballot-status" }, t(`status_${ballot.status}`, {}, ballot.status))),
-        el("div", {}, el("dt", {}, t("status_reason")), el("dd", {}, ballot.status_reason || "—")),
-      ),
-      override,
-      el("h3", {}, t("audit_trail")),
-      el("ol", { id: "audit" }, ...trail),
-      el("details", {}, el("summary", {}, t("answers")), el("dl", { class: "facts" }, ...answers)),
-      el("div", { class: "actions" }, el("button", { type: "button", onclick: () => withErrors(ui, () => renderBallots(ui, round, {})) }, t("back"))),
-    ),
   );
 }
 

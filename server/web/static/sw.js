@@ -8,6 +8,7 @@ const SHELL = [
   "/app/manifest.webmanifest",
   "/app/static/app.css",
   "/app/static/app.js",
+  "/app/static/ballot_table.js",
   "/app/static/canonical.js",
   "/app/static/expr.js",
   "/app/static/i18n.js",
