@@ -4,6 +4,7 @@
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
 // The ballot table and a ballot's details are in ballot_table.js.
 import { renderBallots } from "./ballot_table.js";
+import { showHoldImpact } from "./hold.js";
 import { kv } from "./store.js";
 
 function percent(value) {
@@ -94,6 +95,7 @@ export async function withErrors(ui, action) {
 export async function renderQuality(ui, round) {
   const { el, t, api, main, announce } = ui;
   const { data } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/quality`);
+  const impactArea = el("div", { id: "hold-area" });
   const rows = data.enumerators.map((e) => {
     let quarantine = "—";
     if (e.quarantine) quarantine = t(`quarantine_${e.quarantine.decision || "held"}`);
@@ -119,6 +121,14 @@ export async function renderQuality(ui, round) {
             el("button", { type: "button", class: "exclude", onclick: () => decide("exclude") }, t("exclude")),
           )
         : null;
+    const hold =
+      !e.quarantine || e.quarantine.decision === "release"
+        ? el(
+            "button",
+            { type: "button", class: `hold${e.over_threshold ? " primary" : ""}`, onclick: () => withErrors(ui, () => showHoldImpact(ui, round, e.enumerator, impactArea, () => renderQuality(ui, round))) },
+            t("hold_open"),
+          )
+        : null;
     return el(
       "tr",
       { class: e.over_threshold ? "flagged" : "", "data-enumerator": e.enumerator },
@@ -130,25 +140,9 @@ export async function renderQuality(ui, round) {
       el("td", { class: "n failure-rate" }, percent(e.failure_rate)),
       el("td", { class: "n" }, e.median_duration_seconds ? `${Math.round(e.median_duration_seconds / 60)} ${t("minutes")}` : "—"),
       el("td", { class: "n" }, percent(e.straight_lined_share)),
-      el("td", { class: "quarantine" }, quarantine, actions),
+      el("td", { class: "quarantine" }, quarantine, actions, hold),
     );
   });
-  const flagged = data.enumerators.some((e) => e.over_threshold && !e.quarantine);
-  const quarantineButton = el(
-    "button",
-    {
-      type: "button",
-      id: "apply-quarantines",
-      class: flagged ? "primary" : "",
-      onclick: () =>
-        withErrors(ui, async () => {
-          const { data: held } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/quarantines`, { method: "POST" });
-          announce(t("quarantines_applied", { n: held.length }), "ok");
-          await renderQuality(ui, round);
-        }),
-    },
-    t("apply_quarantines"),
-  );
   const headers = ["enumerator", "ballots", "rechecked", "decided", "failed", "failure_rate", "median_duration", "straight_lined", "quarantine"];
   main.replaceChildren(
     tabs(ui, "quality", round),
@@ -157,7 +151,7 @@ export async function renderQuality(ui, round) {
       { class: "card", "aria-labelledby": "quality-title" },
       el("h2", { id: "quality-title" }, `${t("tab_quality")} — ${round}`),
       el("p", { class: "hint" }, t("quality_hint", { rate: percent(data.settings.quarantine_failure_rate), n: data.settings.quarantine_min_decided })),
-      el("div", { class: "actions" }, quarantineButton),
+      impactArea,
       el(
         "div",
         { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "quality-title" },
