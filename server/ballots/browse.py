@@ -150,6 +150,7 @@ def ordered(query: Select, sort: str | None, *, joined: bool = False) -> Select:
             "duration": Ballot.duration_seconds,
             "status": Ballot.status,
         }[key]
+    # Plain ASC/DESC (no NULLS LAST), so PostgreSQL reads the (round, column, id) indexes either way.
     if descending:
-        return query.order_by(column.desc().nulls_last(), Ballot.id.desc())
-    return query.order_by(column.asc().nulls_last(), Ballot.id)
+        return query.order_by(column.desc(), Ballot.id.desc())
+    return query.order_by(column.asc(), Ballot.id)
