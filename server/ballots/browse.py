@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from sqlalchemy import Select, and_, exists, select
 
 from ..auth.models import User
+from ..errors import ApiError
 from ..extensions import db
 from ..forms.models import FormVersion
 from ..recheck.models import RecheckAssignment, Verification
@@ -79,6 +80,7 @@ class BallotFilters:
     max_seconds: float | None = None
     form_version: str | None = None
     instance: str | None = None
+    location: str | None = None
     sort: str | None = None
 
 
@@ -124,9 +126,28 @@ def filtered(query: Select, filters: BallotFilters) -> Select:
     if f.form_version:
         versions = select(FormVersion.id).where(FormVersion.version == f.form_version)
         query = query.where(Ballot.form_version_id.in_(versions))
+    if f.location:
+        query = query.where(_location_condition(f))
     if f.instance:
         query = query.where(Ballot.instance_id.startswith(f.instance.strip().lower(), autoescape=True))
     return query
+
+
+#: The location filter: far from the agency's office, within the threshold, or no GPS fix at all.
+LOCATIONS = ("far", "near", "none")
+
+
+def _location_condition(filters: BallotFilters):
+    from ..fieldwork.oversight import far_condition, has_fix
+    from ..registry.models import SurveyRound
+
+    survey_round = db.session.get(SurveyRound, filters.round_id) if filters.round_id is not None else None
+    if filters.location == "none":
+        return ~has_fix()
+    if survey_round is None:
+        raise ApiError("invalid_request", "The location filter needs a round.", {"location": ["Give a round too."]})
+    far = far_condition(survey_round)
+    return far if filters.location == "far" else and_(has_fix(), ~far)
 
 
 def ordered(query: Select, sort: str | None, *, joined: bool = False) -> Select:

@@ -18,6 +18,7 @@ from ..cli import transactional
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Interviews on or after this day.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Interviews on or before this day.")
 @click.option("--form-version", help="Only ballots of this form version.")
+@click.option("--location", type=click.Choice(["far", "near", "none"]), help="GPS fix far from the office, near, none.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of labels.")
 @transactional
 def export_command(round_code, fmt, out, statuses, date_from, date_to, lang, **text_filters):

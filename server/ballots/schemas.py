@@ -12,7 +12,7 @@ from webargs.fields import DelimitedList
 from sync.protocol import STATUSES
 
 from ..recheck.models import OUTCOMES
-from .browse import RECHECK_STATES, SORT_KEYS
+from .browse import LOCATIONS, RECHECK_STATES, SORT_KEYS
 from .conflicts import RESOLUTIONS
 from .models import BALLOT_STATUSES
 
@@ -137,6 +137,13 @@ class BallotQuerySchema(Schema):
     form_version = fields.String(validate=validate.Length(max=64))
     instance = fields.String(
         validate=validate.Length(min=4, max=36), metadata={"description": "Start of the instance id"}
+    )
+    location = fields.String(
+        validate=validate.OneOf(LOCATIONS),
+        metadata={
+            "description": "far: GPS fix farther from the agency's office than the round's threshold; "
+            "near: within it; none: no GPS fix"
+        },
     )
     sort = fields.String(
         validate=validate.OneOf(SORTS), metadata={"description": "Column to sort by; a leading - sorts descending"}

@@ -103,6 +103,7 @@ def filters_from(args) -> BallotFilters:
         max_seconds=args.get("max_seconds"),
         form_version=args.get("form_version"),
         instance=args.get("instance"),
+        location=args.get("location"),
         sort=args.get("sort"),
     )
 

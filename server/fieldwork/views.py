@@ -8,7 +8,7 @@ from ..auth.access import current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS
 from ..paging import LIST, Page
 from ..registry.service import get_round
-from . import service
+from . import oversight, service
 from .schemas import AssignmentSchema, OwnProgressSchema, ProgressSchema
 
 blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1", description="Assignments and progress")
@@ -55,3 +55,22 @@ def progress(code):
 def my_progress(code):
     """The signed-in enumerator's quota and ballots received per agency (no other enumerator's numbers)."""
     return service.enumerator_progress(get_round(code), current_user())
+
+
+@blp.route("/rounds/<code>/fieldwork", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200)
+def fieldwork(code):
+    """Per enumerator (quota, received, countable, not countable by reason, re-check failures, median duration,
+    straight-lining, ballots per day) and per agency (received against quota, day by day)."""
+    return oversight.fieldwork_report(get_round(code))
+
+
+@blp.route("/rounds/<code>/locations", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200)
+def locations(code):
+    """The location check: per agency its office, interviews with a GPS fix and those farther than the
+    round's threshold; the far interviews with their distance (at most 2,000; the ballot table's
+    ``location=far`` filter finds every one)."""
+    return oversight.location_report(get_round(code))

@@ -153,3 +153,4 @@ class QualitySettingsSchema(Schema):
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
     quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
     exclude_own_agency = fields.Boolean()
+    location_threshold_m = fields.Float(validate=validate.Range(min=0))

@@ -21,6 +21,8 @@ DEFAULTS = {
     "quarantine_min_decided": 3,
     #: Reviewers never get ballots of their own agency.
     "exclude_own_agency": True,
+    #: An interview whose GPS fix is farther than this (metres) from its agency's office is flagged.
+    "location_threshold_m": 1000,
 }
 
 

@@ -54,7 +54,9 @@ def test_a_supervisor_quarantines_a_failing_enumerator_overrides_a_status_and_re
     expect(row.locator(".failure-rate")).to_have_text("100.0 %")
     page.click("#quality tr[data-enumerator=enumerator1] button.hold")  # one enumerator, impact first
     expect(page.locator("#hold-summary")).to_contain_text("1 phiếu đang được tính")
-    expect(page.locator("#hold-impact li[data-agency=SNV]")).to_contain_text("Sở Nội vụ (SNV): 1 phiếu được tính → còn 0")
+    expect(page.locator("#hold-impact li[data-agency=SNV]")).to_contain_text(
+        "Sở Nội vụ (SNV): 1 phiếu được tính → còn 0"
+    )
     expect(page.locator("#hold-impact li[data-agency=SNV]")).to_contain_text("không còn phiếu nào được tính")
     assert call(url, "/api/v1/rounds/2022/countable", supervisor)["countable"] == 1, "nothing is held before confirming"
     page.click("#hold-confirm")

@@ -16,7 +16,7 @@ const FORMATS = ["csv", "xlsx", "dta", "sav"];
 // Filters as the screen keeps them (minutes for durations) → the API's query parameters.
 function queryOf(round, filters) {
   const query = new URLSearchParams({ round });
-  for (const key of ["agency", "enumerator", "status", "recheck", "date_from", "date_to", "form_version", "sort"]) {
+  for (const key of ["agency", "enumerator", "status", "recheck", "date_from", "date_to", "form_version", "location", "sort"]) {
     if (filters[key]) query.set(key, filters[key]);
   }
   if (filters.min_minutes) query.set("min_seconds", String(Number(filters.min_minutes) * 60));
@@ -77,6 +77,7 @@ export async function renderBallots(ui, round, filters = {}, page = 1) {
     min_minutes: input("min_minutes", { type: "number", min: "0", step: "1", inputmode: "numeric" }),
     max_minutes: input("max_minutes", { type: "number", min: "0", step: "1", inputmode: "numeric" }),
     form_version: input("form_version"),
+    location: select("location", ["far", "near", "none"].map((l) => [l, t(`location_${l}`)]), t("any")),
     sort: select("sort", SORTS.map((s) => [s, t(`sort_${s.replace("-", "desc_")}`)])),
   };
   const field = (name) => el("div", { class: "filter" }, el("label", { for: `filter-${name}` }, t(`filter_${name}`)), controls[name]);

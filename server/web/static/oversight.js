@@ -4,6 +4,7 @@
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
 // The ballot table and a ballot's details are in ballot_table.js.
 import { renderBallots } from "./ballot_table.js";
+import { renderFieldwork } from "./fieldwork.js";
 import { showHoldImpact } from "./hold.js";
 import { kv } from "./store.js";
 
@@ -60,6 +61,7 @@ export function tabs(ui, active, round) {
   const { el, t } = ui;
   const go = {
     results: () => ui.home(),
+    fieldwork: (code) => renderFieldwork(ui, code),
     quality: (code) => renderQuality(ui, code),
     ballots: (code) => renderBallots(ui, code, {}),
     conflicts: (code) => renderConflicts(ui, code),

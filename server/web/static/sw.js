@@ -11,6 +11,7 @@ const SHELL = [
   "/app/static/ballot_table.js",
   "/app/static/canonical.js",
   "/app/static/expr.js",
+  "/app/static/fieldwork.js",
   "/app/static/hold.js",
   "/app/static/i18n.js",
   "/app/static/oversight.js",
