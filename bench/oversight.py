@@ -196,7 +196,7 @@ def csv_export(base: str, token: str, pid: int) -> None:
     lines, size = 0, 0
     with urllib.request.urlopen(request, timeout=600) as response:
         while chunk := response.read(1 << 20):
-            lines += chunk.count(b"\r\n")
+            lines += chunk.count(b"\n")  # not \r\n: a chunk may end between the two
             size += len(chunk)
     elapsed = time.perf_counter() - started
     done.set()

@@ -21,9 +21,9 @@ def upgrade():
         batch_op.add_column(sa.Column('office_latitude', sa.Double(), nullable=True))
         batch_op.add_column(sa.Column('office_longitude', sa.Double(), nullable=True))
     with op.batch_alter_table('ballots', schema=None) as batch_op:
-        batch_op.create_index('ix_ballots_round_completed', ['round_id', 'completed_at', 'id', 'status', 'agency_id', 'enumerator_id'], unique=False)
-        batch_op.create_index('ix_ballots_round_received', ['round_id', 'received_at', 'id', 'status', 'agency_id', 'enumerator_id'], unique=False)
-        batch_op.create_index('ix_ballots_round_duration', ['round_id', 'duration_seconds', 'id', 'status', 'agency_id', 'enumerator_id'], unique=False)
+        batch_op.create_index('ix_ballots_round_completed', ['round_id', 'completed_at', 'id', 'status', 'agency_id', 'enumerator_id', 'duration_seconds'], unique=False)
+        batch_op.create_index('ix_ballots_round_received', ['round_id', 'received_at', 'id', 'status', 'agency_id', 'enumerator_id', 'completed_at', 'duration_seconds'], unique=False)
+        batch_op.create_index('ix_ballots_round_duration', ['round_id', 'duration_seconds', 'id', 'status', 'agency_id', 'enumerator_id', 'completed_at'], unique=False)
 
 
 def downgrade():

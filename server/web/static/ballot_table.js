@@ -9,7 +9,7 @@ import { tabs, withErrors } from "./oversight.js";
 const STATUSES = ["received", "valid", "invalid", "selected", "confirmed", "failed"];
 const OVERRIDABLE = ["valid", "invalid", "confirmed", "failed"];
 const OUTCOMES = ["confirmed", "unreachable", "not_eligible", "interview_not_held", "answers_differ"];
-const SORTS = ["received_at", "-received_at", "-completed_at", "completed_at", "-duration", "duration", "agency", "enumerator", "status"];
+const SORTS = ["-received_at", "received_at", "-completed_at", "completed_at", "-duration", "duration", "agency", "enumerator", "status"];
 const PAGE_SIZE = 50;
 const FORMATS = ["csv", "xlsx", "dta", "sav"];
 
@@ -19,6 +19,7 @@ function queryOf(round, filters) {
   for (const key of ["agency", "enumerator", "status", "recheck", "date_from", "date_to", "form_version", "location", "sort"]) {
     if (filters[key]) query.set(key, filters[key]);
   }
+  if (!filters.sort) query.set("sort", SORTS[0]); // newest first, read from an index whatever the round's size
   if (filters.min_minutes) query.set("min_seconds", String(Number(filters.min_minutes) * 60));
   if (filters.max_minutes) query.set("max_seconds", String(Number(filters.max_minutes) * 60));
   return query;
