@@ -92,6 +92,9 @@ def test_a_supervisor_quarantines_a_failing_enumerator_overrides_a_status_and_re
 
     page.click("#tab-conflicts")
     expect(page.locator(".conflict")).to_contain_text("Sửa lại sau khi gửi.")
+    expect(page.locator(".conflict li").first).to_contain_text(
+        "Ý kiến khác để cơ quan nâng cao chất lượng phục vụ: Cán bộ hướng dẫn tận tình. → Sửa lại sau khi gửi."
+    )
     assert unlabelled(page) == []
     page.fill(".conflict input", "Bản gửi sau sửa câu góp ý sau phỏng vấn; giữ bản gốc.")
     page.click(".conflict button:has-text('Giữ bản đã lưu')")

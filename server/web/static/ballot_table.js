@@ -158,7 +158,7 @@ export async function renderBallots(ui, round, filters = {}, page = 1) {
 
 // The questionnaire of a ballot, fetched once per version for this page's life.
 const definitions = new Map();
-async function definitionOf(ui, formId, version) {
+export async function definitionOf(ui, formId, version) {
   const key = `${formId}/${version}`;
   if (!definitions.has(key)) {
     const { data } = await ui.api(`/api/v1/forms/${encodeURIComponent(formId)}/versions/${encodeURIComponent(version)}`);
@@ -167,7 +167,7 @@ async function definitionOf(ui, formId, version) {
   return definitions.get(key);
 }
 
-function questionsOf(definition) {
+export function questionsOf(definition) {
   const out = [];
   const walk = (children) => {
     for (const item of children || []) {
@@ -180,7 +180,7 @@ function questionsOf(definition) {
 }
 
 // A stored answer in words, with the stored value kept beside it for anyone matching it to an export.
-function answerText(ui, question, value) {
+export function answerText(ui, question, value) {
   if (value === null || value === undefined || value === "") return "—";
   if (question?.type === "likert5") {
     if (value === "na") return `${ui.t("not_applicable")} (na)`;

@@ -3,7 +3,7 @@
 // Every rule stays on the server; these screens only call the API (session cookie, manager roles).
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
 // The ballot table and a ballot's details are in ballot_table.js.
-import { renderBallots } from "./ballot_table.js";
+import { answerText, definitionOf, questionsOf, renderBallots } from "./ballot_table.js";
 import { renderFieldwork } from "./fieldwork.js";
 import { showHoldImpact } from "./hold.js";
 import { kv } from "./store.js";
@@ -167,7 +167,14 @@ export async function renderQuality(ui, round) {
 export async function renderConflicts(ui, round) {
   const { el, t, api, main, announce } = ui;
   const { data: conflicts } = await api(`/api/v1/conflicts?round=${encodeURIComponent(round)}`);
+  const forms = new Map();
+  for (const c of conflicts) {
+    const key = `${c.envelope.form_id}/${c.envelope.form_version}`;
+    if (c.envelope.form_id && !forms.has(key)) forms.set(key, await definitionOf(ui, c.envelope.form_id, c.envelope.form_version).catch(() => null));
+  }
   const items = conflicts.map((c) => {
+    const questions = questionsOf(forms.get(`${c.envelope.form_id}/${c.envelope.form_version}`));
+    const question = (name) => questions.find((q) => q.name === name) || { name, label: { vi: name } };
     const reason = el("input", { id: `conflict-reason-${c.id}` });
     const resolve = (resolution) =>
       withErrors(ui, async () => {
@@ -181,7 +188,7 @@ export async function renderConflicts(ui, round) {
       });
     const changed = Object.keys({ ...c.stored.answers, ...(c.envelope.answers || {}) })
       .filter((k) => JSON.stringify(c.stored.answers[k]) !== JSON.stringify((c.envelope.answers || {})[k]))
-      .map((k) => el("li", {}, `${k}: ${JSON.stringify(c.stored.answers[k])} → ${JSON.stringify((c.envelope.answers || {})[k])}`));
+      .map((k) => el("li", {}, `${ui.label(question(k).label, k)}: ${answerText(ui, question(k), c.stored.answers[k])} → ${answerText(ui, question(k), (c.envelope.answers || {})[k])}`));
     return el(
       "li",
       { class: "card conflict" },
