@@ -187,7 +187,7 @@ class Export:
         return self
 
     def _rechecks(self) -> dict[int, tuple[str, str]]:
-        """Per ballot id: its re-check organisations and outcomes ("MTTQ; CCB", "confirmed; chưa có")."""
+        """Per ballot id: its re-check organisations and outcomes ("MTTQ; CCB", "confirmed; pending")."""
         ids = filtered(select(Ballot.id), self.filters)
         rows = db.session.execute(
             select(RecheckAssignment.ballot_id, RecheckAssignment.organisation, Verification.outcome)
