@@ -86,7 +86,10 @@ def list_ballots(
     rows (answers included) for a deep page of a 200,000-ballot round would spill to disk."""
     query = filtered(visible_ballots(user), filters).with_only_columns(Ballot.id)
     total = count_of(query)
-    ids = list(db.session.scalars(ordered(query, filters.sort).limit(page_size).offset((page - 1) * page_size)))
+    skip = (page - 1) * page_size
+    if skip >= total:  # past the last page: nothing to read (and no offset too large for the database)
+        return total, []
+    ids = list(db.session.scalars(ordered(query, filters.sort).limit(page_size).offset(skip)))
     loads = (
         selectinload(Ballot.agency),
         selectinload(Ballot.enumerator),

@@ -47,6 +47,8 @@ def test_paging_through_2500_ballots_should_return_each_exactly_once_with_the_ri
         assert len(seen) == 2500 and set(seen) == set(seeded), sort
     empty, meta = ballots_page(client, supervisor_headers, page=10, page_size=300)
     assert empty["ballots"] == [] and meta["total"] == 2500
+    far, _ = ballots_page(client, supervisor_headers, page=10**30)  # larger than any database offset
+    assert far == {"total": 2500, "ballots": []}
 
 
 def test_a_page_past_the_limits_should_be_refused_with_a_stable_code(client, supervisor_headers):
