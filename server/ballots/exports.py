@@ -74,6 +74,42 @@ STATUS_LABELS = {
     },
 }
 
+#: Re-check outcomes and cleaning rules as the labels sheet words them.
+OUTCOME_LABELS = {
+    "vi": {
+        "confirmed": "Xác nhận",
+        "unreachable": "Không liên lạc được",
+        "not_eligible": "Không thuộc đối tượng",
+        "interview_not_held": "Không có cuộc phỏng vấn",
+        "answers_differ": "Câu trả lời khác với phiếu",
+        "pending": "Chờ kết quả",
+    },
+    "en": {
+        "confirmed": "Confirmed",
+        "unreachable": "Unreachable",
+        "not_eligible": "Not eligible",
+        "interview_not_held": "Interview not held",
+        "answers_differ": "Answers differ",
+        "pending": "Awaiting a finding",
+    },
+}
+RULE_LABELS = {
+    "vi": {
+        "result_date_outside_window": "Ngày nhận kết quả ngoài thời gian khảo sát",
+        "result_after_interview": "Ngày nhận kết quả sau ngày phỏng vấn",
+        "interview_too_short": "Phỏng vấn quá ngắn",
+        "override": "Giám sát sửa",
+        "re-check": "Phúc tra",
+    },
+    "en": {
+        "result_date_outside_window": "Result date outside the survey window",
+        "result_after_interview": "Result received after the interview",
+        "interview_too_short": "Interview too short",
+        "override": "Set by a supervisor",
+        "re-check": "Re-check",
+    },
+}
+
 #: (name, Vietnamese label, English label) of the metadata columns, in order.
 METADATA = [
     ("instance_id", "Mã phiếu", "Instance id"),
@@ -295,10 +331,26 @@ class Export:
         """A value as the labels sheet shows it."""
         if value is None or value == "":
             return value
+        if column.name == "recheck_outcome":
+            return "; ".join(OUTCOME_LABELS[self.lang].get(v, v) for v in str(value).split("; "))
+        if column.name == "status_reason":
+            return reason_words(str(value), self.lang)
         labels = column.value_labels.get(self.lang, {})
         if column.question_type == "select_multiple" and column.kind == "question":
             return "; ".join(labels.get(v, v) for v in str(value).split())
         return labels.get(str(value), value) if labels else value
+
+
+def reason_words(reason: str, lang: str) -> str:
+    """A status reason in words: "re-check: answers_differ" → "Phúc tra: Câu trả lời khác với phiếu"."""
+    rules = RULE_LABELS[lang]
+    kind, _, rest = reason.partition(":")
+    if kind == "re-check":
+        outcomes = ", ".join(OUTCOME_LABELS[lang].get(o.strip(), o.strip()) for o in rest.split(","))
+        return f"{rules[kind]}: {outcomes}"
+    if kind == "override":
+        return f"{rules[kind]}: {rest.strip()}"
+    return rules.get(reason, reason)
 
 
 def _local_text(column):

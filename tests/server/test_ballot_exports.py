@@ -116,6 +116,8 @@ def test_exports_should_be_filtered_like_the_table(client, exported_round):
 
 def test_the_xlsx_export_should_have_values_labels_and_variables_sheets(client, exported_round):
     ids, headers = exported_round
+    reason = {"status": "invalid", "reason": "Phiếu trùng"}
+    assert client.post(f"/api/v1/ballots/{ids[1]}/status", json=reason, headers=headers).status_code == 200
     book = pd.read_excel(io.BytesIO(download(client, headers, "xlsx")), sheet_name=None, dtype=str)
     assert list(book) == ["values", "labels", "variables"]
     values, labels = book["values"], book["labels"]
@@ -123,7 +125,9 @@ def test_the_xlsx_export_should_have_values_labels_and_variables_sheets(client, 
     assert set(values["sex"]) <= {"male", "female"}
     assert set(labels["Giới tính"]) <= {"Nam", "Nữ"}
     assert set(labels["Tên cơ quan"]) >= {"Sở Nội vụ"}
-    assert set(labels["Trạng thái"]) == {"Hợp lệ"}
+    assert set(labels["Trạng thái"]) == {"Hợp lệ", "Không hợp lệ"}
+    assert set(labels["Lý do trạng thái"].dropna()) == {"Giám sát sửa: Phiếu trùng"}
+    assert set(values["status_reason"].dropna()) == {"override: Phiếu trùng"}
     row = labels[values["instance_id"] == ids[24]].iloc[0]
     assert row["Kênh đã dùng"] == "Bộ phận một cửa; Bưu điện"
     overall = labels["Nhìn chung, Ông/Bà hài lòng ở mức nào với sự phục vụ của cơ quan?"]
