@@ -266,6 +266,9 @@ def register(app) -> None:
     from .results.cli import appraisal, ballots, par, report, score
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
+    from .ballots.cli import export_command
+
+    ballots.add_command(export_command)
     for group in (*groups, appraisal, score, par, report, ballots, odk, backup_command, restore_command):
         app.cli.add_command(group)
 

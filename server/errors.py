@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from marshmallow import Schema, fields
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +28,22 @@ _STATUS_CODES = {
     422: "invalid_request",
     503: "service_unavailable",
 }
+
+
+class ErrorEnvelopeSchema(Schema):
+    """The error envelope as the OpenAPI document describes it (what :meth:`ApiError.response` sends)."""
+
+    code = fields.String(
+        required=True, metadata={"description": "Stable machine code from sync/codes.py, e.g. invalid_request"}
+    )
+    message = fields.String(required=True, metadata={"description": "A human sentence; never decide from it"})
+    errors = fields.Raw(
+        required=True,
+        metadata={
+            "description": "Details: per field (an object of lists of messages) or per item (a list)",
+            "oneOf": [{"type": "object"}, {"type": "array", "items": {}}],
+        },
+    )
 
 
 class ApiError(Exception):

@@ -11,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from .errors import ErrorEnvelopeSchema
+
 # Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -25,7 +27,15 @@ write_intent: ContextVar[bool] = ContextVar("parsurvey_write_intent", default=Fa
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: SQLite can alter tables
-api = Api()
+
+
+class ParsurveyApi(Api):
+    """flask-smorest's Api, documenting parsurvey's own error envelope instead of the library's."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
+
+
+api = ParsurveyApi()
 babel = Babel()  # the API's messages in the caller's language (server.i18n)
 
 

@@ -8,6 +8,7 @@ from flask import after_this_request, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..paging import LIST, Page
 from . import service
 from .access import SESSION_COOKIE, csrf_token, current_token, current_user, require_roles, signed_by_cookie
 from .roles import ADMIN, ROLES
@@ -122,6 +123,7 @@ def me():
 class Users(MethodView):
     @require_roles(ADMIN)
     @blp.response(200, UserSchema(many=True))
+    @blp.paginate(Page, **LIST)
     def get(self):
         """Every user (admin)."""
         return service.list_users()

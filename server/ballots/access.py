@@ -9,14 +9,18 @@ Nobody changes answers through these reads; reviewers record findings separately
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER
 from ..errors import ApiError
 from ..extensions import db
+from ..forms.models import FormVersion
+from ..paging import count_of
 from ..recheck.models import RecheckAssignment
 from ..recheck.settings import DEFAULTS, settings_of
+from .browse import BallotFilters, filtered, ordered
 from .models import Ballot
 
 REDACTED = "[ẩn]"  # "hidden": a contact detail this user may not see
@@ -61,16 +65,8 @@ def visible_answers(user: User, ballot: Ballot) -> dict:
     return {k: (REDACTED if k in contacts and v not in (None, "") else v) for k, v in ballot.answers.items()}
 
 
-def list_ballots(
-    user: User,
-    *,
-    round_id: int | None = None,
-    agency_id: int | None = None,
-    enumerator_id: int | None = None,
-    status: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[int, list[Ballot]]:
+def visible_ballots(user: User) -> Select:
+    """SELECT of the ballots this user may read (the table, its counts and the exports start here)."""
     query = select(Ballot)
     if user.role == ENUMERATOR:
         query = query.where(Ballot.enumerator_id == user.id)
@@ -78,14 +74,27 @@ def list_ballots(
         query = query.where(
             Ballot.id.in_(select(RecheckAssignment.ballot_id).where(RecheckAssignment.reviewer_id == user.id))
         )
-    for column, value in (
-        (Ballot.round_id, round_id),
-        (Ballot.agency_id, agency_id),
-        (Ballot.enumerator_id, enumerator_id),
-        (Ballot.status, status),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
-    page = list(db.session.scalars(query.order_by(Ballot.id).limit(limit).offset(offset)))
-    return total, page
+    return query
+
+
+def list_ballots(
+    user: User, filters: BallotFilters, *, page: int = 1, page_size: int = 100
+) -> tuple[int, list[Ballot]]:
+    """One page of the ballot table and the number of ballots matching the filters (all pages).
+
+    The database sorts and skips over ballot ids alone, then reads the page's rows by id: sorting whole
+    rows (answers included) for a deep page of a 200,000-ballot round would spill to disk."""
+    query = filtered(visible_ballots(user), filters).with_only_columns(Ballot.id)
+    total = count_of(query)
+    skip = (page - 1) * page_size
+    if skip >= total:  # past the last page: nothing to read (and no offset too large for the database)
+        return total, []
+    ids = list(db.session.scalars(ordered(query, filters.sort).limit(page_size).offset(skip)))
+    loads = (
+        selectinload(Ballot.agency),
+        selectinload(Ballot.enumerator),
+        selectinload(Ballot.round),
+        selectinload(Ballot.form_version).load_only(FormVersion.form_id, FormVersion.version),
+    )
+    rows = {b.id: b for b in db.session.scalars(select(Ballot).where(Ballot.id.in_(ids)).options(*loads))}
+    return total, [rows[i] for i in ids]

@@ -89,3 +89,21 @@ def verdicts(instance_ids, enumerator_id: int | None = None) -> dict[str, dict]:
             reason = "quarantined"
         found[row.instance_id] = {"ballot_status": row.status, "status_reason": reason, "countable": counts}
     return found
+
+
+def held_by_agency(round_id: int) -> dict[str, int]:
+    """Per agency code: ballots that would count but are held because their enumerator is quarantined
+    (tạm giữ). They are held, not invalid: releasing the quarantine makes them count again."""
+    from ..registry.models import Agency
+
+    rows = db.session.execute(
+        select(Agency.code, func.count())
+        .join(Ballot, Ballot.agency_id == Agency.id)
+        .where(
+            Ballot.round_id == round_id,
+            Ballot.status.in_(COUNTING_STATUSES),
+            Ballot.enumerator_id.in_(_quarantined(round_id)),
+        )
+        .group_by(Agency.code)
+    )
+    return {code: n for code, n in rows}

@@ -7,10 +7,14 @@ device and the server can never disagree on what a well-formed envelope is.
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
 
 from sync.protocol import STATUSES
 
+from ..recheck.models import OUTCOMES
+from .browse import LOCATIONS, RECHECK_STATES, SORT_KEYS
 from .conflicts import RESOLUTIONS
+from .models import BALLOT_STATUSES
 
 
 class VerdictSchema(Schema):
@@ -112,9 +116,65 @@ class BallotSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     received_at = fields.DateTime()
     duration_seconds = fields.Float(allow_none=True)
+    agency_name = fields.String()
+    rechecks = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "Re-checks of the ballot: organisation, reviewer, outcome (null while awaited), "
+            "and in a single ballot's answer also the re-asked answers, notes and time"
+        },
+    )
     answers = fields.Dict()
 
 
 class BallotPageSchema(Schema):
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Ballots matching the filters, on every page (as in X-Pagination)"})
     ballots = fields.List(fields.Nested(BallotSchema))
+
+
+SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
+
+
+class BallotQuerySchema(Schema):
+    """The ballot table's filters (see ``browse``); ``page`` and ``page_size`` are the paging convention's."""
+
+    round = fields.String(metadata={"description": "Round code"})
+    agency = fields.String(
+        validate=validate.Length(max=300),
+        metadata={"description": "Agency code or name, any case, with or without diacritics, or its initials"},
+    )
+    enumerator = fields.String(
+        validate=validate.Length(max=200), metadata={"description": "Username or full name, as for agency"}
+    )
+    status = DelimitedList(
+        fields.String(validate=validate.OneOf(BALLOT_STATUSES)),
+        metadata={"description": "One or more, comma-separated"},
+    )
+    recheck = fields.String(
+        validate=validate.OneOf([*RECHECK_STATES, *OUTCOMES]),
+        metadata={"description": "none: never drawn; pending: awaiting a finding; or a finding's outcome"},
+    )
+    date_from = fields.Date(metadata={"description": "Interviews completed on or after this day (UTC+7)"})
+    date_to = fields.Date(metadata={"description": "Interviews completed on or before this day (UTC+7)"})
+    min_seconds = fields.Float(validate=validate.Range(min=0), metadata={"description": "Shortest interview"})
+    max_seconds = fields.Float(validate=validate.Range(min=0), metadata={"description": "Longest interview"})
+    form_version = fields.String(validate=validate.Length(max=64))
+    instance = fields.String(
+        validate=validate.Length(min=4, max=36), metadata={"description": "Start of the instance id"}
+    )
+    location = fields.String(
+        validate=validate.OneOf(LOCATIONS),
+        metadata={
+            "description": "far: GPS fix farther from the agency's office than the round's threshold; "
+            "near: within it; none: no GPS fix"
+        },
+    )
+    sort = fields.String(
+        validate=validate.OneOf(SORTS), metadata={"description": "Column to sort by; a leading - sorts descending"}
+    )
+
+
+class ExportQuerySchema(BallotQuerySchema):
+    """The table's filters (the round is in the path) and the language of labels."""
+
+    lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]), metadata={"description": "Labels"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+import os
+
+from flask import current_app, request, send_file, stream_with_context
 from flask_smorest import Blueprint
 
 from sync.protocol import PROTOCOL_VERSION
@@ -10,21 +12,25 @@ from sync.protocol import PROTOCOL_VERSION
 from ..audit import entries_for
 from ..auth.access import current_token, current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER, ROLES
-from ..auth.service import get_user, record_sync
+from ..auth.service import record_sync
 from ..errors import ApiError
 from ..i18n import localize_results
-from ..recheck.schemas import AuditEntrySchema, BallotQuerySchema, OverrideSchema
+from ..paging import BALLOTS, LIST, Page
+from ..recheck.schemas import AuditEntrySchema, OverrideSchema
 from ..recheck.status import override
-from ..registry.service import get_agency, get_round
-from . import access, conflicts, intake
+from ..registry.service import get_round
+from . import access, conflicts, exports, intake, reading
+from .browse import BallotFilters
 from .countable import verdicts
 from .schemas import (
     BATCH_BODY,
     BallotPageSchema,
+    BallotQuerySchema,
     BallotSchema,
     BatchResultSchema,
     ConflictQuerySchema,
     ConflictSchema,
+    ExportQuerySchema,
     ResolveSchema,
     StatusAnswerSchema,
     StatusQuerySchema,
@@ -64,6 +70,7 @@ def sync_status(args):
 @require_roles(*MANAGERS)
 @blp.arguments(ConflictQuerySchema, location="query")
 @blp.response(200, ConflictSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_conflicts(args):
     """Resends that carried other content under a stored instance id."""
     return conflicts.list_conflicts(open_only=args["state"] == "open", round_code=args.get("round"))
@@ -78,13 +85,14 @@ def resolve_conflict(args, conflict_id):
     return conflicts.resolve(conflict_id, args["resolution"], args["reason"], current_user())
 
 
-def ballot_view(ballot, user) -> dict:
+def ballot_view(ballot, user, rechecks: list[dict] | None = None) -> dict:
     return {
         "instance_id": ballot.instance_id,
         "round": ballot.round.code if ballot.round else None,
         "form_id": ballot.form_version.form_id,
         "form_version": ballot.form_version.version,
         "agency_code": ballot.agency.code,
+        "agency_name": ballot.agency.name,
         "enumerator": ballot.enumerator.username,
         "device_id": ballot.device_id,
         "status": ballot.status,
@@ -93,27 +101,47 @@ def ballot_view(ballot, user) -> dict:
         "completed_at": ballot.completed_at,
         "received_at": ballot.received_at,
         "duration_seconds": ballot.duration_seconds,
+        "rechecks": rechecks
+        if rechecks is not None
+        else reading.rechecks_of([ballot.id], details=user.role in MANAGERS)[ballot.id],
         "answers": access.visible_answers(user, ballot),
     }
+
+
+def filters_from(args) -> BallotFilters:
+    """The table's filters from parsed query arguments (the table, its exports and the CLI share them)."""
+    return BallotFilters(
+        round_id=get_round(args["round"]).id if args.get("round") else None,
+        agency=args.get("agency"),
+        enumerator=args.get("enumerator"),
+        statuses=args.get("status") or [],
+        recheck=args.get("recheck"),
+        date_from=args.get("date_from"),
+        date_to=args.get("date_to"),
+        min_seconds=args.get("min_seconds"),
+        max_seconds=args.get("max_seconds"),
+        form_version=args.get("form_version"),
+        instance=args.get("instance"),
+        location=args.get("location"),
+        sort=args.get("sort"),
+    )
 
 
 @blp.route("/ballots", methods=["GET"])
 @require_roles(*ROLES)
 @blp.arguments(BallotQuerySchema, location="query")
 @blp.response(200, BallotPageSchema)
-def list_ballots(args):
-    """Browse ballots with filters: managers all, enumerators their own, reviewers those assigned to them."""
+@blp.paginate(**BALLOTS)
+def list_ballots(args, pagination_parameters):
+    """The ballot table: filters, sorting and pages; managers see all, enumerators their own, reviewers
+    those assigned to them. ``total`` counts every ballot matching the filters."""
     user = current_user()
     total, page = access.list_ballots(
-        user,
-        round_id=get_round(args["round"]).id if args.get("round") else None,
-        agency_id=get_agency(args["agency"]).id if args.get("agency") else None,
-        enumerator_id=get_user(args["enumerator"]).id if args.get("enumerator") else None,
-        status=args.get("status"),
-        limit=args["limit"],
-        offset=args["offset"],
+        user, filters_from(args), page=pagination_parameters.page, page_size=pagination_parameters.page_size
     )
-    return {"total": total, "ballots": [ballot_view(b, user) for b in page]}
+    pagination_parameters.item_count = total
+    rechecks = reading.rechecks_of([b.id for b in page])
+    return {"total": total, "ballots": [ballot_view(b, user, rechecks[b.id]) for b in page]}
 
 
 @blp.route("/ballots/<instance_id>", methods=["GET"])
@@ -128,6 +156,7 @@ def get_ballot(instance_id):
 @blp.route("/ballots/<instance_id>/audit", methods=["GET"])
 @require_roles(*MANAGERS)
 @blp.response(200, AuditEntrySchema(many=True))
+@blp.paginate(Page, **LIST)
 def ballot_audit(instance_id):
     """The audit trail of one ballot: every status change, who, when and why."""
     access.get_ballot(instance_id, current_user())
@@ -143,3 +172,23 @@ def override_status(args, instance_id):
     user = current_user()
     ballot = access.get_ballot(instance_id, user)
     return ballot_view(override(ballot, args["status"], args["reason"], user.username), user)
+
+
+@blp.route("/rounds/<code>/ballots/export.<any(csv, xlsx, dta, sav):fmt>", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.arguments(ExportQuerySchema, location="query")
+@blp.response(200, description="One row per ballot: CSV (streamed), XLSX, Stata or SPSS")
+def export_ballots(args, code, fmt):
+    """The round's ballots, filtered like the table, as CSV (UTF-8 with BOM), XLSX (values, labels and
+    variables sheets), Stata or SPSS (variable and value labels). Contact answers are left out."""
+    export = exports.Export(filters_from({**args, "round": code}), lang=args["lang"]).prepare()
+    disposition = {"Content-Disposition": f'attachment; filename="{exports.filename(export, fmt)}"'}
+    if fmt == "csv":
+        chunks = stream_with_context(exports.csv_chunks(export))
+        return current_app.response_class(chunks, mimetype=exports.MIMETYPES[fmt], headers=disposition)
+    path = exports.write_file(export, fmt)
+    response = send_file(
+        path, mimetype=exports.MIMETYPES[fmt], as_attachment=True, download_name=exports.filename(export, fmt)
+    )
+    response.call_on_close(lambda: os.unlink(path))
+    return response

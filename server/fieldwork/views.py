@@ -6,9 +6,10 @@ from flask_smorest import Blueprint
 
 from ..auth.access import current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS
+from ..paging import LIST, Page
 from ..registry.service import get_round
 from ..registry.views import UPLOAD_BODY, uploaded_file
-from . import service
+from . import oversight, service
 from .schemas import (
     AssignmentImportSchema,
     AssignmentSchema,
@@ -24,6 +25,7 @@ blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1", description="Assign
 @blp.route("/rounds/<code>/assignments", methods=["GET"])
 @require_roles(*MANAGERS, ENUMERATOR)
 @blp.response(200, AssignmentSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_assignments(code):
     """Who works where in a round (an enumerator sees only their own)."""
     user = current_user()
@@ -79,3 +81,22 @@ def progress(code):
 def my_progress(code):
     """The signed-in enumerator's quota and ballots received per agency (no other enumerator's numbers)."""
     return service.enumerator_progress(get_round(code), current_user())
+
+
+@blp.route("/rounds/<code>/fieldwork", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200)
+def fieldwork(code):
+    """Per enumerator (quota, received, countable, not countable by reason, re-check failures, median duration,
+    straight-lining, ballots per day) and per agency (received against quota, day by day)."""
+    return oversight.fieldwork_report(get_round(code))
+
+
+@blp.route("/rounds/<code>/locations", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200)
+def locations(code):
+    """The location check: per agency its office, interviews with a GPS fix and those farther than the
+    round's threshold; the far interviews with their distance (at most 2,000; the ballot table's
+    ``location=far`` filter finds every one)."""
+    return oversight.location_report(get_round(code))

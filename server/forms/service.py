@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
@@ -19,6 +20,8 @@ from ..extensions import db
 from ..registry.service import get_round, require_open
 from ..timeutil import utcnow
 from .models import FormVersion
+
+T = TypeVar("T")
 
 
 def parse_definition(definition: dict) -> Form:
@@ -65,7 +68,7 @@ def version_hash(form_id: str, version: str, role: str) -> str:
     return content_hash
 
 
-def listing(role: str, state: str | None, serialize: Callable[[list[FormVersion]], bytes]) -> bytes:
+def listing(role: str, state: str | None, serialize: Callable[[list[FormVersion]], T]) -> T:
     """The serialized list of versions this role sees. For field roles each worker remembers it for a few
     seconds: devices ask for it on every sync, and it changes only when a version is uploaded, published or
     closed (which makes this worker forget it at once) or a round closes. Admins and supervisors always read

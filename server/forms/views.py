@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
+from .. import paging
 from ..auth.access import current_principal, require_roles
 from ..auth.roles import ADMIN, MANAGERS, ROLES
 from ..errors import ApiError
@@ -37,15 +38,21 @@ UPLOAD_BODY = {
 @blp.route("/forms", methods=["GET"])
 @require_roles(*ROLES)
 @blp.arguments(FormListQuerySchema, location="query")
-@blp.response(200, FormVersionSchema(many=True))
+@blp.response(200, FormVersionSchema(many=True), headers={paging.HEADER: "PAGINATION"})
 def list_forms(args):
     """The form versions this user may fill (every version, for admins and supervisors)."""
-    body = service.listing(current_principal().role, args.get("state"), _serialize)
-    return current_app.response_class(body, mimetype="application/json")
+    dumped, body = service.listing(current_principal().role, args.get("state"), _serialize)
+    page, size = args["page"], args["page_size"]
+    if page != 1 or size < len(dumped):
+        body = current_app.json.dumps(dumped[(page - 1) * size : page * size]).encode()
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers[paging.HEADER] = paging.header(page, size, len(dumped))
+    return response
 
 
-def _serialize(versions) -> bytes:
-    return current_app.json.dumps(FormVersionSchema(many=True).dump(versions)).encode()
+def _serialize(versions) -> tuple[list[dict], bytes]:
+    dumped = FormVersionSchema(many=True).dump(versions)
+    return dumped, current_app.json.dumps(dumped).encode()
 
 
 @blp.route("/forms", methods=["POST"])

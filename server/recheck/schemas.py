@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..ballots.models import BALLOT_STATUSES
 from .models import OUTCOMES
 from .settings import settings_of
 from .status import OVERRIDABLE
@@ -83,6 +82,40 @@ class QuarantineSchema(Schema):
     decision_reason = fields.String(allow_none=True)
 
 
+class QuarantineRequestSchema(Schema):
+    enumerator = fields.String(
+        load_default=None, metadata={"description": "Hold this one enumerator (else: every one over the threshold)"}
+    )
+    reason = fields.String(load_default="", validate=validate.Length(max=1000), metadata={"description": "Why"})
+
+
+class ImpactQuerySchema(Schema):
+    enumerator = fields.String(required=True)
+
+
+class AgencyImpactSchema(Schema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    countable_now = fields.Integer()
+    held = fields.Integer(metadata={"description": "Ballots of this enumerator that would be held"})
+    countable_after = fields.Integer()
+    falls_below_minimum = fields.Boolean(metadata={"description": "At or over the minimum now, under it after"})
+    below_minimum_after = fields.Boolean()
+    loses_every_ballot = fields.Boolean()
+
+
+class ImpactSchema(Schema):
+    enumerator = fields.String()
+    already_held = fields.Boolean()
+    ballots_held = fields.Integer(metadata={"description": "Countable ballots that would stop counting"})
+    minimum_sample = fields.Integer()
+    failure_rate = fields.Float(allow_none=True)
+    decided_rechecks = fields.Integer()
+    over_threshold = fields.Boolean()
+    agencies = fields.List(fields.Nested(AgencyImpactSchema))
+    agencies_falling_below = fields.List(fields.String())
+
+
 class DecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["release", "exclude"]))
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
@@ -91,15 +124,6 @@ class DecisionSchema(Schema):
 class OverrideSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(OVERRIDABLE))
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
-
-
-class BallotQuerySchema(Schema):
-    round = fields.String()
-    agency = fields.String()
-    enumerator = fields.String()
-    status = fields.String(validate=validate.OneOf(BALLOT_STATUSES))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class AuditEntrySchema(Schema):
@@ -138,6 +162,7 @@ class QualitySettingsSchema(Schema):
     quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
     exclude_own_agency = fields.Boolean()
     collect_location = fields.Boolean()
+    location_threshold_m = fields.Float(validate=validate.Range(min=0))
 
 
 class BulkReviewerSchema(Schema):

@@ -24,6 +24,8 @@ DEFAULTS = {
     #: Devices ask for the GPS position at the start and end of each interview (paradata location_start and
     #: location_end); a refusal never blocks capture.
     "collect_location": False,
+    #: An interview whose GPS fix is farther than this (metres) from its agency's office is flagged.
+    "location_threshold_m": 1000,
 }
 
 

@@ -7,15 +7,20 @@ from flask_smorest import Blueprint
 from ..audit import verify_chain
 from ..auth.access import current_user, require_roles
 from ..auth.roles import ADMIN, MANAGERS, REVIEWER
+from ..paging import LIST, Page
 from ..registry.service import get_round
-from . import quality, service, verification
+from ..results.runs import DEFAULT_PARAMETERS
+from . import holding, quality, service, verification
 from .schemas import (
     BulkReviewerSchema,
     ChainReportSchema,
     CountableSchema,
     DecisionSchema,
+    ImpactQuerySchema,
+    ImpactSchema,
     QualitySettingsPageSchema,
     QualitySettingsSchema,
+    QuarantineRequestSchema,
     QuarantineSchema,
     RecheckAssignmentSchema,
     ReviewerSchema,
@@ -41,6 +46,7 @@ def draw_sample(args, code):
 @blp.route("/rounds/<code>/rechecks", methods=["GET"])
 @require_roles(*MANAGERS, REVIEWER)
 @blp.response(200, RecheckAssignmentSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_rechecks(code):
     """Re-check assignments (a reviewer sees only their own)."""
     return service.list_assignments(get_round(code), current_user())
@@ -88,10 +94,24 @@ def round_quality(code):
 
 @blp.route("/rounds/<code>/quarantines", methods=["POST"])
 @require_roles(*MANAGERS)
+@blp.arguments(QuarantineRequestSchema)
 @blp.response(201, QuarantineSchema(many=True))
-def apply_quarantines(code):
-    """Quarantine every enumerator over the round's failure threshold."""
+def apply_quarantines(args, code):
+    """Hold one enumerator's ballots (``enumerator`` and ``reason``; see the impact first), or with no
+    enumerator every one over the round's failure threshold."""
+    if args["enumerator"]:
+        return [holding.quarantine_one(get_round(code), args["enumerator"], args["reason"], current_user())]
     return quality.apply_quarantines(get_round(code), current_user())
+
+
+@blp.route("/rounds/<code>/quarantine-impact", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.arguments(ImpactQuerySchema, location="query")
+@blp.response(200, ImpactSchema)
+def quarantine_impact(args, code):
+    """What holding one enumerator's ballots would do: ballots held, agencies that would fall below the
+    minimum sample (the score run's default, 30). Nothing is stored."""
+    return holding.impact(get_round(code), args["enumerator"], DEFAULT_PARAMETERS["min_ballots"])
 
 
 @blp.route("/quarantines/<int:quarantine_id>/decision", methods=["POST"])

@@ -27,6 +27,9 @@ class Agency(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
     #: Handles administrative procedures (TTHC) and so is surveyed for satisfaction.
     handles_procedures: Mapped[bool] = mapped_column(default=True)
+    #: Where its one-stop office (bộ phận một cửa) is, for the location check of interviews (WGS 84 degrees).
+    office_latitude: Mapped[float | None]
+    office_longitude: Mapped[float | None]
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 

@@ -19,6 +19,8 @@ class AgencySchema(Schema):
         load_default=True,
         metadata={"description": "Handles administrative procedures (TTHC), so is surveyed."},
     )
+    office_latitude = fields.Float(dump_only=True, metadata={"description": "One-stop office, WGS 84 (set by PATCH)"})
+    office_longitude = fields.Float(dump_only=True)
 
 
 class AgencyPatchSchema(Schema):
@@ -26,6 +28,8 @@ class AgencyPatchSchema(Schema):
     group = fields.String(validate=validate.OneOf(GROUPS))
     parent_code = fields.String(allow_none=True)
     handles_procedures = fields.Boolean()
+    office_latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
+    office_longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
 
 
 class AgencyQuerySchema(Schema):

@@ -65,6 +65,9 @@ def update_agency(code: str, changes: dict) -> Agency:
         agency.agency_group = changes["group"]
     if "handles_procedures" in changes:
         agency.handles_procedures = changes["handles_procedures"]
+    for key in ("office_latitude", "office_longitude"):  # where its one-stop office is (location check)
+        if key in changes:
+            setattr(agency, key, changes[key])
     if "parent_code" in changes:
         parent_code = changes["parent_code"]
         if parent_code == code:

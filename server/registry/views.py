@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from ..auth.access import require_roles
 from ..auth.roles import MANAGERS, ROLES
 from ..errors import ApiError
+from ..paging import LIST, Page
 from . import imports, service
 from .schemas import (
     AgencyPatchSchema,
@@ -30,6 +31,7 @@ class Agencies(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(AgencyQuerySchema, location="query")
     @blp.response(200, AgencySchema(many=True))
+    @blp.paginate(Page, **LIST)
     def get(self, args):
         """The province's agencies, optionally of one group."""
         return service.list_agencies(args.get("group"))
@@ -102,6 +104,7 @@ class AgencyItem(MethodView):
 class Rounds(MethodView):
     @require_roles(*ROLES)
     @blp.response(200, RoundSchema(many=True))
+    @blp.paginate(Page, **LIST)
     def get(self):
         """Every survey round."""
         return service.list_rounds()

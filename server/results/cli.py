@@ -18,7 +18,7 @@ from ..errors import ApiError
 
 appraisal = click.Group("appraisal", help="Appraisal points (điểm thẩm định) of a round.")
 par = click.Group("par", help="PAR index (Chỉ số CCHC) from a table of points, without the database.")
-ballots = click.Group("ballots", help="Ballots keyed in from paper.")
+ballots = click.Group("ballots", help="Ballots keyed in from paper, and raw data exports.")
 FORMATS = ("json", "csv", "xlsx")
 
 

@@ -14,7 +14,7 @@ from scoring import DISPLAY_ROUNDING, round_decimal
 GROUP_LABELS = {"department": "Sở, ban, ngành", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
 REASON_LABELS = {
     "no_appraisal_points": "Chưa có điểm thẩm định",
-    "no_satisfaction_points": "Chưa có điểm hài lòng (không có phiếu hợp lệ)",
+    "no_satisfaction_points": "Chưa có điểm hài lòng (không có phiếu được tính)",
 }
 EXCLUSION_LABELS: dict[str, str] = {
     "failed_recheck": "Không đạt phúc tra",
@@ -119,6 +119,9 @@ def ranked_rows(results: dict) -> list[dict]:
             notes.append(REASON_LABELS.get(not_ranked[code], not_ranked[code]))
         if s.get("below_min_sample") and not s.get("no_countable_ballots"):
             notes.append("Dưới cỡ mẫu tối thiểu")
+        held = (results.get("held") or {}).get(code)
+        if held:  # held by a quarantine: not invalid, and counted again if the quarantine is released
+            notes.append(f"{held} phiếu đang tạm giữ để xác minh điều tra viên")
         if (results.get("year_on_year") or {}).get("method_changed") and y:
             notes.append("Phương pháp khác năm trước")
         rows.append(

@@ -38,7 +38,7 @@ from scoring import (
     score_satisfaction,
 )
 
-from ..ballots.countable import excluded_counts
+from ..ballots.countable import excluded_counts, held_by_agency
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.models import SurveyRound
@@ -349,6 +349,7 @@ def compute_run(
         },
         "year_on_year": year_on_year,
         "excluded": excluded,
+        "held": held_by_agency(survey_round.id),
         "warnings": [plain(w) for w in warnings],
     }
     inputs = {

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from ..auth.access import current_user, require_roles
 from ..auth.roles import MANAGERS
 from ..errors import ApiError
+from ..paging import LIST, Page
 from ..registry.service import get_round
 from . import exports, presentation, report, service
 from .schemas import AppraisalSchema, ScoreRunRequestSchema, ScoreRunResultsSchema, ScoreRunSchema
@@ -59,6 +60,7 @@ def appraisal_template(code):
 @blp.route("/rounds/<code>/score-runs", methods=["GET"])
 @require_roles(*MANAGERS)
 @blp.response(200, ScoreRunSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_runs(code):
     """The round's score runs, newest first, without their results."""
     return service.list_runs(get_round(code))

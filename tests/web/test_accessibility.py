@@ -117,7 +117,11 @@ def test_the_reviewer_and_supervisor_screens_pass_the_wcag_checks(live_server, d
     page.click("#tab-quality")
     page.wait_for_selector("#quality")
     axe(page, "enumerator quality")
-    page.click("#apply-quarantines")
+    page.locator("#quality tr.flagged button.hold").first.click()  # one enumerator, impact first
+    page.wait_for_selector("#hold-impact")
+    axe(page, "enumerator quality with the impact of a hold")
+    page.fill("#hold-reason", "Tỷ lệ không đạt phúc tra vượt ngưỡng.")
+    page.click("#hold-confirm")
     expect(page.locator("#quality .decision").first).to_be_visible()
     axe(page, "enumerator quality with a quarantine to decide")
     page.click("#tab-ballots")

@@ -52,7 +52,17 @@ def test_a_supervisor_quarantines_a_failing_enumerator_overrides_a_status_and_re
     row = page.locator("#quality tr[data-enumerator=enumerator1]")
     expect(row).to_contain_text("vượt ngưỡng")
     expect(row.locator(".failure-rate")).to_have_text("100,0 %")
-    page.click("#apply-quarantines")
+    page.click("#quality tr[data-enumerator=enumerator1] button.hold")  # one enumerator, impact first
+    expect(page.locator("#hold-summary")).to_contain_text("1 phiếu đang được tính")
+    expect(page.locator("#hold-impact li[data-agency=SNV]")).to_contain_text(
+        "Sở Nội vụ (SNV): 1 phiếu được tính → còn 0"
+    )
+    expect(page.locator("#hold-impact li[data-agency=SNV]")).to_contain_text("không còn phiếu nào được tính")
+    assert call(url, "/api/v1/rounds/2022/countable", supervisor)["countable"] == 1, "nothing is held before confirming"
+    page.click("#hold-confirm")
+    expect(page.locator("#status")).to_contain_text("Hãy ghi lý do")
+    page.fill("#hold-reason", "Ba phiếu không có cuộc phỏng vấn khi phúc tra.")
+    page.click("#hold-confirm")
     expect(page.locator("#quality tr[data-enumerator=enumerator1] .quarantine")).to_contain_text("Đang tạm giữ")
     assert call(url, "/api/v1/rounds/2022/countable", supervisor)["countable"] == 0
     screenshot(page, "supervisor-quality-1280")
@@ -82,6 +92,9 @@ def test_a_supervisor_quarantines_a_failing_enumerator_overrides_a_status_and_re
 
     page.click("#tab-conflicts")
     expect(page.locator(".conflict")).to_contain_text("Sửa lại sau khi gửi.")
+    expect(page.locator(".conflict li").first).to_contain_text(
+        "Ý kiến khác để cơ quan nâng cao chất lượng phục vụ: Cán bộ hướng dẫn tận tình. → Sửa lại sau khi gửi."
+    )
     assert unlabelled(page) == []
     page.fill(".conflict input", "Bản gửi sau sửa câu góp ý sau phỏng vấn; giữ bản gốc.")
     page.click(".conflict button:has-text('Giữ bản đã lưu')")

@@ -1,12 +1,12 @@
-// Supervisor oversight screens: enumerator quality with quarantine actions, the ballot browser with filters,
-// a ballot's details, status override (with a reason) and audit trail, and sync conflicts to resolve.
+// Supervisor oversight screens: enumerator quality with quarantine actions, the tabs and round picker, and
+// sync conflicts to resolve; the ballot table and a ballot's details are in ballot_table.js.
 // Every rule stays on the server; these screens only call the API (session cookie, manager roles).
 // The round they show is picked once for all of them and remembered on the device (IndexedDB).
+import { answerText, definitionOf, questionsOf, renderBallots } from "./ballot_table.js";
+import { renderFieldwork } from "./fieldwork.js";
 import { formatCount, formatMinutes, formatPercent } from "./format.js";
+import { showHoldImpact } from "./hold.js";
 import { kv } from "./store.js";
-
-const STATUSES = ["received", "valid", "invalid", "selected", "confirmed", "failed"];
-const OVERRIDABLE = ["valid", "invalid", "confirmed", "failed"];
 
 function percent(ui, value) {
   return formatPercent(ui.lang(), value);
@@ -57,10 +57,11 @@ function roundPicker(ui, round, show) {
   );
 }
 
-function tabs(ui, active, round) {
+export function tabs(ui, active, round) {
   const { el, t } = ui;
   const go = {
     results: () => ui.home(),
+    fieldwork: (code) => renderFieldwork(ui, code),
     quality: (code) => renderQuality(ui, code),
     ballots: (code) => renderBallots(ui, code, {}),
     conflicts: (code) => renderConflicts(ui, code),
@@ -84,7 +85,7 @@ export function supervisorTabs(ui, round) {
   return tabs(ui, "results", round);
 }
 
-async function withErrors(ui, action) {
+export async function withErrors(ui, action) {
   try {
     await action();
   } catch (error) {
@@ -96,6 +97,7 @@ async function withErrors(ui, action) {
 export async function renderQuality(ui, round) {
   const { el, t, api, main, announce } = ui;
   const { data } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/quality`);
+  const impactArea = el("div", { id: "hold-area" });
   const rows = data.enumerators.map((e) => {
     let quarantine = "—";
     if (e.quarantine) quarantine = t(`quarantine_${e.quarantine.decision || "held"}`);
@@ -121,6 +123,14 @@ export async function renderQuality(ui, round) {
             el("button", { type: "button", class: "exclude", onclick: () => decide("exclude") }, t("exclude")),
           )
         : null;
+    const hold =
+      !e.quarantine || e.quarantine.decision === "release"
+        ? el(
+            "button",
+            { type: "button", class: `hold${e.over_threshold ? " primary" : ""}`, onclick: () => withErrors(ui, () => showHoldImpact(ui, round, e.enumerator, impactArea, () => renderQuality(ui, round))) },
+            t("hold_open"),
+          )
+        : null;
     return el(
       "tr",
       { class: e.over_threshold ? "flagged" : "", "data-enumerator": e.enumerator },
@@ -132,25 +142,9 @@ export async function renderQuality(ui, round) {
       el("td", { class: "n failure-rate" }, percent(ui, e.failure_rate)),
       el("td", { class: "n median-duration" }, formatMinutes(ui.lang(), e.median_duration_seconds, t("minutes"))),
       el("td", { class: "n" }, percent(ui, e.straight_lined_share)),
-      el("td", { class: "quarantine" }, quarantine, actions),
+      el("td", { class: "quarantine" }, quarantine, actions, hold),
     );
   });
-  const flagged = data.enumerators.some((e) => e.over_threshold && !e.quarantine);
-  const quarantineButton = el(
-    "button",
-    {
-      type: "button",
-      id: "apply-quarantines",
-      class: flagged ? "primary" : "",
-      onclick: () =>
-        withErrors(ui, async () => {
-          const { data: held } = await api(`/api/v1/rounds/${encodeURIComponent(round)}/quarantines`, { method: "POST" });
-          announce(t("quarantines_applied", { n: held.length }), "ok");
-          await renderQuality(ui, round);
-        }),
-    },
-    t("apply_quarantines"),
-  );
   const headers = ["enumerator", "ballots", "rechecked", "decided", "failed", "failure_rate", "median_duration", "straight_lined", "quarantine"];
   main.replaceChildren(
     tabs(ui, "quality", round),
@@ -159,7 +153,7 @@ export async function renderQuality(ui, round) {
       { class: "card", "aria-labelledby": "quality-title" },
       el("h2", { id: "quality-title" }, `${t("tab_quality")} — ${round}`),
       el("p", { class: "hint" }, t("quality_hint", { rate: percent(ui, data.settings.quarantine_failure_rate), n: formatCount(ui.lang(), data.settings.quarantine_min_decided) })),
-      el("div", { class: "actions" }, quarantineButton),
+      impactArea,
       el(
         "div",
         { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "quality-title" },
@@ -170,130 +164,17 @@ export async function renderQuality(ui, round) {
   );
 }
 
-export async function renderBallots(ui, round, filters) {
-  const { el, t, api, main } = ui;
-  const query = new URLSearchParams({ round, limit: "50" });
-  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
-  const { data } = await api(`/api/v1/ballots?${query}`);
-  const field = (name, control) => el("div", { class: "filter" }, el("label", { for: `filter-${name}` }, t(`filter_${name}`)), control);
-  const agency = el("input", { id: "filter-agency", value: filters.agency || "" });
-  const enumerator = el("input", { id: "filter-enumerator", value: filters.enumerator || "" });
-  const status = el(
-    "select",
-    { id: "filter-status" },
-    el("option", { value: "" }, t("any")),
-    ...STATUSES.map((s) => el("option", { value: s, selected: filters.status === s }, t(`status_${s}`, {}, s))),
-  );
-  const form = el(
-    "form",
-    {
-      class: "filters",
-      id: "ballot-filters",
-      onsubmit: (event) => {
-        event.preventDefault();
-        withErrors(ui, () => renderBallots(ui, round, { agency: agency.value.trim(), enumerator: enumerator.value.trim(), status: status.value }));
-      },
-    },
-    field("agency", agency),
-    field("enumerator", enumerator),
-    field("status", status),
-    el("button", { type: "submit", class: "primary" }, t("filter")),
-  );
-  const rows = data.ballots.map((b) =>
-    el(
-      "tr",
-      { "data-ballot": b.instance_id },
-      el("td", {}, el("button", { type: "button", class: "link open-ballot", onclick: () => withErrors(ui, () => renderBallot(ui, round, b.instance_id)) }, b.instance_id.slice(0, 8))),
-      el("td", {}, b.agency_code),
-      el("td", {}, b.enumerator),
-      el("td", { class: "ballot-status" }, t(`status_${b.status}`, {}, b.status)),
-      el("td", {}, b.completed_at ? new Date(b.completed_at).toLocaleString(ui.lang()) : "—"),
-    ),
-  );
-  const headers = ["ballot", "agency", "enumerator", "ballot_status", "interviewed_at"];
-  main.replaceChildren(
-    tabs(ui, "ballots", round),
-    el(
-      "section",
-      { class: "card", "aria-labelledby": "ballots-title" },
-      el("h2", { id: "ballots-title" }, `${t("tab_ballots")} — ${round}`),
-      form,
-      el("p", { id: "ballot-total" }, t("ballots_found", { n: data.total })),
-      el("div", { class: "scroll", tabindex: "0", role: "region", "aria-labelledby": "ballots-title" }, el("table", { id: "ballots" }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, t(h))))), el("tbody", {}, ...rows))),
-    ),
-    ui.whoSection(),
-  );
-}
-
-export async function renderBallot(ui, round, instanceId) {
-  const { el, t, api, main, announce } = ui;
-  const id = encodeURIComponent(instanceId);
-  const { data: ballot } = await api(`/api/v1/ballots/${id}`);
-  const { data: audit } = await api(`/api/v1/ballots/${id}/audit`);
-  const status = el("select", { id: "override-status" }, ...OVERRIDABLE.map((s) => el("option", { value: s }, t(`status_${s}`, {}, s))));
-  const reason = el("input", { id: "override-reason", required: true, maxlength: "1000" });
-  const override = el(
-    "form",
-    {
-      id: "override",
-      onsubmit: (event) => {
-        event.preventDefault();
-        if (!reason.value.trim()) {
-          announce(t("reason_required"), "error");
-          reason.focus();
-          return;
-        }
-        withErrors(ui, async () => {
-          await api(`/api/v1/ballots/${id}/status`, { method: "POST", body: { status: status.value, reason: reason.value.trim() } });
-          announce(t("status_changed"), "ok");
-          await renderBallot(ui, round, instanceId);
-        });
-      },
-    },
-    el("h3", {}, t("override")),
-    el("label", { for: "override-status" }, t("new_status")),
-    status,
-    el("label", { for: "override-reason" }, t("reason")),
-    reason,
-    el("button", { type: "submit", class: "primary" }, t("override_submit")),
-  );
-  const answers = Object.entries(ballot.answers).map(([name, value]) => el("div", {}, el("dt", {}, name), el("dd", {}, Array.isArray(value) ? value.join(", ") : String(value))));
-  const trail = audit.map((entry) =>
-    el(
-      "li",
-      {},
-      el("strong", {}, `${new Date(entry.at).toLocaleString(ui.lang())} · ${entry.actor} · ${entry.action}`),
-      entry.details ? el("code", {}, ` ${JSON.stringify(entry.details)}`) : null,
-      entry.reason ? el("p", { class: "audit-reason" }, `${t("reason")}: ${entry.reason}`) : null,
-    ),
-  );
-  main.replaceChildren(
-    tabs(ui, "ballots", round),
-    el(
-      "section",
-      { class: "card", "aria-labelledby": "ballot-title" },
-      el("h2", { id: "ballot-title" }, `${t("ballot")} ${ballot.instance_id}`),
-      el(
-        "dl",
-        { class: "facts" },
-        el("div", {}, el("dt", {}, t("agency")), el("dd", {}, ballot.agency_code)),
-        el("div", {}, el("dt", {}, t("enumerator")), el("dd", {}, ballot.enumerator)),
-        el("div", {}, el("dt", {}, t("ballot_status")), el("dd", { id: "ballot-status" }, t(`status_${ballot.status}`, {}, ballot.status))),
-        el("div", {}, el("dt", {}, t("status_reason")), el("dd", {}, ballot.status_reason || "—")),
-      ),
-      override,
-      el("h3", {}, t("audit_trail")),
-      el("ol", { id: "audit" }, ...trail),
-      el("details", {}, el("summary", {}, t("answers")), el("dl", { class: "facts" }, ...answers)),
-      el("div", { class: "actions" }, el("button", { type: "button", onclick: () => withErrors(ui, () => renderBallots(ui, round, {})) }, t("back"))),
-    ),
-  );
-}
-
 export async function renderConflicts(ui, round) {
   const { el, t, api, main, announce } = ui;
   const { data: conflicts } = await api(`/api/v1/conflicts?round=${encodeURIComponent(round)}`);
+  const forms = new Map();
+  for (const c of conflicts) {
+    const key = `${c.envelope.form_id}/${c.envelope.form_version}`;
+    if (c.envelope.form_id && !forms.has(key)) forms.set(key, await definitionOf(ui, c.envelope.form_id, c.envelope.form_version).catch(() => null));
+  }
   const items = conflicts.map((c) => {
+    const questions = questionsOf(forms.get(`${c.envelope.form_id}/${c.envelope.form_version}`));
+    const question = (name) => questions.find((q) => q.name === name) || { name, label: { vi: name } };
     const reason = el("input", { id: `conflict-reason-${c.id}` });
     const resolve = (resolution) =>
       withErrors(ui, async () => {
@@ -307,7 +188,7 @@ export async function renderConflicts(ui, round) {
       });
     const changed = Object.keys({ ...c.stored.answers, ...(c.envelope.answers || {}) })
       .filter((k) => JSON.stringify(c.stored.answers[k]) !== JSON.stringify((c.envelope.answers || {})[k]))
-      .map((k) => el("li", {}, `${k}: ${JSON.stringify(c.stored.answers[k])} → ${JSON.stringify((c.envelope.answers || {})[k])}`));
+      .map((k) => el("li", {}, `${ui.label(question(k).label, k)}: ${answerText(ui, question(k), c.stored.answers[k])} → ${answerText(ui, question(k), (c.envelope.answers || {})[k])}`));
     return el(
       "li",
       { class: "card conflict" },

@@ -2,7 +2,7 @@
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
 // never here; API calls (and so the session cookie) are not intercepted.
-const CACHE = "parsurvey-shell-v8";
+const CACHE = "parsurvey-shell-v9";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
@@ -17,11 +17,14 @@ const SHELL = [
   "/app/static/admin-rounds.js",
   "/app/static/admin-users.js",
   "/app/static/i18n-admin.js",
+  "/app/static/ballot_table.js",
   "/app/static/ballotform.js",
   "/app/static/canonical.js",
   "/app/static/enumerator.js",
   "/app/static/expr.js",
+  "/app/static/fieldwork.js",
   "/app/static/format.js",
+  "/app/static/hold.js",
   "/app/static/i18n.js",
   "/app/static/oversight.js",
   "/app/static/reviewer.js",

@@ -1,0 +1,46 @@
+"""``parsurvey ballots export``: the raw data export of the API and the screen, to a file."""
+
+from __future__ import annotations
+
+import click
+
+from ..cli import transactional
+
+
+@click.command("export")
+@click.option("--round", "round_code", required=True, help="Round code.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "dta", "sav"]), default="csv", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write.")
+@click.option("--agency", help="Agency code or name (any case, with or without diacritics) or initials.")
+@click.option("--enumerator", help="Enumerator username or name.")
+@click.option("--status", "statuses", multiple=True, help="Ballot status (repeat for several).")
+@click.option("--recheck", help="none, pending, or a re-check outcome.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Interviews on or after this day.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Interviews on or before this day.")
+@click.option("--form-version", help="Only ballots of this form version.")
+@click.option("--location", type=click.Choice(["far", "near", "none"]), help="GPS fix far from the office, near, none.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of labels.")
+@transactional
+def export_command(round_code, fmt, out, statuses, date_from, date_to, lang, **text_filters):
+    """Write ROUND's ballots, one row per ballot, filtered like the ballot table."""
+    from ..registry.service import get_round
+    from . import exports
+    from .browse import BallotFilters
+
+    filters = BallotFilters(
+        round_id=get_round(round_code).id,
+        statuses=list(statuses),
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        **text_filters,
+    )
+    export = exports.Export(filters, lang=lang).prepare()
+    if fmt == "csv":
+        with open(out, "wb") as handle:
+            for chunk in exports.csv_chunks(export):
+                handle.write(chunk)
+    elif fmt == "xlsx":
+        exports.write_xlsx(export, out)
+    else:
+        exports.write_statistical(export, out, fmt)
+    click.echo(f"{out}: {len(export.columns)} columns", err=True)
