@@ -182,6 +182,7 @@ def update_user(args, username):
 @require_roles(ADMIN)
 @blp.arguments(TokenQuerySchema, location="query")
 @blp.response(200, TokenInfoSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_tokens(args):
     """Devices, scripts and web sessions that may sign in, with when each device last synced (admin)."""
     return service.list_tokens(args.get("user"), args["include_revoked"])

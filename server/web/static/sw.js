@@ -29,6 +29,7 @@ const SHELL = [
   "/app/static/oversight.js",
   "/app/static/reviewer.js",
   "/app/static/rules.js",
+  "/app/static/setup.js",
   "/app/static/store.js",
   "/app/static/supervisor.js",
   "/app/static/icon.svg",
