@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from server.audit import entries_for
 from server.ballots.models import Ballot
+from tests.sample_ballots import FORM
 from tests.web.test_enumerator_app import (
     LIKERT_QUESTIONS,
     answer_screens,
@@ -197,7 +198,7 @@ def test_a_closed_version_leaves_new_ballot_and_its_earlier_ballot_is_still_take
     settle_draft(page)
     page.click("#later")
 
-    call(url, "/api/v1/forms/satisfaction/versions/2022.1/close", token(url, "admin"), {})
+    call(url, f"/api/v1/forms/satisfaction/versions/{FORM.version}/close", token(url, "admin"), {})
     # Each worker may serve its form listing from its cache for PARSURVEY_CACHE_SECONDS (5 s): pull until the
     # close has reached the worker that answers.
     for _ in range(15):

@@ -3,7 +3,7 @@
 // (rules.js), every answer kept as a draft in IndexedDB as it is given, and the location evidence when the
 // round asks for it. The app shell (app.js) opens it and gets control back through `ui`.
 import { makeEnvelope, newInstanceId } from "./canonical.js";
-import { evaluateBoolean } from "./expr.js";
+import { evaluate, evaluateBoolean } from "./expr.js";
 import { LIKERT, reasonText } from "./i18n.js";
 import { cleaningReason, durationSeconds, resultDateProblem } from "./rules.js";
 import { drafts, saveBallot } from "./store.js";
@@ -35,6 +35,22 @@ export function currentLocation(timeout) {
       { enableHighAccuracy: true, timeout, maximumAge: 60_000 },
     );
   });
+}
+
+// A date and time typed in a datetime-local field, with this device's UTC offset, as ODK writes it.
+export function withOffset(local) {
+  const minutes = -new Date(local).getTimezoneOffset();
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+// A calculation's result as the answer ODK stores: text, or a finite number; nothing for NaN.
+export function calculatedAnswer(value) {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  return value === "" ? null : value;
 }
 
 export function formatDuration(seconds, t) {
@@ -127,8 +143,11 @@ export class BallotForm {
   paginate() {
     const pages = [];
     let loose = null;
+    const hidden = this.el("div", { class: "calculations", hidden: true }); // calculations get no screen of their own
     for (const element of this.form.children) {
-      if (element.type === "group") {
+      if (element.type === "calculate") {
+        hidden.append(this.element(element));
+      } else if (element.type === "group") {
         loose = null;
         pages.push({ names: [element.name], container: this.el("div", { class: "page" }, this.element(element)) });
       } else {
@@ -141,6 +160,7 @@ export class BallotForm {
       }
     }
     if (!pages.length) pages.push({ names: [], container: this.el("div", { class: "page" }) });
+    pages[0].container.append(hidden);
     return pages;
   }
 
@@ -157,6 +177,7 @@ export class BallotForm {
       this.groups.set(element.name, { element, container });
       return container;
     }
+    if (element.type === "calculate") return this.question(element); // never shown: see question()
     if (element.type === "note") {
       const container = el("p", { class: "note", id: `q-${element.name}` }, label(element.label));
       this.groups.set(element.name, { element, container });
@@ -202,6 +223,15 @@ export class BallotForm {
       return raw;
     };
 
+    if (q.type === "calculate") {
+      // Never shown, never typed: its value is the calculation over the answers on show (visibleValues).
+      container = el("div", { id, hidden: true, "data-calculate": q.name });
+      raw = () => null;
+      restore = () => {};
+      read = () => ({ value: this.calculated?.[q.name] ?? null });
+      this.fields.set(q.name, { element: q, container, read, raw, restore, error, input });
+      return container;
+    }
     if (q.type === "select_one" || q.type === "select_multiple") {
       const checked = choiceList(q.choices.map((c) => [c.value, label(c.label, c.value)]), q.type === "select_multiple");
       read = q.type === "select_one" ? () => ({ value: checked()[0] ?? null }) : () => ({ value: checked() });
@@ -214,7 +244,7 @@ export class BallotForm {
         return { value: v === undefined ? null : v === "na" ? "na" : parseInt(v, 10) };
       };
     } else {
-      const types = { integer: "number", decimal: "number", date: "date", text: "text" };
+      const types = { integer: "number", decimal: "number", date: "date", text: "text", time: "time", datetime: "datetime-local" };
       input = el("input", {
         id: `${id}-input`,
         name: q.name,
@@ -224,7 +254,25 @@ export class BallotForm {
         "aria-describedby": described,
         readonly: q.name === "agency_code",
       });
-      container = el("div", { class: "question", id }, el("label", { for: `${id}-input` }, title), hint, input, error);
+      const locate =
+        q.type === "geopoint"
+          ? el(
+              "button",
+              {
+                type: "button",
+                class: "locate",
+                id: `${id}-locate`,
+                onclick: async () => {
+                  const where = await currentLocation(15_000);
+                  if (!where) return this.ui.announce(t("geo_failed"), "error");
+                  input.value = `${where.latitude} ${where.longitude} 0 ${Math.round(where.accuracy * 10) / 10}`;
+                  this.changed();
+                },
+              },
+              t("geo_locate"),
+            )
+          : null;
+      container = el("div", { class: "question", id }, el("label", { for: `${id}-input` }, title), hint, input, locate, error);
       raw = () => input.value;
       restore = (value) => {
         input.value = typeof value === "string" ? value : "";
@@ -237,6 +285,12 @@ export class BallotForm {
         if (q.type === "decimal") {
           const n = Number(text);
           return Number.isFinite(n) ? { value: n } : { problem: "a_number" };
+        }
+        if (q.type === "datetime") return { value: withOffset(text) };
+        if (q.type === "geopoint") {
+          const parts = text.trim().split(/\s+/).map(Number);
+          const ok = parts.length >= 2 && parts.length <= 4 && parts.every(Number.isFinite) && Math.abs(parts[0]) <= 90 && Math.abs(parts[1]) <= 180;
+          return ok ? { value: text.trim().replace(/\s+/g, " ") } : { problem: "a_location" };
         }
         return { value: text };
       };
@@ -354,10 +408,22 @@ export class BallotForm {
 
   visibleValues(relevance) {
     const values = {};
+    const calculations = [];
     for (const [name, field] of this.fields) {
       if (relevance[name] === false) continue;
+      if (field.element.type === "calculate") {
+        calculations.push(field.element);
+        continue;
+      }
       const { value, problem } = field.read();
       if (!problem && !isBlank(value)) values[name] = value;
+    }
+    // Calculations in form order, each seeing the answers and the calculations before it (as ODK computes them).
+    this.calculated = {};
+    for (const q of calculations) {
+      const value = calculatedAnswer(evaluate(q.calculation, values));
+      this.calculated[q.name] = value;
+      if (!isBlank(value)) values[q.name] = value;
     }
     return values;
   }
@@ -385,7 +451,9 @@ export class BallotForm {
 
   refresh() {
     const relevance = this.relevance();
-    for (const [name, item] of [...this.fields, ...this.groups]) item.container.hidden = relevance[name] === false;
+    for (const [name, item] of [...this.fields, ...this.groups]) {
+      item.container.hidden = relevance[name] === false || item.element.type === "calculate";
+    }
     return relevance;
   }
 
