@@ -114,10 +114,8 @@ def _digest(content: dict, keyed: bool) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def _entry_mac(nonce: str, at: datetime, event: Event) -> str:
-    """What parsurvey signs when it records an entry: only who holds the key can make a valid one."""
-    content = {
-        "nonce": nonce,
+def _event_content(at: datetime, event: Event) -> dict:
+    return {
         "at": at.isoformat(timespec="microseconds"),
         "actor": event.actor,
         "subject_type": event.subject_type,
@@ -126,24 +124,17 @@ def _entry_mac(nonce: str, at: datetime, event: Event) -> str:
         "details": event.details,
         "reason": event.reason,
     }
-    return _digest(content, keyed=True)
+
+
+def _entry_mac(nonce: str, at: datetime, event: Event) -> str:
+    """What parsurvey signs when it records an entry: only who holds the key can make a valid one."""
+    return _digest({"nonce": nonce, **_event_content(at, event)}, keyed=True)
 
 
 def _entry_hash(
     entry_id: int, position: int, at: datetime, event: Event, prev_hash: str, mac: str | None = None
 ) -> str:
-    content = {
-        "id": entry_id,
-        "position": position,
-        "at": at.isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "action": event.action,
-        "details": event.details,
-        "reason": event.reason,
-        "prev_hash": prev_hash,
-    }
+    content = {"id": entry_id, "position": position, **_event_content(at, event), "prev_hash": prev_hash}
     if mac is None:  # sealed before entries were keyed: the plain SHA-256 of the first chains
         return _digest(content, keyed=False)
     return _digest({**content, "mac": mac}, keyed=True)

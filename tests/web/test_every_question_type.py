@@ -57,15 +57,17 @@ EVERY_TYPE = {
 }
 
 
-def publish(url: str) -> None:
+def publish(url: str, definition: dict = EVERY_TYPE) -> None:
+    """Upload a form definition as the admin and publish it into the 2022 round."""
     admin = token(url, "admin")
     request = urllib.request.Request(
         url + "/api/v1/forms?round=2022",
-        json.dumps(EVERY_TYPE).encode(),
+        json.dumps(definition).encode(),
         {"Content-Type": "application/json", "Authorization": f"Bearer {admin}"},
     )
     assert urllib.request.urlopen(request).status == 201
-    call(url, "/api/v1/forms/every_type/versions/1/publish", admin, {"round": "2022"})
+    path = f"/api/v1/forms/{definition['form_id']}/versions/{definition['version']}/publish"
+    call(url, path, admin, {"round": "2022"})
 
 
 def test_every_question_type_should_render_check_and_sync_as_entered(live_server, db, browser):

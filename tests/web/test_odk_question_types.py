@@ -3,16 +3,12 @@ checked and synced, and the server stores exactly ODK's answer forms."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 from sqlalchemy import select
 
 from server.ballots.models import Ballot
 from survey_forms import QUESTION_TYPES
 from tests.web.test_enumerator_app import save_ballot, show
-from tests.web.test_every_question_type import EVERY_TYPE
-from tests.web.test_reviewer_screens import call, token
+from tests.web.test_every_question_type import EVERY_TYPE, publish
 
 ODK_TYPES = {
     "form_id": "odk_types",
@@ -48,17 +44,6 @@ ODK_TYPES = {
 }
 
 
-def publish(url: str) -> None:
-    admin = token(url, "admin")
-    request = urllib.request.Request(
-        url + "/api/v1/forms?round=2022",
-        json.dumps(ODK_TYPES).encode(),
-        {"Content-Type": "application/json", "Authorization": f"Bearer {admin}"},
-    )
-    assert urllib.request.urlopen(request).status == 201
-    call(url, "/api/v1/forms/odk_types/versions/1/publish", admin, {"round": "2022"})
-
-
 def test_the_browser_tests_fill_every_question_type_the_model_has():
     used = set()
 
@@ -74,7 +59,7 @@ def test_the_browser_tests_fill_every_question_type_the_model_has():
 def test_odk_question_types_should_render_check_and_sync_as_odk_writes_them(live_server, db, browser):
     from playwright.sync_api import expect
 
-    publish(live_server.url)
+    publish(live_server.url, ODK_TYPES)
     context = browser.new_context(viewport={"width": 360, "height": 780}, timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.goto(live_server.url + "/app/")
