@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .appraisal.views import blp as appraisal_blp
     from .auth.views import blp as auth_blp
     from .ballots.views import blp as ballots_blp
     from .extensions import api
@@ -72,7 +73,16 @@ def register_blueprints(app: Flask) -> None:
     from .requests import register_request_guards
     from .results.views import blp as results_blp
 
-    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp, recheck_blp, results_blp):
+    for blueprint in (
+        auth_blp,
+        registry_blp,
+        forms_blp,
+        fieldwork_blp,
+        ballots_blp,
+        recheck_blp,
+        results_blp,
+        appraisal_blp,
+    ):
         api.register_blueprint(blueprint)
     api.register_blueprint(openrosa_api)
     app.register_blueprint(openrosa_bp)

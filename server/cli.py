@@ -110,7 +110,11 @@ def demo_load(no_fieldwork):
 
 @users.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "enumerator", "reviewer"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "supervisor", "enumerator", "reviewer", "agency_officer", "appraiser"]),
+)
 @click.option("--org", type=click.Choice(["MTTQ", "CCB"]), help="Reviewer organisation.")
 @click.option("--full-name", default="", help="Display name, in Vietnamese with diacritics.")
 @click.option("--password", help="Sign-in password (omit for a token-only user).")
@@ -260,6 +264,7 @@ def forms_list(as_json):
 def register(app) -> None:
     from sync.cli import device
 
+    from .appraisal.cli import council, criteria_group
     from .backup import backup_command, restore_command
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
@@ -269,7 +274,19 @@ def register(app) -> None:
     from .ballots.cli import export_command
 
     ballots.add_command(export_command)
-    for group in (*groups, appraisal, score, par, report, ballots, odk, backup_command, restore_command):
+    for group in (
+        *groups,
+        criteria_group,
+        council,
+        appraisal,
+        score,
+        par,
+        report,
+        ballots,
+        odk,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(group)
 
 

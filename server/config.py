@@ -45,6 +45,13 @@ SETTINGS = [
         "File holding the audit key; created with a new random key on first start if missing. Keep it off the "
         "database server, and back it up apart from the database.",
     ),
+    (
+        "APPRAISAL_TRUST_ROOTS",
+        "(none: no signature is trusted)",
+        "Certificate files (PEM or DER), comma-separated, whose chains make an evidence PDF's signature valid.",
+    ),
+    ("APPRAISAL_EVIDENCE_DIR", "<instance>/evidence", "Folder of the appraisal evidence files, named by SHA-256."),
+    ("APPRAISAL_EVIDENCE_MAX_BYTES", "8388608", "Largest evidence PDF accepted; a larger one is refused."),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
 ]
@@ -106,6 +113,19 @@ def audit_key(env: dict, instance_path: Path) -> bytes:
     return key
 
 
+def trust_root_files(env: dict) -> tuple[str, ...]:
+    """The appraisal's trusted root certificate files, each checked to exist."""
+    raw = env.get(PREFIX + "APPRAISAL_TRUST_ROOTS") or ""
+    paths = tuple(str(Path(p.strip()).resolve()) for p in raw.split(",") if p.strip())
+    for path in paths:
+        if not Path(path).is_file():
+            raise ConfigError(
+                f"{PREFIX}APPRAISAL_TRUST_ROOTS names {path}, which is not a file; list existing PEM or DER "
+                "certificate files, separated by commas."
+            )
+    return paths
+
+
 def database_url(env: dict, instance_path: Path) -> str:
     """The database URL, checked: SQLite and PostgreSQL (psycopg 3) are supported."""
     raw = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance_path / 'parsurvey.sqlite3'}"
@@ -149,6 +169,9 @@ def load(env: dict | None = None) -> dict:
         "CACHE_SECONDS": _seconds_setting(env, "CACHE_SECONDS", 5.0),
         "SESSION_DAYS": _int_setting(env, "SESSION_DAYS", 90),
         "PROXY_COUNT": _int_setting(env, "PROXY_COUNT", 0, minimum=0),
+        "APPRAISAL_TRUST_ROOTS": trust_root_files(env),
+        "APPRAISAL_EVIDENCE_DIR": env.get(PREFIX + "APPRAISAL_EVIDENCE_DIR") or None,  # None: <instance>/evidence
+        "APPRAISAL_EVIDENCE_MAX_BYTES": _int_setting(env, "APPRAISAL_EVIDENCE_MAX_BYTES", 8 * 1024 * 1024),
         # A server connection can drop between requests; a SQLite file cannot, so skip its ping.
         # hide_parameters: a logged database error never shows the values (names, a token's hash) it held.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite, "hide_parameters": True},

@@ -75,6 +75,12 @@ _CODES = [
     ErrorCode("invalid_appraisal", 422, Action.FIX, "The appraisal points file fails validation; see each line."),
     ErrorCode("nothing_to_score", 409, Action.FIX, "The round has neither countable ballots nor appraisal points."),
     ErrorCode("scoring_failed", 409, Action.FIX, "The round's data cannot be scored as it stands; see the errors."),
+    # Appraisal
+    ErrorCode(
+        "invalid_criteria", 422, Action.FIX, "The criteria set fails validation; see each row. Nothing was stored."
+    ),
+    ErrorCode("invalid_evidence", 422, Action.FIX, "Evidence must be a PDF file (digitally signed)."),
+    ErrorCode("deadline_passed", 409, Action.STOP, "The deadline of this appraisal stage has passed."),
     # Server
     ErrorCode("service_unavailable", 503, Action.RETRY, "The database is busy or unreachable."),
     ErrorCode("internal_error", 500, Action.RETRY, "An unexpected server error; it has been logged."),

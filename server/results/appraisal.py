@@ -252,25 +252,34 @@ def import_appraisal(survey_round: SurveyRound, data: bytes, filename: str, user
             f"{filename}: {len(parsed.errors)} problem(s); nothing was imported.",
             parsed.errors,
         )
+    replace_appraisal_points(survey_round, parsed.areas, parsed.rows, filename, user)
+    return appraisal_summary(survey_round)
+
+
+def replace_appraisal_points(
+    survey_round: SurveyRound, areas_: list[tuple[str, float]], rows: list[dict], source: str, user: User | None
+) -> None:
+    """Replace the round's appraisal points (what the score run reads) by checked ``rows``: each with its
+    ``participant``, total ``points``, ``satisfaction_points`` (or None) and ``areas`` (name -> points).
+    The one store of both the CSV import and the appraisal locked in parsurvey (``server.appraisal``)."""
     db.session.execute(delete(AppraisalPoints).where(AppraisalPoints.round_id == survey_round.id))
     db.session.execute(delete(AppraisalArea).where(AppraisalArea.round_id == survey_round.id))
     areas = {}
-    for position, (name, maximum) in enumerate(parsed.areas):
+    for position, (name, maximum) in enumerate(areas_):
         areas[name] = AppraisalArea(round_id=survey_round.id, name=name, position=position, max_points=maximum)
         db.session.add(areas[name])
-    for item in parsed.rows:
+    for item in rows:
         stored = AppraisalPoints(
             round_id=survey_round.id,
             agency=item["participant"].agency,
             points=item["points"],
             satisfaction_points=item["satisfaction_points"],
-            source=filename[:300],
+            source=source[:300],
             imported_by=user,
             areas=[AppraisalAreaPoints(area=areas[name], points=value) for name, value in item["areas"].items()],
         )
         db.session.add(stored)
     db.session.flush()
-    return appraisal_summary(survey_round)
 
 
 def appraisal_rows(survey_round: SurveyRound) -> list[AppraisalPoints]:

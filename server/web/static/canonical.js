@@ -41,6 +41,9 @@ export const ERROR_ACTIONS = {
   invalid_appraisal: "fix",
   nothing_to_score: "fix",
   scoring_failed: "fix",
+  invalid_criteria: "fix",
+  invalid_evidence: "fix",
+  deadline_passed: "stop",
   service_unavailable: "retry",
   internal_error: "retry",
 };

@@ -1,0 +1,81 @@
+"""Request and response schemas of the appraisal API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..auth.roles import COUNCIL_ORGANISATIONS
+from .criteria import GROUPS
+from .rules import RULE_TYPES
+
+TEXT = validate.Length(max=20000)
+
+
+class CriterionSchema(Schema):
+    code = fields.String()
+    parent = fields.Function(lambda c: c.parent.code if c.parent else None)
+    title = fields.String()
+    max_points = fields.Float()
+    rule = fields.Dict(allow_none=True)
+    groups = fields.List(fields.String(), allow_none=True)
+    council_org = fields.String(allow_none=True)
+    change = fields.String(metadata={"description": "new, changed or unchanged against the compared round"})
+    previous = fields.Dict(allow_none=True, metadata={"description": "the compared round's values that changed"})
+
+
+class CriterionPatchSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=1000))
+    max_points = fields.Float(validate=validate.Range(min=0))
+    rule = fields.Dict(allow_none=True, metadata={"description": f"type: {', '.join(RULE_TYPES)}"})
+    groups = fields.List(fields.String(validate=validate.OneOf(GROUPS)), allow_none=True)
+    council_org = fields.String(allow_none=True, validate=validate.OneOf(list(COUNCIL_ORGANISATIONS)))
+
+
+class CopyCriteriaSchema(Schema):
+    from_round = fields.String(required=True, metadata={"description": "the round whose set is copied"})
+
+
+class CalendarSchema(Schema):
+    round = fields.String(dump_only=True)
+    self_assessment_until = fields.AwareDateTime(allow_none=True)
+    appraisal_until = fields.AwareDateTime(allow_none=True)
+    answer_until = fields.AwareDateTime(allow_none=True)
+    locked_at = fields.DateTime(dump_only=True, allow_none=True)
+    locked_by = fields.String(dump_only=True, allow_none=True)
+
+
+class MemberSchema(Schema):
+    username = fields.String(required=True)
+    agency = fields.String(load_default=None, metadata={"description": "an agency officer's agency code"})
+    council_org = fields.String(load_default=None, metadata={"description": "an appraiser's organisation"})
+
+
+class SelfAssessmentSchema(Schema):
+    value = fields.Float(
+        required=True,
+        allow_nan=False,
+        metadata={"description": "the chosen level, the reported figure or the number of penalty cases"},
+    )
+    explanation = fields.String(load_default="", validate=TEXT)
+
+
+class AppraiseSchema(Schema):
+    value = fields.Float(required=True, allow_nan=False)
+    comment = fields.String(load_default="", validate=TEXT)
+
+
+class AnswerSchema(Schema):
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    signature_status = fields.String(metadata={"description": "valid, untrusted, invalid, unsigned, unverifiable"})
+    signer = fields.String()
+    issuer = fields.String()
+    certificate_serial = fields.String()
+    signed_at = fields.DateTime(allow_none=True)
+    detail = fields.String()

@@ -1,0 +1,243 @@
+"""HTTP endpoints of the appraisal: criteria set, deadlines, members, self-assessment with evidence,
+appraisal, answers, lock, progress. Thin: parse, check the role, call one use case, dump."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+from flask import current_app, jsonify, request, send_file
+from flask_smorest import Blueprint
+
+from ..auth.access import current_user, require_roles
+from ..auth.roles import AGENCY_OFFICER, APPRAISER, MANAGERS
+from ..errors import ApiError
+from ..registry.service import get_agency, get_round
+from . import criteria, evidence, service
+from .members import assign_member
+from .schemas import (
+    AnswerSchema,
+    AppraiseSchema,
+    CalendarSchema,
+    CopyCriteriaSchema,
+    CriterionPatchSchema,
+    CriterionSchema,
+    EvidenceSchema,
+    MemberSchema,
+    SelfAssessmentSchema,
+)
+
+blp = Blueprint(
+    "appraisal",
+    __name__,
+    url_prefix="/api/v1",
+    description="Appraisal: criteria set, self-assessment with signed evidence, council appraisal, lock",
+)
+EVERYONE = (*MANAGERS, AGENCY_OFFICER, APPRAISER)
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        }
+    },
+}
+
+
+def _plain(value):
+    """Dates as ISO 8601 (Flask's own JSON would write RFC 822)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _upload() -> tuple[bytes, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError("invalid_request", "Send the file in the multipart field 'file'.", {"file": ["Missing."]})
+    return upload.read(), upload.filename
+
+
+@blp.route("/rounds/<code>/criteria", methods=["GET"])
+@require_roles(*EVERYONE)
+@blp.response(200, CriterionSchema(many=True))
+def list_criteria(code):
+    """The round's criteria set, areas first in sheet order (every signed-in appraisal role)."""
+    return criteria.criteria_of(get_round(code))
+
+
+@blp.route("/rounds/<code>/criteria", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(200, CriterionSchema(many=True))
+def import_criteria(code):
+    """Replace the round's criteria set by an XLSX (or CSV) sheet; every problem by row, all or nothing."""
+    data, filename = _upload()
+    return criteria.import_criteria(get_round(code), data, filename)
+
+
+@blp.route("/rounds/<code>/criteria/copy", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(CopyCriteriaSchema)
+@blp.response(200, CriterionSchema(many=True))
+def copy_criteria(body, code):
+    """Copy another round's criteria set (last year's); later edits are tracked against it."""
+    return criteria.copy_criteria(get_round(code), get_round(body["from_round"]))
+
+
+@blp.route("/rounds/<code>/criteria/changes", methods=["GET"])
+@require_roles(*MANAGERS)
+def criteria_changes(code):
+    """New, changed (with old and new values) and removed criteria against the compared round."""
+    return jsonify(criteria.changes(get_round(code)))
+
+
+@blp.route("/rounds/<code>/criteria/<criterion>", methods=["PATCH"])
+@require_roles(*MANAGERS)
+@blp.arguments(CriterionPatchSchema)
+@blp.response(200, CriterionSchema)
+def edit_criterion(body, code, criterion):
+    """Change one criterion; the whole set is re-checked and its changes re-marked."""
+    return criteria.edit_criterion(get_round(code), criterion, body)
+
+
+@blp.route("/rounds/<code>/appraisal-calendar", methods=["GET"])
+@require_roles(*EVERYONE)
+@blp.response(200, CalendarSchema)
+def get_calendar(code):
+    """Deadlines per stage and the lock."""
+    return service.calendar_view(get_round(code))
+
+
+@blp.route("/rounds/<code>/appraisal-calendar", methods=["PUT"])
+@require_roles(*MANAGERS)
+@blp.arguments(CalendarSchema)
+@blp.response(200, CalendarSchema)
+def set_calendar(body, code):
+    """Set the deadlines of self-assessment, appraisal and the agencies' answers (absent: no deadline)."""
+    keys = ("self_assessment_until", "appraisal_until", "answer_until")
+    return service.set_calendar(get_round(code), current_user(), **{k: body.get(k) for k in keys})
+
+
+@blp.route("/appraisal/members", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.arguments(MemberSchema)
+def set_member(body):
+    """Say which agency an agency officer speaks for, or which council organisation an appraiser sits for."""
+    member = assign_member(body["username"], body["agency"], body["council_org"])
+    return jsonify(
+        {
+            "username": body["username"],
+            "agency": member.agency.code if member.agency else None,
+            "council_org": member.council_org,
+        }
+    )
+
+
+@blp.route("/rounds/<code>/agencies/<agency>/self-assessment", methods=["GET"])
+@require_roles(*EVERYONE)
+def agency_view(code, agency):
+    """An agency's self-assessment: every leaf that applies to it, with evidence and appraisal
+    (its officer, appraisers, supervisors)."""
+    return jsonify(_plain(service.agency_view(get_round(code), get_agency(agency), current_user())))
+
+
+@blp.route("/rounds/<code>/agencies/<agency>/self-assessment/<criterion>", methods=["PUT"])
+@require_roles(AGENCY_OFFICER)
+@blp.arguments(SelfAssessmentSchema)
+def self_assess(body, code, agency, criterion):
+    """Record the self-assessed value and explanation (giải trình) of one leaf (the agency's officer)."""
+    row = service.self_assess(
+        get_round(code), get_agency(agency), criterion, body["value"], body["explanation"], current_user()
+    )
+    return jsonify({"criterion": criterion, "value": row.value, "points": row.points, "explanation": row.explanation})
+
+
+@blp.route("/rounds/<code>/agencies/<agency>/self-assessment/<criterion>/evidence", methods=["POST"])
+@require_roles(AGENCY_OFFICER)
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(201, EvidenceSchema)
+def add_evidence(code, agency, criterion):
+    """Add a signed PDF of evidence to a self-assessed leaf; its signature is checked on arrival."""
+    data, filename = _upload()
+    return service.add_evidence(
+        get_round(code), get_agency(agency), criterion, filename, data, current_user(), current_app.config
+    )
+
+
+@blp.route("/rounds/<code>/evidence/<int:evidence_id>", methods=["GET"])
+@require_roles(*EVERYONE)
+@blp.doc(responses={"200": {"description": "the PDF"}})
+def download_evidence(code, evidence_id):
+    """An evidence file (its agency's officer, appraisers, supervisors)."""
+    stored = service.get_evidence(get_round(code), evidence_id, current_user())
+    data = evidence.read(current_app.config, stored)
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=stored.filename)
+
+
+@blp.route("/rounds/<code>/evidence/<int:evidence_id>", methods=["DELETE"])
+@require_roles(AGENCY_OFFICER)
+@blp.response(204)
+def remove_evidence(code, evidence_id):
+    """Remove an evidence file before the agency submits."""
+    service.remove_evidence(get_round(code), evidence_id, current_user())
+
+
+@blp.route("/rounds/<code>/agencies/<agency>/submit", methods=["POST"])
+@require_roles(AGENCY_OFFICER)
+def submit(code, agency):
+    """Hand the self-assessment to the council (every applicable leaf must be self-assessed)."""
+    row = service.submit(get_round(code), get_agency(agency), current_user())
+    return jsonify({"agency": agency, "submitted_at": row.submitted_at.isoformat()})
+
+
+@blp.route("/rounds/<code>/areas/<area>/appraisal", methods=["GET"])
+@require_roles(APPRAISER, *MANAGERS)
+def area_view(code, area):
+    """An appraiser's desk: the area's leaves of their organisation across every submitted agency."""
+    return jsonify(_plain(service.area_view(get_round(code), area, current_user())))
+
+
+@blp.route("/rounds/<code>/agencies/<agency>/appraisal/<criterion>", methods=["PUT"])
+@require_roles(APPRAISER, *MANAGERS)
+@blp.arguments(AppraiseSchema)
+def appraise(body, code, agency, criterion):
+    """Record the appraised value and comment of one leaf of a submitted agency."""
+    row = service.appraise(
+        get_round(code), get_agency(agency), criterion, body["value"], body["comment"], current_user()
+    )
+    return jsonify({"criterion": criterion, "value": row.value, "points": row.points, "comment": row.comment})
+
+
+@blp.route("/rounds/<code>/agencies/<agency>/appraisal/<criterion>/answer", methods=["POST"])
+@require_roles(AGENCY_OFFICER)
+@blp.arguments(AnswerSchema)
+def answer(body, code, agency, criterion):
+    """The agency's one answer (giải trình bổ sung) to the appraisal of a leaf."""
+    row = service.answer(get_round(code), get_agency(agency), criterion, body["answer"], current_user())
+    return jsonify({"criterion": criterion, "answer": row.answer, "answered_at": row.answered_at.isoformat()})
+
+
+@blp.route("/rounds/<code>/appraisal/lock", methods=["POST"])
+@require_roles(*MANAGERS)
+def lock(code):
+    """Lock the round's appraisal (the secretariat); its points per area become the round's appraisal points."""
+    return jsonify(_plain(service.lock(get_round(code), current_user())))
+
+
+@blp.route("/rounds/<code>/appraisal/progress", methods=["GET"])
+@require_roles(*MANAGERS, APPRAISER)
+def progress(code):
+    """Agencies submitted, criteria appraised per organisation and appraiser, self vs appraised differences."""
+    return jsonify(_plain(service.progress(get_round(code))))
+
+
+@blp.route("/rounds/<code>/appraisal/points", methods=["GET"])
+@require_roles(*MANAGERS)
+def points(code):
+    """Self-assessed and appraised points per agency and content area."""
+    return jsonify(_plain(service.area_points(get_round(code))))
