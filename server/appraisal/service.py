@@ -4,7 +4,6 @@ deadlines, the lock, and the views built on them. They flush but never commit; e
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from ..auth.models import User
 from ..auth.roles import APPRAISER, COUNCIL_ORGANISATIONS, MANAGERS
 from ..errors import ApiError
 from ..extensions import db
-from ..registry.models import Agency, SurveyRound
+from ..registry.models import Agency, RoundAgency, SurveyRound
 from ..timeutil import utcnow
 from . import evidence as evidence_store
 from .criteria import calendar_of
@@ -274,226 +273,31 @@ def calendar_view(survey_round: SurveyRound) -> dict:
     return view
 
 
-# --- reading -----------------------------------------------------------------------------------------
+def whoami(user: User) -> dict:
+    """The caller's agency (an officer) or council organisation (an appraiser), and the rounds that have a
+    criteria set, newest first, with their content areas: what the screens start from."""
+    from .members import member_of
+    from .models import Criterion
 
-
-def _evidence_dict(e: EvidenceFile) -> dict:
-    return {
-        "id": e.id,
-        "filename": e.filename,
-        "sha256": e.sha256,
-        "size": e.size,
-        "signature_status": e.signature_status,
-        "signer": e.signer,
-        "issuer": e.issuer,
-        "certificate_serial": e.certificate_serial,
-        "signed_at": e.signed_at,
-        "detail": e.detail,
-    }
-
-
-def _leaf_dict(place: Place, own: SelfAssessment | None, review: CouncilAppraisal | None) -> dict:
-    c = place.criterion
-    return {
-        "code": c.code,
-        "title": c.title,
-        "area": place.area.code,
-        "max_points": c.max_points,
-        "rule": c.rule,
-        "council_org": place.council_org,
-        "self": None
-        if own is None
-        else {
-            "value": own.value,
-            "points": own.points,
-            "explanation": own.explanation,
-            "evidence": [_evidence_dict(e) for e in own.evidence],
-            "evidence_signed": bool(own.evidence) and all(e.signature_status == "valid" for e in own.evidence),
-        },
-        "appraisal": None
-        if review is None
-        else {
-            "value": review.value,
-            "points": review.points,
-            "comment": review.comment,
-            "appraiser": review.appraiser.username if review.appraiser else None,
-            "answer": review.answer,
-            "answered_at": review.answered_at,
-        },
-    }
-
-
-def _rows(model, survey_round: SurveyRound, agency_ids=None, criterion_ids=None, with_evidence=False):
-    query = select(model).where(model.round_id == survey_round.id)
-    if agency_ids is not None:
-        query = query.where(model.agency_id.in_(agency_ids))
-    if criterion_ids is not None:
-        query = query.where(model.criterion_id.in_(criterion_ids))
-    if with_evidence:
-        query = query.options(selectinload(SelfAssessment.evidence))
-    if model is CouncilAppraisal:
-        query = query.options(selectinload(CouncilAppraisal.appraiser))
-    return {(r.agency_id, r.criterion_id): r for r in db.session.scalars(query)}
-
-
-def agency_view(survey_round: SurveyRound, agency: Agency, user: User) -> dict:
-    """An agency's whole self-assessment: every applicable leaf, its evidence and its appraisal."""
-    require_agency_reader(user, agency)
-    _participant(survey_round, agency)
-    tree = Tree(survey_round)
-    own = _rows(SelfAssessment, survey_round, [agency.id], with_evidence=True)
-    reviews = _rows(CouncilAppraisal, survey_round, [agency.id])
-    submission = _submission(survey_round, agency)
-    return {
-        "round": survey_round.code,
-        "agency": {"code": agency.code, "name": agency.name, "group": agency.agency_group},
-        "submitted_at": submission.submitted_at if submission else None,
-        "calendar": calendar_view(survey_round),
-        "areas": [
-            {"code": a.code, "title": a.title, "max_points": tree.area_max(a, agency.agency_group)} for a in tree.areas
-        ],
-        "criteria": [
-            _leaf_dict(p, own.get((agency.id, p.criterion.id)), reviews.get((agency.id, p.criterion.id)))
-            for p in tree.leaves(agency.agency_group)
-        ],
-    }
-
-
-def area_view(survey_round: SurveyRound, area_code: str, user: User) -> dict:
-    """An appraiser's desk: the area's leaves (those of their organisation) across every submitted agency,
-    with the self-assessed points, explanation, evidence and the appraisal so far."""
-    if user.role != APPRAISER and user.role not in MANAGERS:
-        raise ApiError("forbidden", "Only appraisers and the secretariat see an area across agencies.")
-    tree = Tree(survey_round)
-    area = tree.by_code.get(area_code)
-    if area is None or area.parent_id is not None:
-        raise ApiError("not_found", f"No content area {area_code} in round {survey_round.code}.")
-    org = appraiser_org(user) if user.role == APPRAISER else None
-    leaves = tree.leaves(area=area, council_org=org)
-    agency_ids = list(
-        db.session.scalars(select(AgencySubmission.agency_id).where(AgencySubmission.round_id == survey_round.id))
+    member = member_of(user)
+    rounds = db.session.scalars(
+        select(SurveyRound)
+        .where(SurveyRound.id.in_(select(Criterion.round_id)))
+        .order_by(SurveyRound.year.desc(), SurveyRound.id.desc())
     )
-    agencies = sorted(
-        (p.agency for p in survey_round.participants if p.agency_id in set(agency_ids)), key=lambda a: a.code
-    )
-    ids = [p.criterion.id for p in leaves]
-    own = _rows(SelfAssessment, survey_round, criterion_ids=ids, with_evidence=True)
-    reviews = _rows(CouncilAppraisal, survey_round, criterion_ids=ids)
     return {
-        "round": survey_round.code,
-        "area": {"code": area.code, "title": area.title, "max_points": area.max_points},
-        "council_org": org,
-        "agencies": [
+        "username": user.username,
+        "role": user.role,
+        "agency": {"code": member.agency.code, "name": member.agency.name} if member and member.agency else None,
+        "council_org": member.council_org if member else None,
+        "council_org_name": COUNCIL_ORGANISATIONS.get(member.council_org) if member and member.council_org else None,
+        "rounds": [
             {
-                "code": a.code,
-                "name": a.name,
-                "criteria": [
-                    _leaf_dict(p, own.get((a.id, p.criterion.id)), reviews.get((a.id, p.criterion.id)))
-                    for p in leaves
-                    if p in tree.leaves(a.agency_group, area)
-                ],
+                "code": r.code,
+                "title": r.title,
+                "areas": [{"code": a.code, "title": a.title, "max_points": a.max_points} for a in Tree(r).areas],
             }
-            for a in agencies
-        ],
-    }
-
-
-def area_points(survey_round: SurveyRound, tree: Tree | None = None) -> dict:
-    """Self-assessed and appraised points per agency and area: the sum of the area's leaves, never below 0
-    nor above the area's maximum for the agency (penalties cannot take an area below zero)."""
-    tree = tree or Tree(survey_round)
-    area_of = {cid: p.area for cid, p in tree.places.items()}
-    sums: dict[str, dict] = {"self": defaultdict(float), "appraised": defaultdict(float)}
-    counts: dict = defaultdict(int)
-    for kind, model in (("self", SelfAssessment), ("appraised", CouncilAppraisal)):
-        query = select(model.agency_id, model.criterion_id, model.points).where(model.round_id == survey_round.id)
-        for agency_id, criterion_id, points in db.session.execute(query):
-            sums[kind][(agency_id, area_of[criterion_id].id)] += points
-            counts[(kind, agency_id)] += 1
-    result = {}
-    for participant in sorted(survey_round.participants, key=lambda p: p.agency.code):
-        agency = participant.agency
-        if not counts[("self", agency.id)] and not counts[("appraised", agency.id)]:
-            continue
-        areas = []
-        for area in tree.areas:
-            maximum = tree.area_max(area, agency.agency_group)
-            row = {"code": area.code, "title": area.title, "max_points": maximum}
-            for kind in ("self", "appraised"):
-                row[kind] = min(maximum, max(0.0, sums[kind][(agency.id, area.id)]))
-            row["difference"] = row["appraised"] - row["self"]
-            areas.append(row)
-        result[agency.code] = {
-            "agency": agency.code,
-            "name": agency.name,
-            "areas": areas,
-            "self": sum(a["self"] for a in areas),
-            "appraised": sum(a["appraised"] for a in areas),
-            "leaves_appraised": counts[("appraised", agency.id)],
-        }
-    return result
-
-
-def progress(survey_round: SurveyRound) -> dict:
-    """Where the round's appraisal stands: agencies submitted, criteria appraised per council organisation
-    and appraiser, and the differences between self-assessed and appraised points."""
-    tree = Tree(survey_round)
-    submitted = {
-        s.agency_id: s.submitted_at
-        for s in db.session.scalars(select(AgencySubmission).where(AgencySubmission.round_id == survey_round.id))
-    }
-    participants = sorted(survey_round.participants, key=lambda p: p.agency.code)
-    reviews = list(
-        db.session.execute(
-            select(CouncilAppraisal.agency_id, CouncilAppraisal.criterion_id, User.username)
-            .outerjoin(User, User.id == CouncilAppraisal.appraiser_id)
-            .where(CouncilAppraisal.round_id == survey_round.id)
-        )
-    )
-    done = {(a, c) for a, c, _ in reviews}
-    organisations = []
-    for org, name in COUNCIL_ORGANISATIONS.items():
-        due = appraised = 0
-        for p in participants:
-            if p.agency_id not in submitted:
-                continue
-            for place in tree.leaves(p.agency.agency_group, council_org=org):
-                due += 1
-                appraised += (p.agency_id, place.criterion.id) in done
-        if due:
-            organisations.append({"council_org": org, "name": name, "due": due, "appraised": appraised})
-    per_appraiser: dict = defaultdict(int)
-    for _, _, username in reviews:
-        per_appraiser[username] += 1
-    points = area_points(survey_round, tree)
-    return {
-        "round": survey_round.code,
-        "calendar": calendar_view(survey_round),
-        "agencies": [
-            {
-                "code": p.agency.code,
-                "name": p.agency.name,
-                "submitted_at": submitted.get(p.agency_id),
-                "self": points.get(p.agency.code, {}).get("self"),
-                "appraised": points.get(p.agency.code, {}).get("appraised"),
-            }
-            for p in participants
-        ],
-        "submitted": len(submitted),
-        "participants": len(participants),
-        "organisations": organisations,
-        "appraisers": [{"username": u, "appraised": n} for u, n in sorted(per_appraiser.items())],
-        "differences": [
-            {
-                "agency": code,
-                "area": a["code"],
-                "self": a["self"],
-                "appraised": a["appraised"],
-                "difference": a["difference"],
-            }
-            for code, item in points.items()
-            for a in item["areas"]
-            if abs(a["difference"]) > 1e-9
+            for r in rounds
         ],
     }
 
@@ -503,6 +307,7 @@ def lock(survey_round: SurveyRound, user: User | None) -> dict:
     that applies to it. The appraised points per area then replace the round's appraisal points, which
     the score run reads (the same store as the CSV import)."""
     from ..results.appraisal import replace_appraisal_points
+    from .reading import area_points
 
     _require_open(survey_round)
     tree = Tree(survey_round)
@@ -519,19 +324,24 @@ def lock(survey_round: SurveyRound, user: User | None) -> dict:
             )
         )
     }
+    participants = list(
+        db.session.scalars(
+            select(RoundAgency).where(RoundAgency.round_id == survey_round.id).options(selectinload(RoundAgency.agency))
+        )
+    )
     missing = [
         f"{p.agency.code}/{place.criterion.code}"
-        for p in survey_round.participants
+        for p in participants
         if p.agency_id in submitted
         for place in tree.leaves(p.agency.agency_group)
-        if (p.agency_id, place.criterion.id) not in done
+        if (p.agency_id, place.criterion_id) not in done
     ]
     if missing:
         raise ApiError("state_conflict", f"{len(missing)} criteria are not appraised yet.", {"criteria": missing[:200]})
     points = area_points(survey_round, tree)
     areas = [(f"{a.code}. {a.title}"[:200], a.max_points) for a in tree.areas]
     rows = []
-    for p in survey_round.participants:
+    for p in participants:
         if p.agency_id not in submitted:
             continue
         item = points[p.agency.code]

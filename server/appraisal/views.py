@@ -4,6 +4,7 @@ appraisal, answers, lock, progress. Thin: parse, check the role, call one use ca
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 
 from flask import current_app, jsonify, request, send_file
@@ -13,7 +14,7 @@ from ..auth.access import current_user, require_roles
 from ..auth.roles import AGENCY_OFFICER, APPRAISER, MANAGERS
 from ..errors import ApiError
 from ..registry.service import get_agency, get_round
-from . import criteria, evidence, service
+from . import criteria, evidence, reading, service
 from .members import assign_member
 from .schemas import (
     AnswerSchema,
@@ -44,15 +45,17 @@ UPLOAD_BODY = {
 }
 
 
-def _plain(value):
-    """Dates as ISO 8601 (Flask's own JSON would write RFC 822)."""
+def _iso(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _json(data):
+    """A JSON response with dates as ISO 8601 (Flask's own JSON would write RFC 822), in one pass."""
+    return current_app.response_class(
+        json.dumps(data, ensure_ascii=False, default=_iso, separators=(",", ":")), mimetype="application/json"
+    )
 
 
 def _upload() -> tuple[bytes, str]:
@@ -138,12 +141,19 @@ def set_member(body):
     )
 
 
+@blp.route("/appraisal/me", methods=["GET"])
+@require_roles(*EVERYONE)
+def me():
+    """The caller's place in the appraisal (agency or council organisation) and the rounds with a criteria set."""
+    return jsonify(service.whoami(current_user()))
+
+
 @blp.route("/rounds/<code>/agencies/<agency>/self-assessment", methods=["GET"])
 @require_roles(*EVERYONE)
 def agency_view(code, agency):
     """An agency's self-assessment: every leaf that applies to it, with evidence and appraisal
     (its officer, appraisers, supervisors)."""
-    return jsonify(_plain(service.agency_view(get_round(code), get_agency(agency), current_user())))
+    return _json(reading.agency_view(get_round(code), get_agency(agency), current_user()))
 
 
 @blp.route("/rounds/<code>/agencies/<agency>/self-assessment/<criterion>", methods=["PUT"])
@@ -199,7 +209,7 @@ def submit(code, agency):
 @require_roles(APPRAISER, *MANAGERS)
 def area_view(code, area):
     """An appraiser's desk: the area's leaves of their organisation across every submitted agency."""
-    return jsonify(_plain(service.area_view(get_round(code), area, current_user())))
+    return _json(reading.area_view(get_round(code), area, current_user()))
 
 
 @blp.route("/rounds/<code>/agencies/<agency>/appraisal/<criterion>", methods=["PUT"])
@@ -226,18 +236,18 @@ def answer(body, code, agency, criterion):
 @require_roles(*MANAGERS)
 def lock(code):
     """Lock the round's appraisal (the secretariat); its points per area become the round's appraisal points."""
-    return jsonify(_plain(service.lock(get_round(code), current_user())))
+    return _json(service.lock(get_round(code), current_user()))
 
 
 @blp.route("/rounds/<code>/appraisal/progress", methods=["GET"])
 @require_roles(*MANAGERS, APPRAISER)
 def progress(code):
     """Agencies submitted, criteria appraised per organisation and appraiser, self vs appraised differences."""
-    return jsonify(_plain(service.progress(get_round(code))))
+    return _json(reading.progress(get_round(code)))
 
 
 @blp.route("/rounds/<code>/appraisal/points", methods=["GET"])
 @require_roles(*MANAGERS)
 def points(code):
     """Self-assessed and appraised points per agency and content area."""
-    return jsonify(_plain(service.area_points(get_round(code))))
+    return _json(reading.area_points(get_round(code)))

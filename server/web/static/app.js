@@ -279,6 +279,17 @@ async function renderConsole(ui) {
   await module.renderConsole(ui);
 }
 
+// Agency officers and appraisers get the appraisal screens (appraisal.js), loaded only for them.
+async function renderAppraisal(ui) {
+  let module;
+  try {
+    module = await import("./appraisal.js");
+  } catch {
+    throw new ApiFailure(0, "network", t("needs_network"));
+  }
+  await (ui.user().role === "appraiser" ? module.renderAppraiserHome(ui) : module.renderOfficerHome(ui));
+}
+
 // ------------------------------------------------------------------ the outbox, for both roles that send
 
 // A new ballot or finding is written to the outbox, pending, before the app says it is saved.
@@ -345,7 +356,13 @@ async function renderHome() {
   const user = state.user;
   // The last screen asked for wins: a ballot opened while home was being drawn is not drawn over.
   const ticket = (state.screen = (state.screen || 0) + 1);
-  const screens = { reviewer: renderReviewerHome, supervisor: renderConsole, admin: renderConsole };
+  const screens = {
+    reviewer: renderReviewerHome,
+    supervisor: renderConsole,
+    admin: renderConsole,
+    agency_officer: renderAppraisal,
+    appraiser: renderAppraisal,
+  };
   if (screens[user.role]) {
     try {
       await screens[user.role](ui);
