@@ -58,7 +58,8 @@ def test_an_officer_self_assesses_with_evidence_and_an_appraiser_appraises(live_
     card.locator("button.save").click()
     expect(page.locator("#status")).to_have_text("Đã lưu 1.2: 2 điểm.")
     page.set_input_files(
-        "[id='f-1.2']", files=[{"name": "Báo cáo quý.pdf", "mimeType": "application/pdf", "buffer": signed_pdf(make_pki().signer)}]
+        "[id='f-1.2']",
+        files=[{"name": "Báo cáo quý.pdf", "mimeType": "application/pdf", "buffer": signed_pdf(make_pki().signer)}],
     )
     page.locator("section.criterion[data-code='1.2'] button.upload").click()
     expect(page.locator("section.criterion[data-code='1.2'] .evidence li")).to_contain_text(
