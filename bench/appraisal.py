@@ -1,15 +1,18 @@
 """Benchmark: the appraisal of a round of 150 agencies × 80 leaf criteria × 2 evidence files each.
 
-Builds the round on a fresh database (SQLite file, or the PostgreSQL URL given, whose public schema is
-dropped and recreated): a criteria set of seven areas and 80 leaves imported from XLSX, 150 departments
-with 12,000 self-assessments and 24,000 evidence rows (bulk-inserted; they point at a few real signed
-PDFs on disk), every agency submitted and every leaf appraised. Then it times, through the HTTP API
-(Flask's test client, so no network in the figures):
+Starts parsurvey as in production (gunicorn, 2 workers, the demo province) on a fresh database (SQLite,
+or the PostgreSQL URL given, whose public schema is dropped and recreated), and builds the round through
+the API: 150 departments, the round, a criteria set of seven areas and 80 leaves uploaded as XLSX, an agency
+officer, an appraiser and their council membership. The 12,000 self-assessments, 24,000 evidence rows (they
+point at a few real signed PDFs written to the evidence folder), 150 submissions and 12,000 appraisals are
+inserted straight into the tables, as bench/oversight.py copies its ballots: loading them one request at a
+time would time the loading, not the screens. Then it times over HTTP:
 
 * the appraiser's area view of the largest area (19 leaves × 150 agencies, 5,700 evidence entries);
 * the aggregation of self-assessed and appraised points per agency and area, and the progress view;
+* one agency's whole self-assessment (80 leaves, 160 files);
 * the secretariat's lock (aggregation, and writing the round's appraisal points for the score run);
-* the evidence check itself: pyHanko on a signed PDF, per upload, through the API.
+* an evidence upload with its pyHanko signature check.
 
 Targets: area view and aggregation each under 1 s.
 
@@ -19,12 +22,17 @@ Targets: area view and aggregation each under 1 s.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import json
+import os
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+import urllib.request
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -71,209 +79,189 @@ def timed(label: str, action, repeat: int = 5):
     return result
 
 
+def request(base: str, token: str, method: str, path: str, body=None, files=None):
+    headers = {"Authorization": f"Bearer {token}"}
+    data = None
+    if files is not None:
+        boundary = uuid.uuid4().hex
+        name, content = files
+        data = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(base + path, data, headers, method=method), timeout=600
+        ) as r:
+            return r.read()
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{method} {path}: {error.code} {error.read()[:500]!r}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--agencies", type=int, default=150)
-    parser.add_argument("--profile", action="store_true", help="print where the area view and aggregation spend time")
     args = parser.parse_args()
 
-    from _server import reset_postgres
+    import sqlalchemy as sa
+    from _server import production_server
+    from ingest import sign_in
 
     from tests.appraisal.pki import make_pki, plain_pdf, signed_pdf
 
-    work = Path(tempfile.mkdtemp(prefix="parsurvey-bench-appraisal-"))
-    url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
-    if url.startswith("postgresql"):
-        reset_postgres(url)
     pki = make_pki()
-    root = work / "root.pem"
-    root.write_bytes(pki.root_pem())
+    keys = Path(tempfile.mkdtemp(prefix="parsurvey-bench-roots-"))
+    (keys / "root.pem").write_bytes(pki.root_pem())
+    os.environ["PARSURVEY_APPRAISAL_TRUST_ROOTS"] = str(keys / "root.pem")
+    files = [signed_pdf(pki.signer, f"Tai lieu {i}") for i in range(4)] + [plain_pdf()]
 
-    from flask_migrate import upgrade
-    from sqlalchemy import select
-
-    from server import create_app
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "INSTANCE_PATH": str(work),
-            "APPRAISAL_TRUST_ROOTS": (str(root),),
-            "AUDIT_KEY": bytes(32),
-        }
-    )
-    with app.app_context():
-        upgrade()
-        from server.appraisal.criteria import import_criteria
-        from server.appraisal.evidence import path_of
-        from server.appraisal.members import assign_member
-        from server.appraisal.models import (
-            AgencySubmission,
-            CouncilAppraisal,
-            Criterion,
-            EvidenceFile,
-            SelfAssessment,
-        )
-        from server.auth.service import create_user, issue_token
-        from server.bulk import insert_rows
-        from server.extensions import db
-        from server.registry.models import Agency
-        from server.registry.service import create_agency, create_round
-        from server.transaction import unit_of_work
-
+    with production_server(args.database_url, 2) as (base, env, _process):
         started = time.perf_counter()
-        with unit_of_work():
-            for i in range(args.agencies):
-                create_agency(f"A{i:03d}", f"Sở thử nghiệm {i:03d}", "department")
-            survey_round = create_round(
-                "BENCH",
-                2022,
-                date(2022, 1, 1),
-                date(2022, 11, 30),
-                method_version="2017",
-                participants=[{"agency_code": f"A{i:03d}", "max_points": 100} for i in range(args.agencies)],
-            )
-            import_criteria(survey_round, criteria_sheet(), "bench.xlsx")
-            officer = create_user("officer", "agency_officer")
-            appraiser = create_user("appraiser", "appraiser")
-            supervisor = create_user("supervisor", "supervisor")
-            assign_member("officer", agency_code="A000")
-            assign_member("appraiser", council_org="STTTT")
-            tokens = {u.username: issue_token(u, "bench")[1] for u in (officer, appraiser, supervisor)}
-        files = [signed_pdf(pki.signer, f"Tai lieu {i}") for i in range(4)] + [plain_pdf()]
-        import hashlib
+        admin, supervisor = sign_in(base, "admin"), sign_in(base, "supervisor")
+        method = json.loads(request(base, supervisor, "GET", "/api/v1/rounds/2022"))["method_version"]
+        for i in range(args.agencies):
+            body = {"code": f"A{i:03d}", "name": f"Sở thử nghiệm {i:03d}", "group": "department"}
+            request(base, supervisor, "POST", "/api/v1/agencies", body)
+        participants = [{"agency_code": f"A{i:03d}", "max_points": 100} for i in range(args.agencies)]
+        round_body = {"code": "BENCH", "year": 2023, "window_start": "2023-01-01", "window_end": "2023-11-30"}
+        round_body |= {"method_version": method, "participants": participants}
+        request(base, supervisor, "POST", "/api/v1/rounds", round_body)
+        request(base, supervisor, "POST", "/api/v1/rounds/BENCH/criteria", files=("bench.xlsx", criteria_sheet()))
+        tokens = {"supervisor": supervisor}
+        for username, role, member in (
+            ("officer", "agency_officer", {"agency": "A000"}),
+            ("appraiser", "appraiser", {"council_org": "STTTT"}),
+        ):
+            user = {"username": username, "role": role, "password": "demo-password"}
+            request(base, admin, "POST", "/api/v1/users", user)
+            request(base, supervisor, "POST", "/api/v1/appraisal/members", {"username": username, **member})
+            tokens[username] = sign_in(base, username)
 
         digests = []
         for data in files:
             digest = hashlib.sha256(data).hexdigest()
-            path = path_of(app.config, digest)
+            path = Path(env["PARSURVEY_INSTANCE_PATH"]) / "evidence" / digest[:2] / digest
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            digests.append((digest, len(data)))
-        with unit_of_work():
-            round_id = survey_round.id
-            agencies = list(db.session.scalars(select(Agency.id).where(Agency.code.like("A%"))))
-            leaves = [
-                (c.id, c.max_points)
-                for c in db.session.scalars(select(Criterion).where(Criterion.round_id == round_id))
-                if c.rule is not None
-            ]
-            assert len(leaves) == 80
+            digests.append((digest, len(data), "valid" if data is not files[-1] else "unsigned"))
+        url = env.get("PARSURVEY_DATABASE_URL") or f"sqlite:///{env['PARSURVEY_INSTANCE_PATH']}/parsurvey.sqlite3"
+        engine = sa.create_engine(url)
+        meta = sa.MetaData()
+        meta.reflect(engine)
+        t = meta.tables
+        now = datetime.now(UTC)
+        with engine.begin() as conn:
+            round_id = conn.execute(
+                sa.select(t["survey_rounds"].c.id).where(t["survey_rounds"].c.code == "BENCH")
+            ).scalar()
+            agencies = (
+                conn.execute(sa.select(t["agencies"].c.id).where(t["agencies"].c.code.like("A%"))).scalars().all()
+            )
+            crit = t["appraisal_criteria"]
+            nodes = conn.execute(
+                sa.select(crit.c.id, crit.c.max_points, crit.c.parent_id).where(crit.c.round_id == round_id)
+            ).all()
+            parents = {p for _, _, p in nodes}
+            leaves = [(c, m) for c, m, _ in nodes if c not in parents]
             own = [
-                {
-                    "round_id": round_id,
-                    "agency_id": a,
-                    "criterion_id": c,
-                    "value": m,
-                    "points": m,
-                    "explanation": "Giải trình",
-                }
+                {"round_id": round_id, "agency_id": a, "criterion_id": c, "value": m, "points": m}
+                | {"explanation": "Giải trình", "updated_at": now}
                 for a in agencies
                 for c, m in leaves
             ]
-            insert_rows(SelfAssessment.__table__, own)
-            ids = (
-                db.session.execute(select(SelfAssessment.id).where(SelfAssessment.round_id == round_id)).scalars().all()
+            conn.execute(t["appraisal_self_assessments"].insert(), own)
+            sa_table = t["appraisal_self_assessments"]
+            ids = conn.execute(sa.select(sa_table.c.id).where(sa_table.c.round_id == round_id)).scalars().all()
+            evidence = [
+                {
+                    "assessment_id": assessment,
+                    "filename": f"kiem_chung_{n}_{k}.pdf",
+                    "sha256": digests[(n + k) % len(digests)][0],
+                    "size": digests[(n + k) % len(digests)][1],
+                    "signature_status": digests[(n + k) % len(digests)][2],
+                    "signer": "Common Name: Nguyễn Văn An - Sở Nội vụ",
+                    "issuer": "Common Name: Root CA thử nghiệm",
+                    "certificate_serial": "01",
+                    "detail": "",
+                    "uploaded_at": now,
+                }
+                for n, assessment in enumerate(ids)
+                for k in range(2)
+            ]
+            conn.execute(t["appraisal_evidence"].insert(), evidence)
+            conn.execute(
+                t["appraisal_submissions"].insert(),
+                [{"round_id": round_id, "agency_id": a, "submitted_at": now} for a in agencies],
             )
-            evidence = []
-            for n, assessment in enumerate(ids):
-                for k in range(2):
-                    digest, size = digests[(n + k) % len(digests)]
-                    evidence.append(
-                        {
-                            "assessment_id": assessment,
-                            "filename": f"kiem_chung_{n}_{k}.pdf",
-                            "sha256": digest,
-                            "size": size,
-                            "signature_status": "valid" if (n + k) % len(digests) < 4 else "unsigned",
-                            "signer": "Common Name: Nguyễn Văn An - Sở Nội vụ",
-                            "issuer": "Common Name: Root CA thử nghiệm",
-                            "certificate_serial": "01",
-                            "detail": "",
-                        }
-                    )
-            insert_rows(EvidenceFile.__table__, evidence)
-            insert_rows(AgencySubmission.__table__, [{"round_id": round_id, "agency_id": a} for a in agencies])
-            insert_rows(
-                CouncilAppraisal.__table__,
+            conn.execute(
+                t["appraisal_reviews"].insert(),
                 [
-                    {"round_id": round_id, "agency_id": a, "criterion_id": c, "value": m, "points": m, "comment": ""}
+                    {"round_id": round_id, "agency_id": a, "criterion_id": c, "value": m, "points": m}
+                    | {"comment": "", "appraised_at": now}
                     for a in agencies
                     for c, m in leaves
                 ],
             )
         print(
-            f"built {len(agencies)} agencies × 80 leaves: {len(own)} self-assessments, {len(evidence)} evidence files,"
-            f" {len(own)} appraisals in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})",
+            f"built {len(agencies)} agencies × {len(leaves)} leaves: {len(own)} self-assessments,"
+            f" {len(evidence)} evidence files, {len(own)} appraisals in {time.perf_counter() - started:.1f} s"
+            f" ({url.split(':')[0]}, gunicorn 2 workers)",
             flush=True,
         )
 
-    client = app.test_client()
-    if "--profile" in sys.argv:
-        import cProfile
-        import pstats
+        def get(path: str, who: str) -> bytes:
+            return request(base, tokens[who], "GET", path)
 
-        with cProfile.Profile() as profile:
-            client.get(
-                "/api/v1/rounds/BENCH/areas/7/appraisal", headers={"Authorization": f"Bearer {tokens['appraiser']}"}
+        body = timed(
+            "appraiser's area view (area 7: 19 leaves × 150 agencies)",
+            lambda: get("/api/v1/rounds/BENCH/areas/7/appraisal", "appraiser"),
+        )
+        view = json.loads(body)
+        entries = sum(len(c["self"]["evidence"]) for a in view["agencies"] for c in a["criteria"])
+        print(f"{'':<58} {len(view['agencies'])} agencies, {entries} evidence entries, {len(body) / 1e6:.1f} MB JSON")
+        timed(
+            "aggregation: points per agency and area (150 × 7)",
+            lambda: get("/api/v1/rounds/BENCH/appraisal/points", "supervisor"),
+        )
+        timed("progress view", lambda: get("/api/v1/rounds/BENCH/appraisal/progress", "supervisor"))
+        timed(
+            "one agency's self-assessment (80 leaves, 160 files)",
+            lambda: get("/api/v1/rounds/BENCH/agencies/A000/self-assessment", "officer"),
+        )
+        timed(
+            "secretariat's lock (aggregate, write the round's points)",
+            lambda: request(base, supervisor, "POST", "/api/v1/rounds/BENCH/appraisal/lock"),
+            repeat=1,
+        )
+        with engine.begin() as conn:  # reopen A000 for the upload timing: unlock, take back its submission
+            conn.execute(t["appraisal_calendars"].update().values(locked_at=None))
+            conn.execute(
+                t["appraisal_submissions"].delete().where(t["appraisal_submissions"].c.agency_id == agencies[0])
             )
-            client.get(
-                "/api/v1/rounds/BENCH/appraisal/points", headers={"Authorization": f"Bearer {tokens['supervisor']}"}
+        engine.dispose()
+
+        def upload():
+            stored = json.loads(
+                request(
+                    base,
+                    tokens["officer"],
+                    "POST",
+                    "/api/v1/rounds/BENCH/agencies/A000/self-assessment/1.1/evidence",
+                    files=("kiem_chung.pdf", files[0]),
+                )
             )
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+            assert stored["signature_status"] == "valid", stored
 
-    def get(path: str, who: str):
-        response = client.get(path, headers={"Authorization": f"Bearer {tokens[who]}"})
-        assert response.status_code == 200, response.get_json()
-        return response
-
-    body = timed(
-        "appraiser's area view (area 7: 19 leaves × 150 agencies)",
-        lambda: get("/api/v1/rounds/BENCH/areas/7/appraisal", "appraiser"),
-    )
-    view = body.get_json()
-    entries = sum(len(c["self"]["evidence"]) for a in view["agencies"] for c in a["criteria"])
-    print(f"{'':<58} {len(view['agencies'])} agencies, {entries} evidence entries, {len(body.data) / 1e6:.1f} MB JSON")
-    timed(
-        "aggregation: points per agency and area (150 × 7)",
-        lambda: get("/api/v1/rounds/BENCH/appraisal/points", "supervisor"),
-    )
-    timed("progress view", lambda: get("/api/v1/rounds/BENCH/appraisal/progress", "supervisor"))
-    timed(
-        "one agency's self-assessment (80 leaves, 160 files)",
-        lambda: get("/api/v1/rounds/BENCH/agencies/A000/self-assessment", "officer"),
-    )
-
-    def lock():
-        response = client.post(
-            "/api/v1/rounds/BENCH/appraisal/lock", headers={"Authorization": f"Bearer {tokens['supervisor']}"}
-        )
-        assert response.status_code == 200, response.get_json()
-
-    timed("secretariat's lock (aggregate, write the round's points)", lock, repeat=1)
-
-    with app.app_context():
-        from server.appraisal.models import AppraisalCalendar
-
-        db.session.execute(AppraisalCalendar.__table__.update().values(locked_at=None))
-        db.session.execute(
-            SubmissionReset := AgencySubmission.__table__.delete().where(AgencySubmission.agency_id == agencies[0])
-        )
-        db.session.commit()
-    del SubmissionReset
-    pdf = files[0]
-
-    def upload():
-        response = client.post(
-            "/api/v1/rounds/BENCH/agencies/A000/self-assessment/1.1/evidence",
-            data={"file": (io.BytesIO(pdf), "kiem_chung.pdf")},
-            headers={"Authorization": f"Bearer {tokens['officer']}"},
-            content_type="multipart/form-data",
-        )
-        assert response.status_code == 201 and response.get_json()["signature_status"] == "valid", response.get_json()
-
-    timed(f"evidence upload with pyHanko check ({len(pdf) / 1024:.0f} KiB signed PDF)", upload, repeat=20)
+        timed(f"evidence upload with pyHanko check ({len(files[0]) / 1024:.0f} KiB signed PDF)", upload, repeat=20)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ appraiser of the same council organisation appraises it with a comment."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select
 
 from tests.appraisal.criteria_2022 import criteria_xlsx, leaves
@@ -48,6 +50,9 @@ def test_an_officer_self_assesses_with_evidence_and_an_appraiser_appraises(live_
     from server.appraisal.models import CouncilAppraisal, EvidenceFile
 
     _prepare()
+    # pyHanko signs with asyncio.run, which cannot run in Playwright's thread (it has its own event loop)
+    with ThreadPoolExecutor(1) as pool:
+        pdf = pool.submit(signed_pdf, make_pki().signer).result()
     url = live_server.url
     context, page = _sign_in(browser, url, "canbo_snv", "mat-khau-snv")
     card = page.locator("section.criterion[data-code='1.2']")
@@ -59,7 +64,7 @@ def test_an_officer_self_assesses_with_evidence_and_an_appraiser_appraises(live_
     expect(page.locator("#status")).to_have_text("Đã lưu 1.2: 2 điểm.")
     page.set_input_files(
         "[id='f-1.2']",
-        files=[{"name": "Báo cáo quý.pdf", "mimeType": "application/pdf", "buffer": signed_pdf(make_pki().signer)}],
+        files=[{"name": "Báo cáo quý.pdf", "mimeType": "application/pdf", "buffer": pdf}],
     )
     page.locator("section.criterion[data-code='1.2'] button.upload").click()
     expect(page.locator("section.criterion[data-code='1.2'] .evidence li")).to_contain_text(
