@@ -263,13 +263,24 @@ def register(app) -> None:
     from .backup import backup_command, restore_command
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
-    from .results.cli import appraisal, ballots, par, report, score
+    from .results.cli import appraisal, ballots, par, report, score, scoring_settings_command
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
     from .ballots.cli import export_command
 
     ballots.add_command(export_command)
-    for group in (*groups, appraisal, score, par, report, ballots, odk, backup_command, restore_command):
+    for group in (
+        *groups,
+        appraisal,
+        score,
+        scoring_settings_command,
+        par,
+        report,
+        ballots,
+        odk,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(group)
 
 
