@@ -145,7 +145,7 @@ def ranked_rows(results: dict) -> list[dict]:
                 H_SATISFACTION: shown(s.get("points")) if info["surveyed"] else None,
                 H_POINTS: shown(p.get("points")),
                 H_MAX: shown(info["max_points"]),
-                H_INDEX: p.get("index_displayed"),
+                H_INDEX: shown(p.get("index_displayed")),
                 H_BAND: p.get("band_label"),
                 H_BALLOTS: s.get("ballots"),
                 H_SAT_INDEX: shown(s.get("index")),

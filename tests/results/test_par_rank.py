@@ -119,7 +119,7 @@ def test_par_rank_should_refuse_what_the_server_import_refuses_with_the_same_cod
     server = upload_appraisal(
         client, supervisor1, csv_bytes(["agency", "appraisal_points", "satisfaction_points"], table)
     )
-    assert server.status_code == 422 or server.status_code == 400, server.get_json()
+    assert server.status_code == 422, server.get_json()
     assert server.get_json()["code"] == "invalid_appraisal"
     assert [(e["line"], e["column"], e["code"]) for e in server.get_json()["errors"]] == expected
     path = write_input(
