@@ -128,7 +128,10 @@ def rank_table(
     Raises ``ScoringError("invalid_appraisal")`` listing every row problem (see the module doc)."""
     if band_basis not in BAND_BASES:
         raise ScoringError("invalid_rounding", f"band basis must be one of {list(BAND_BASES)}, not {band_basis!r}")
-    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False, na_values=[""])
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ScoringError("invalid_value", f"the table is not a UTF-8 CSV with a header row ({exc})") from exc
     table.columns = [c.strip() for c in table.columns]
     table = table.astype(object).where(table.notna(), None)
     table, problems = check_table(table, appraisal_max, satisfaction_max)

@@ -142,3 +142,10 @@ def test_par_rank_should_band_on_the_displayed_or_the_unrounded_index_as_asked(a
     assert (a_shown["index"], a_shown["band"], shown["band_basis"]) == (95.0, "excellent", "displayed")
     assert (a_exact["index"], a_exact["band"], exact["band_basis"]) == (95.0, "good", "unrounded")
     assert a_exact["index_unrounded"] == a_shown["index_unrounded"] == pytest.approx(94.996)
+
+
+def test_par_rank_should_refuse_a_file_that_is_not_a_csv_with_a_clear_error(app, tmp_path):
+    path = tmp_path / "par.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81 not text")
+    result = invoke(app, "par", "rank", str(path))
+    assert result.exit_code == 1 and "[invalid_value]" in result.output and "UTF-8 CSV" in result.output
