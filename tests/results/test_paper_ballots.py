@@ -274,3 +274,23 @@ def test_paper_ballots_should_count_in_a_score_run(app, db, demo, tmp_path):
     snv = next(a for a in run["results"]["satisfaction"]["agencies"] if a["agency"] == "SNV")
     # one ballot all satisfied, one all dissatisfied: every criterion 1/2 -> index 50, points 5
     assert run["ballots_included"] == 2 and snv["index"] == 50.0 and snv["points"] == 5.0
+
+
+def test_refused_rows_should_be_explained_in_vietnamese_when_asked(app, db, demo, client, tmp_path):
+    from tests.results.conftest import token
+
+    headers = {**token(client, "supervisor"), "Accept-Language": "vi"}
+    rows = [{**paper_row("PHULY", 5), "enumerator": "enumerator1"}, {**paper_row("SNV", 5), "enumerator": "nobody"}]
+    path = write_ballots(tmp_path / "vi.csv", rows, extra=("agency", "enumerator"))
+    body = client.post(
+        "/api/v1/rounds/2022/paper-ballots",
+        data={"file": (path.open("rb"), "vi.csv")},
+        headers=headers,
+        content_type="multipart/form-data",
+    ).get_json()
+    problems = {r["line"]: r["problems"][0] for r in body["refused"]}
+    assert (problems[2]["code"], problems[2]["message"]) == (
+        "not_assigned",
+        "Điều tra viên không được phân công khảo sát cơ quan này trong đợt.",
+    )
+    assert (problems[3]["code"], problems[3]["message"]) == ("unknown_user", "Không có người dùng có tên này.")
