@@ -29,7 +29,7 @@ from scoring.answers import answers_from_wide, answers_to_wide
 from scoring.bands import DEFAULT_BANDS, KNOWN_LABELS, Band, Bands
 from scoring.criteria import Criteria, parse_criteria
 from scoring.errors import ERROR_CODES, WARNING_CODES, ScoringError, ScoringWarning
-from scoring.intervals import percentile_interval, wilson_interval, z_value
+from scoring.intervals import index_interval, percentile_interval, wilson_interval, z_value
 from scoring.par import (
     DISPLAY_ROUNDING,
     KNOWN_GROUPS,
@@ -38,6 +38,7 @@ from scoring.par import (
     compare_years,
     rank_par,
 )
+from scoring.par_input import appraisal_maximum, check_points
 from scoring.reliability import AlphaResult, cronbach_alpha, factor_reliability
 from scoring.rounding import (
     RULES,
@@ -78,11 +79,14 @@ __all__ = [
     "ScoringWarning",
     "answers_from_wide",
     "answers_to_wide",
+    "appraisal_maximum",
     "area_statistics",
+    "check_points",
     "compare_years",
     "composite_index",
     "cronbach_alpha",
     "factor_reliability",
+    "index_interval",
     "parse_criteria",
     "percentile_interval",
     "present",

@@ -35,6 +35,8 @@ ERROR_CODES: dict[str, str] = {
     "unknown_group": "an agency's group is missing or not one of the allowed groups",
     "unknown_area": "area points refer to an area that is not in the area table",
     "duplicate_area": "an area is listed twice, or an agency has two rows for one area",
+    "invalid_appraisal": "a table of points has rows the server's import of appraisal points refuses"
+    " (``details['problems']``: line, column, code, message; see scoring.par_input)",
 }
 
 

@@ -1,4 +1,21 @@
-"""Confidence intervals: Wilson score intervals for rates, percentile intervals for bootstraps.
+"""Confidence intervals: Wilson score intervals for rates and small samples, percentile intervals for bootstraps.
+
+**Which interval an index gets** (agency and factor indexes, :mod:`scoring.satisfaction`):
+
+* the seeded percentile bootstrap over ballots when the agency has at least ``bootstrap_min_ballots``
+  countable ballots (default: the method's minimum sample, 30) *and* the bootstrap interval has a
+  positive width;
+* otherwise -- fewer ballots, bootstrap switched off, or every resample giving the same value (unanimous
+  answers) -- the Wilson score interval of :func:`index_interval`, with the index read as a share
+  ``p = index / 100`` and the number of ballots that answered as ``n``.
+
+Why Wilson on ballots: every ballot contributes a value in [0, 1] (its share of satisfied answers, or its
+mean score), and a variable in [0, 1] with mean p has variance at most ``p (1 - p)`` -- the Bernoulli
+variance -- so the Wilson interval with n ballots is the interval of the most variable sample with
+that mean: conservative, never of zero width while n is finite (one ballot at 100 gives [20.65, 100]),
+inside [0, 100], and close to nominal coverage for shares near 0 or 1 (Brown, Cai & DasGupta 2001).
+A bootstrap of a handful of ballots, by contrast, only resamples what was seen: one ballot gives
+[100, 100], three identical ballots [20, 20].
 
 Both are vectorised over numpy arrays and return NaN where an interval is undefined (no
 observations), never raise for that.
@@ -68,6 +85,26 @@ def wilson_interval(
         low = np.where(m > 0, np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0)), np.nan)
         high = np.where(m > 0, np.where(k == m, 1.0, np.clip(centre + half, 0.0, 1.0)), np.nan)
     return low, high
+
+
+def index_interval(
+    index: np.ndarray | float, n: np.ndarray | float, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of an index on 0..100 from ``n`` ballots, on the index scale.
+
+    ``p = index / 100`` is taken as the observed share of ``n`` trials (``successes = p · n``, which need
+    not be whole): see the module docstring for why this is a conservative interval for a mean of
+    per-ballot values in [0, 1]. NaN where ``n == 0`` or the index is NaN.
+
+    >>> [round(float(v), 4) for v in index_interval(100.0, 1)]
+    [20.6549, 100.0]
+    """
+    x = np.asarray(index, dtype=np.float64)
+    m = np.asarray(n, dtype=np.float64)
+    ok = np.isfinite(x) & (m > 0)
+    p = np.where(ok, np.clip(x / 100.0, 0.0, 1.0), 0.0)
+    low, high = wilson_interval(p * np.where(ok, m, 1.0), np.where(ok, m, 1.0), confidence)
+    return np.where(ok, low * 100.0, np.nan), np.where(ok, high * 100.0, np.nan)
 
 
 def percentile_interval(samples: np.ndarray, confidence: float = 0.95, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:

@@ -13,9 +13,13 @@ The ``mean_score`` alternative scores each answer on 0..100 as ``(level - 1) / 4
 the mean over valid answers as the criterion rate.
 
 Uncertainty is reported next to every figure: a Wilson score interval for each criterion's satisfied
-share (:func:`scoring.intervals.wilson_interval`) and a seeded percentile bootstrap over ballots for
-every factor and agency index (:mod:`scoring.bootstrap`), with the sample size and a minimum-sample
-flag. Cronbach's alpha per factor and agency comes with the number of complete ballots.
+share (:func:`scoring.intervals.wilson_interval`) and, for every factor and agency index, a seeded
+percentile bootstrap over ballots (:mod:`scoring.bootstrap`) when the agency has enough ballots for it
+(``bootstrap_min_ballots``) and the bootstrap interval has a width, else a Wilson score interval on the
+ballots (:func:`scoring.intervals.index_interval`) -- so an interval never collapses to a point for one
+ballot or unanimous answers; ``ci_method`` says which. Each agency row also says which factors had no
+valid answer (``factors_without_answers``): its index is then the mean of the others. Cronbach's
+alpha per factor and agency comes with the number of complete ballots.
 
 Fast path: answers become one ``int8`` ballots × questions matrix (0 = not applicable) -- directly
 from a wide table, or by one scatter from a long table -- and every count is an integer
@@ -43,7 +47,7 @@ from scoring.answers import BallotMatrix, detect_layout, matrix_from_long, matri
 from scoring.bootstrap import agency_stream, ballot_hash, deal_groups, replicate_sums
 from scoring.criteria import Criteria, parse_criteria
 from scoring.errors import ScoringError, ScoringWarning
-from scoring.intervals import percentile_interval, wilson_interval, z_value
+from scoring.intervals import index_interval, percentile_interval, wilson_interval, z_value
 from scoring.reliability import alpha_from_sums, factor_sums
 
 METHODS = ("satisfied_share", "mean_score")
@@ -80,6 +84,9 @@ class SatisfactionMethod:
         ballots (see :mod:`scoring.bootstrap`); None always resamples single ballots.
     seed : int
         Seed of the bootstrap; fixed by default so results are reproducible.
+    bootstrap_min_ballots : int or None
+        Agencies (and factors) with fewer ballots get the Wilson interval on ballots instead of the
+        bootstrap (see :mod:`scoring.intervals`); None (default) uses ``min_ballots``.
     """
 
     method: str = "satisfied_share"
@@ -93,6 +100,7 @@ class SatisfactionMethod:
     bootstrap_resamples: int = 1000
     bootstrap_groups: int | None = 200
     seed: int = 20170101
+    bootstrap_min_ballots: int | None = None
 
     def __post_init__(self) -> None:
         def bad(message: str) -> ScoringError:
@@ -110,10 +118,18 @@ class SatisfactionMethod:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
                 raise bad(f"{name} must be a non-negative integer, not {value!r}")
+        floor = self.bootstrap_min_ballots
+        if floor is not None and (isinstance(floor, bool) or not isinstance(floor, Integral) or floor < 0):
+            raise bad(f"bootstrap_min_ballots must be a non-negative integer or None, not {floor!r}")
         groups = self.bootstrap_groups
         if groups is not None and (isinstance(groups, bool) or not isinstance(groups, Integral) or groups < 2):
             raise bad(f"bootstrap_groups must be an integer of at least 2 or None, not {groups!r}")
         z_value(self.confidence)  # validates 0 < confidence < 1
+
+    @property
+    def bootstrap_floor(self) -> int:
+        """Fewest ballots for which the bootstrap interval is used."""
+        return self.min_ballots if self.bootstrap_min_ballots is None else int(self.bootstrap_min_ballots)
 
     def as_dict(self) -> dict[str, Any]:
         """The method as plain data, to store with a result."""
@@ -132,12 +148,17 @@ class SatisfactionResult:
     ----------
     agencies : DataFrame
         ``agency, ballots, empty_ballots, index, points, ci_low, ci_high, ci_method,
-        below_min_sample, no_countable_ballots, method, method_version`` -- ``ballots`` counts
-        ballots with at least one valid criterion answer; ``empty_ballots`` those with none (not
-        scored); the interval bounds are on the index scale (0..100).
+        below_min_sample, no_countable_ballots, factors_total, factors_scored,
+        factors_without_answers, method, method_version`` -- ``ballots`` counts ballots with at
+        least one valid criterion answer; ``empty_ballots`` those with none (not scored); the
+        interval bounds are on the index scale (0..100); ``ci_method`` is ``bootstrap``,
+        ``bootstrap_random_groups`` or ``wilson_ballots`` (None without ballots);
+        ``factors_without_answers`` lists the factors nobody at the agency answered (left out of
+        its index).
     factors : DataFrame
-        ``agency, factor, weight, index, ci_low, ci_high, valid, criteria_scored,
-        criteria_without_answers, alpha, alpha_n``.
+        ``agency, factor, weight, index, ci_low, ci_high, ci_method, ballots, valid,
+        criteria_scored, criteria_without_answers, alpha, alpha_n`` -- ``ballots`` counts the
+        agency's ballots with a valid answer in the factor.
     criteria : DataFrame
         ``agency, factor, criterion, question, weight, valid, not_applicable, satisfied,
         satisfied_share, rate, wilson_low, wilson_high, level_1 .. level_5``; the Wilson interval is
@@ -328,11 +349,26 @@ def _score_matrix(matrix: BallotMatrix, crit: Criteria, method: SatisfactionMeth
             lo, hi = percentile_interval(rep_factor, method.confidence, axis=1)
             factor_ci[chunk, :, 0], factor_ci[chunk, :, 1] = lo, hi
 
+    factor_ballots = _factor_ballots(levels, code, n_agencies, crit)
+    ci, ci_wilson = _small_sample_rule(ci, index, ballots, method)
+    factor_ci, factor_wilson = _small_sample_rule(factor_ci, factor_index, factor_ballots, method)
+
     w_low, w_high = wilson_interval(satisfied, valid, method.confidence)
     alpha_sums = factor_sums(levels, code, n_agencies, crit)
 
-    agencies_df = _agencies_table(matrix, method, ballots, n_all, index, ci, groups)
-    factors_df = _factors_table(matrix, crit, valid, factor_index, factor_ci, alpha_sums)
+    agencies_df = _agencies_table(matrix, crit, method, ballots, n_all, index, ci, ci_wilson, groups, factor_index)
+    factors_df = _factors_table(
+        matrix,
+        crit,
+        valid,
+        factor_index,
+        factor_ci,
+        alpha_sums,
+        factor_ballots,
+        factor_wilson,
+        groups < ballots,
+        method,
+    )
     criteria_df = _criteria_table(matrix, crit, counts, valid, satisfied, ballots, rate, w_low, w_high)
     reliability_df = pd.DataFrame(
         [
@@ -350,20 +386,57 @@ def _score_matrix(matrix: BallotMatrix, crit: Criteria, method: SatisfactionMeth
     return SatisfactionResult(agencies_df, factors_df, criteria_df, reliability_df, warnings, method)
 
 
+def _factor_ballots(levels: np.ndarray, code: np.ndarray, n_agencies: int, crit: Criteria) -> np.ndarray:
+    """Ballots per agency and factor with at least one valid answer in the factor (agencies × factors)."""
+    out = np.zeros((n_agencies, len(crit.factors)), dtype=np.int64)
+    for f in range(len(crit.factors)):
+        answered = (levels[:, np.flatnonzero(crit.factor_of == f)] > 0).any(axis=1)
+        out[:, f] = np.bincount(code[answered], minlength=n_agencies)
+    return out
+
+
+def _small_sample_rule(
+    ci: np.ndarray, index: np.ndarray, n: np.ndarray, method: SatisfactionMethod
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the bootstrap interval where there are enough ballots and it has a width; elsewhere use the
+    Wilson interval on ballots (:func:`scoring.intervals.index_interval`). Returns the intervals and
+    where Wilson was used. ``ci`` is (..., 2), ``index`` and ``n`` match its leading axes."""
+    low, high = ci[..., 0], ci[..., 1]
+    with np.errstate(invalid="ignore"):
+        boot_ok = (
+            (method.bootstrap_resamples > 0)
+            & (n >= max(method.bootstrap_floor, 1))
+            & np.isfinite(low)
+            & np.isfinite(high)
+            & (high - low > 1e-9)
+        )
+    w_low, w_high = index_interval(index, n, method.confidence)
+    wilson = ~boot_ok & np.isfinite(w_low)
+    out = np.stack([np.where(boot_ok, low, w_low), np.where(boot_ok, high, w_high)], axis=-1)
+    return out, wilson
+
+
+def _ci_method(n: np.ndarray, wilson: np.ndarray, random_groups: np.ndarray, method: SatisfactionMethod) -> pd.Series:
+    boot = np.where(random_groups, "bootstrap_random_groups", "bootstrap") if method.bootstrap_resamples else "none"
+    return pd.Series(np.where(n == 0, None, np.where(wilson, "wilson_ballots", boot)).ravel(), dtype=object)
+
+
 def _agencies_table(
     matrix: BallotMatrix,
+    crit: Criteria,
     method: SatisfactionMethod,
     ballots: np.ndarray,
     n_all: np.ndarray,
     index: np.ndarray,
     ci: np.ndarray,
+    wilson: np.ndarray,
     groups: np.ndarray,
+    factor_index: np.ndarray,
 ) -> pd.DataFrame:
     none = ballots == 0
-    if method.bootstrap_resamples == 0:
-        ci_method = np.where(none, None, "none")
-    else:
-        ci_method = np.where(none, None, np.where(groups < ballots, "bootstrap_random_groups", "bootstrap"))
+    factors = np.asarray(crit.factors, dtype=object)
+    missing = np.isnan(factor_index)
+    without = [[] if none[a] else [str(f) for f in factors[missing[a]]] for a in range(len(ballots))]
     return pd.DataFrame(
         {
             "agency": pd.Series(matrix.agencies, dtype=object),
@@ -373,9 +446,12 @@ def _agencies_table(
             "points": index / 100.0 * float(method.max_points),
             "ci_low": ci[:, 0],
             "ci_high": ci[:, 1],
-            "ci_method": pd.Series(ci_method, dtype=object),
+            "ci_method": _ci_method(ballots, wilson, groups < ballots, method),
             "below_min_sample": ballots < method.min_ballots,
             "no_countable_ballots": none,
+            "factors_total": len(factors),
+            "factors_scored": np.where(none, 0, (~missing).sum(axis=1)).astype(np.int64),
+            "factors_without_answers": pd.Series(without, dtype=object),
             "method": method.method,
             "method_version": str(method.version),
         }
@@ -389,6 +465,10 @@ def _factors_table(
     factor_index: np.ndarray,
     factor_ci: np.ndarray,
     alpha_sums: list,
+    factor_ballots: np.ndarray,
+    factor_wilson: np.ndarray,
+    random: np.ndarray,
+    method: SatisfactionMethod,
 ) -> pd.DataFrame:
     n_agencies, n_factors = factor_index.shape
     member = np.zeros((len(crit.questions), n_factors))
@@ -404,6 +484,10 @@ def _factors_table(
             "index": factor_index.ravel(),
             "ci_low": factor_ci[:, :, 0].ravel(),
             "ci_high": factor_ci[:, :, 1].ravel(),
+            "ci_method": _ci_method(
+                factor_ballots, factor_wilson, np.repeat(random[:, None], n_factors, axis=1), method
+            ),
+            "ballots": factor_ballots.ravel(),
             "valid": (valid @ member).astype(np.int64).ravel(),
             "criteria_scored": scored.astype(np.int64).ravel(),
             "criteria_without_answers": (member.sum(axis=0) - scored).astype(np.int64).ravel(),

@@ -268,7 +268,7 @@ def register(app) -> None:
     from .backup import backup_command, restore_command
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
-    from .results.cli import appraisal, ballots, par, report, score
+    from .results.cli import appraisal, ballots, par, report, score, scoring_settings_command
 
     groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
     from .ballots.cli import export_command
@@ -280,6 +280,7 @@ def register(app) -> None:
         council,
         appraisal,
         score,
+        scoring_settings_command,
         par,
         report,
         ballots,

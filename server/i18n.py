@@ -85,6 +85,13 @@ ITEM_MESSAGES = {
     "already_exists": N_("It already exists."),
     "invalid_group": N_("Unknown agency group."),
     "not_found": N_("Not found."),
+    # paper ballots (server.ballots.paper)
+    "missing_agency": N_("No agency on this row."),
+    "agency_mismatch": N_("The agency answer differs from the row's agency."),
+    "unknown_user": N_("No user with this name."),
+    "not_an_enumerator": N_("This user is not an enumerator."),
+    "not_assigned": N_("The enumerator is not assigned to this agency in the round."),
+    "payload_conflict": N_("A ballot with this id is already stored with other answers."),
 }
 
 #: Field messages of the request parser (marshmallow) and of the use cases that the screens show.

@@ -178,3 +178,36 @@ class ExportQuerySchema(BallotQuerySchema):
     """The table's filters (the round is in the path) and the language of labels."""
 
     lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]), metadata={"description": "Labels"})
+
+
+class PaperProblemSchema(Schema):
+    path = fields.String()
+    code = fields.String()
+    message = fields.String()
+
+
+class PaperRefusedRowSchema(Schema):
+    line = fields.Integer(metadata={"description": "Line of the CSV, or row of the sheet"})
+    problems = fields.List(fields.Nested(PaperProblemSchema))
+
+
+class PaperImportSchema(Schema):
+    """What a paper-ballot import did."""
+
+    file = fields.String()
+    form_id = fields.String()
+    version = fields.String()
+    accepted = fields.Integer(metadata={"description": "Ballots stored now"})
+    duplicates = fields.Integer(metadata={"description": "Rows already stored with the same content (skipped)"})
+    blank_scored = fields.Integer(metadata={"description": "Blank scored items stored as not answered"})
+    refused_rows = fields.Integer()
+    refused = fields.List(fields.Nested(PaperRefusedRowSchema))
+    refused_file = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The refused rows as a CSV to correct and import again: filename, mimetype, text"},
+    )
+
+
+class PaperTemplateQuerySchema(Schema):
+    form_id = fields.String(validate=validate.Length(max=64))
+    version = fields.String(validate=validate.Length(max=64))

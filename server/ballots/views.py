@@ -14,12 +14,12 @@ from ..auth.access import current_token, current_user, require_roles
 from ..auth.roles import ENUMERATOR, MANAGERS, REVIEWER, ROLES
 from ..auth.service import record_sync
 from ..errors import ApiError
-from ..i18n import localize_results
+from ..i18n import localize_problems, localize_results
 from ..paging import BALLOTS, LIST, Page
 from ..recheck.schemas import AuditEntrySchema, OverrideSchema
 from ..recheck.status import override
 from ..registry.service import get_round
-from . import access, conflicts, exports, intake, reading
+from . import access, conflicts, exports, intake, paper, reading
 from .browse import BallotFilters
 from .countable import verdicts
 from .schemas import (
@@ -31,6 +31,8 @@ from .schemas import (
     ConflictQuerySchema,
     ConflictSchema,
     ExportQuerySchema,
+    PaperImportSchema,
+    PaperTemplateQuerySchema,
     ResolveSchema,
     StatusAnswerSchema,
     StatusQuerySchema,
@@ -191,4 +193,60 @@ def export_ballots(args, code, fmt):
         path, mimetype=exports.MIMETYPES[fmt], as_attachment=True, download_name=exports.filename(export, fmt)
     )
     response.call_on_close(lambda: os.unlink(path))
+    return response
+
+
+PAPER_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "CSV (UTF-8) or XLSX"},
+                    "form_id": {"type": "string"},
+                    "version": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+
+
+@blp.route("/rounds/<code>/paper-ballots", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=PAPER_BODY)
+@blp.response(200, PaperImportSchema)
+def import_paper(code):
+    """Import paper ballots (multipart field ``file``, CSV or XLSX) row by row: valid rows are stored,
+    already stored ones skipped; each refused row comes back with its line and reasons, and
+    ``refused_file`` holds them as a CSV to correct and import again (admin, supervisor)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError("invalid_request", "Send the CSV or XLSX in the multipart field 'file'.", {"file": ["Missing."]})
+    done = paper.import_paper_ballots(
+        get_round(code),
+        upload.read(),
+        os.path.basename(upload.filename),
+        current_user(),
+        form_id=request.form.get("form_id") or None,
+        version=request.form.get("version") or None,
+    )
+    body = done.as_dict()
+    for row in body["refused"]:
+        row["problems"] = localize_problems(row["problems"])
+    return body
+
+
+@blp.route("/rounds/<code>/paper-ballots/template.<any(csv, xlsx):fmt>", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.arguments(PaperTemplateQuerySchema, location="query")
+@blp.response(200, description="The empty paper-ballot file of the round's form version, Vietnamese headers")
+def paper_ballot_template(args, code, fmt):
+    """The file to key paper ballots into: one column per question of the form version (``form_id`` and
+    ``version``, default the round's), headed ``label [id]``; the XLSX adds an instructions sheet."""
+    stored = paper.form_version_for(get_round(code), args.get("form_id"), args.get("version"))
+    body, mimetype, filename = paper.paper_template(stored, fmt)
+    response = current_app.response_class(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

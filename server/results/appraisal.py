@@ -17,8 +17,9 @@ any other column
 
 The maximum appraisal points of an agency are its round maximum minus the survey maximum when it is
 surveyed (100 - 10 = 90), else its whole round maximum (60 for an agency without administrative
-procedures). Every problem is reported with its line; one problem and nothing is stored. A new
-import replaces the round's appraisal points.
+procedures). The points of each row are checked by ``scoring.par_input.check_points``, the check
+``parsurvey par rank`` uses too (same codes). Every problem is reported with its line; one problem
+and nothing is stored. A new import replaces the round's appraisal points.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
+
+from scoring.par_input import appraisal_maximum as scoring_appraisal_maximum
+from scoring.par_input import check_points
 
 from ..auth.models import User
 from ..errors import ApiError
@@ -50,7 +54,6 @@ HEADERS = {
     "nhóm": None,
 }
 MAX_ROW_LABELS = {"max_points", "điểm tối đa", "tối đa"}
-_TOL = 1e-6
 
 
 @dataclass
@@ -65,7 +68,7 @@ class _Parsed:
 
 def appraisal_maximum(participant, survey_max_points: float) -> float:
     """Largest appraisal points an agency can get in its round."""
-    return participant.max_points - survey_max_points if participant.surveyed else participant.max_points
+    return scoring_appraisal_maximum(participant.max_points, participant.surveyed, survey_max_points)
 
 
 def _cell_number(parsed: _Parsed, row: Row, column: str) -> tuple[bool, float | None]:
@@ -167,74 +170,31 @@ def parse_appraisal(data: bytes, filename: str, survey_round: SurveyRound) -> _P
         areas: dict[str, float] = {}
         for column in area_columns:
             ok, value = _cell_number(parsed, row, column)
-            if not ok or value is None:
-                continue
-            if column in area_max and value > area_max[column] + _TOL:
-                parsed.error(
-                    row.line,
-                    column,
-                    "above_area_maximum",
-                    f"{value:g} points in {column!r} for {agency.name} exceed"
-                    f" the area maximum of {area_max[column]:g}.",
-                )
-            areas[column] = value
+            if ok and value is not None:
+                areas[column] = value
         total = None
         if "appraisal_points" in columns:
             ok, total = _cell_number(parsed, row, columns["appraisal_points"])
             if not ok:
                 continue
-        if total is None:
-            if not areas:
-                parsed.error(
-                    row.line,
-                    columns.get("appraisal_points"),
-                    "missing_value",
-                    f"No appraisal points for {agency.name}.",
-                )
-                continue
-            total = sum(areas.values())
-        elif areas and area_columns and abs(total - sum(areas.values())) > 0.0005:
-            parsed.error(
-                row.line,
-                columns["appraisal_points"],
-                "total_mismatch",
-                f"The total {total:g} is not the sum of the areas ({sum(areas.values()):g}) for {agency.name}.",
-            )
-        maximum = appraisal_maximum(participant, survey_max)
-        if total > maximum + _TOL:
-            why = f"its maximum of {participant.max_points:g}" + (
-                f" minus the survey's {survey_max:g}" if participant.surveyed else " (not surveyed)"
-            )
-            parsed.error(
-                row.line,
-                columns.get("appraisal_points"),
-                "above_maximum",
-                f"{total:g} appraisal points for {agency.name} exceed {maximum:g}, {why}.",
-            )
-        if total < 0:
-            parsed.error(
-                row.line, columns.get("appraisal_points"), "negative_points", f"Negative total for {agency.name}."
-            )
-
         satisfaction = None
         if "satisfaction_points" in columns:
             ok, satisfaction = _cell_number(parsed, row, columns["satisfaction_points"])
-            if ok and satisfaction is not None:
-                if not participant.surveyed:
-                    parsed.error(
-                        row.line,
-                        columns["satisfaction_points"],
-                        "not_surveyed",
-                        f"{agency.name} is not surveyed in round {survey_round.code};"
-                        " leave its satisfaction points empty.",
-                    )
-                elif not 0 <= satisfaction <= survey_max + _TOL:
-                    parsed.error(
-                        row.line,
-                        columns["satisfaction_points"],
-                        "above_maximum",
-                        f"{satisfaction:g} satisfaction points for {agency.name} are not between 0 and {survey_max:g}.",
-                    )
+        total, problems = check_points(
+            agency.name,
+            total,
+            satisfaction,
+            max_points=participant.max_points,
+            surveyed=participant.surveyed,
+            survey_max=survey_max,
+            areas=areas,
+            area_max=area_max,
+            columns=columns,
+        )
+        for column, code, message in problems:
+            parsed.error(row.line, column, code, message)
+        if total is None:
+            continue
         parsed.rows.append(
             {"participant": participant, "points": total, "satisfaction_points": satisfaction, "areas": areas}
         )

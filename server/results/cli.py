@@ -115,6 +115,37 @@ def score(round_code, fmt, out, username, **parameters):
     )
 
 
+@click.command("scoring-settings")
+@click.option("--round", "round_code", required=True, help="Code of the round.")
+@click.option(
+    "--below-min-sample",
+    type=click.Choice(["rank_marked", "not_ranked"]),
+    help="Agencies below the minimum sample: ranked with a mark, or listed as not ranked.",
+)
+@click.option(
+    "--band-basis",
+    type=click.Choice(["displayed", "unrounded"]),
+    help="Rank and band on the displayed 2-decimal index (as published) or the unrounded one.",
+)
+@click.option("--min-ballots", type=click.IntRange(min=0), help="The round's minimum sample.")
+@click.option("--by", "username", help="The supervisor or admin changing them (recorded).")
+@json_option
+@transactional
+def scoring_settings_command(round_code, username, as_json, **changes):
+    """Show ROUND's scoring settings, or change those given."""
+    from ..auth.roles import MANAGERS
+    from ..registry.service import get_round
+    from .settings import scoring_settings, update_scoring_settings
+
+    survey_round = get_round(round_code)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if changes:
+        current = update_scoring_settings(survey_round, changes, _user(username, MANAGERS))
+    else:
+        current = scoring_settings(survey_round)
+    print_table(("setting", "value"), [(k, v if as_json else str(v)) for k, v in current.items()], as_json)
+
+
 @par.command("rank")
 @click.argument("input_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
@@ -126,17 +157,29 @@ def score(round_code, fmt, out, username, **parameters):
 )
 @click.option("--appraisal-max", type=float, default=90.0, show_default=True, help="Largest appraisal points.")
 @click.option("--satisfaction-max", type=float, default=10.0, show_default=True, help="Largest satisfaction points.")
-def par_rank(input_csv: Path, fmt: str, bands: str, appraisal_max: float, satisfaction_max: float):
-    """Rank INPUT_CSV (agency,group,appraisal_points,satisfaction_points,max_points; empty satisfaction
-    points for agencies not surveyed): index, rank within group, band, and group statistics."""
+@click.option(
+    "--band-basis",
+    type=click.Choice(["displayed", "unrounded"]),
+    default="displayed",
+    show_default=True,
+    help="Rank and band on the index as displayed (2 decimals, half-up, as published) or unrounded.",
+)
+def par_rank(input_csv: Path, fmt: str, bands: str, appraisal_max: float, satisfaction_max: float, band_basis: str):
+    """Rank INPUT_CSV (agency,group,appraisal_points,satisfaction_points,max_points[,surveyed]; empty
+    satisfaction points for agencies not surveyed): index, rank within group, band, and group statistics.
+    Rows are checked exactly as the server's import of appraisal points checks them (same codes)."""
+    import json
+
     from scoring import ScoringError
 
     from .par_table import rank_table
 
     try:
-        body = rank_table(input_csv.read_bytes(), fmt, bands, appraisal_max, satisfaction_max)
+        body = rank_table(input_csv.read_bytes(), fmt, bands, appraisal_max, satisfaction_max, band_basis)
     except ScoringError as exc:
-        raise click.ClickException(f"[{exc.code}] {exc.message}") from exc
+        problems = exc.details.get("problems")
+        details = f"\n{json.dumps(problems, ensure_ascii=False, indent=2)}" if problems else ""
+        raise click.ClickException(f"[{exc.code}] {input_csv.name}: {exc.message}{details}") from exc
     _write(body, None)
 
 
@@ -181,9 +224,20 @@ def report(round_code, out, run_id, pdf, username):
 @click.option("--by", "username", required=True, help="The user keying in the paper ballots.")
 @click.option("--form", "form_id", help="Form id (default: the round's published form).")
 @click.option("--version", help="Form version (default: the round's published version).")
+@click.option(
+    "--refused-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the refused rows (default: FILE's name + '-dong-bi-tu-choi.csv' beside it).",
+)
+def ballots_import(file: Path, round_code, username, form_id, version, refused_out):
+    """Import paper ballots from FILE (CSV or XLSX, one column per question id): valid rows are stored,
+    each refused row is listed with its line and reasons and written to a refused-rows file (exit 1)."""
+    if _paper_import(file, round_code, username, form_id, version, refused_out):
+        raise click.exceptions.Exit(1)  # after the commit: scripts learn that some rows were refused
+
+
 @transactional
-def ballots_import(file: Path, round_code, username, form_id, version):
-    """Import paper ballots from FILE (CSV, one column per question id); all rows or none."""
+def _paper_import(file: Path, round_code, username, form_id, version, refused_out) -> int:
     from ..auth.roles import ADMIN, ENUMERATOR, SUPERVISOR
     from ..ballots.paper import import_paper_ballots
     from ..registry.service import get_round
@@ -194,10 +248,38 @@ def ballots_import(file: Path, round_code, username, form_id, version):
         done = import_paper_ballots(
             get_round(round_code), data, file.name, user, form_id=form_id, version=version, on_row=bar.advance
         )
+    blank = f"; {done.blank_scored} blank scored item(s) stored as not answered" if done.blank_scored else ""
     click.echo(
         f"imported {done.accepted} paper ballot(s) from {file.name} ({done.form_id} {done.version});"
-        f" {done.duplicates} already stored"
+        f" {done.duplicates} already stored; {len(done.refused)} row(s) refused{blank}"
     )
+    if done.refused:
+        for row in done.refused:
+            for problem in row["problems"]:
+                where = f" {problem['path']}" if problem["path"] else ""
+                click.echo(f"line {row['line']}{where}: [{problem['code']}] {problem['message']}", err=True)
+        target = refused_out or file.with_name(done.refused_filename())
+        target.write_bytes(done.refused_csv())
+        click.echo(f"refused rows written to {target}", err=True)
+    return len(done.refused)
+
+
+@ballots.command("template")
+@click.option("--round", "round_code", required=True, help="Code of the round.")
+@click.option("--form", "form_id", help="Form id (default: the round's published form).")
+@click.option("--version", help="Form version (default: the round's published version).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: its own name).")
+@transactional
+def ballots_template(round_code, form_id, version, fmt, out):
+    """Write the empty paper-ballot file of a form version (Vietnamese headers; XLSX adds an instructions sheet)."""
+    from ..ballots.paper import form_version_for, paper_template
+    from ..registry.service import get_round
+
+    body, _, filename = paper_template(form_version_for(get_round(round_code), form_id, version), fmt)
+    target = out or Path(filename)
+    target.write_bytes(body)
+    click.echo(str(target))
 
 
 @demo.command("appraisal")

@@ -1,6 +1,10 @@
-"""Exports of a score run: CSV (UTF-8 with a byte-order mark, so Excel shows Vietnamese), XLSX (a sheet
-per group with its ranked table and statistics, then satisfaction, factor and criterion detail,
-exclusions, year-on-year change, content areas and provenance) and JSON (unrounded, as stored).
+"""Exports of a score run: CSV (UTF-8 with a byte-order mark, so Excel shows Vietnamese), XLSX and JSON
+(unrounded, as stored).
+
+The XLSX holds a sheet per group with its ranked table (displayed numbers), then "Tổng hợp nhóm" (one
+row per group: mean, highest, lowest, spread, counts per band), "Dữ liệu chưa làm tròn" (every agency's
+numbers unrounded, beside the displayed ones), satisfaction, factor and criterion detail, exclusions,
+year-on-year change, content areas and provenance. Every sheet's headers are unique.
 
 Headers are Vietnamese with diacritics; numbers are rounded for display here and nowhere else.
 """
@@ -20,6 +24,7 @@ from .presentation import (
     H_CI_HIGH,
     H_CI_LOW,
     H_CODE,
+    H_FACTORS_MISSING,
     H_NOTE,
     RANKED_HEADERS,
     REASON_LABELS,
@@ -75,9 +80,24 @@ def to_csv(results: dict) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _sheet(workbook, title: str, headers: list[str], rows: list[list]):
+#: How each interval was computed, as readers of the exports name it.
+CI_METHOD_LABELS = {
+    "bootstrap": "bootstrap theo phiếu",
+    "bootstrap_random_groups": "bootstrap theo nhóm phiếu ngẫu nhiên",
+    "wilson_ballots": "Wilson theo số phiếu (mẫu nhỏ hoặc trả lời đồng nhất)",
+    "none": "",
+}
+BASIS_LABELS = {
+    "displayed": "2 chữ số thập phân, làm tròn nửa lên; xếp hạng và xếp loại theo chỉ số đã làm tròn",
+    "unrounded": "2 chữ số thập phân, làm tròn nửa lên khi hiển thị; xếp hạng và xếp loại theo chỉ số chưa làm tròn",
+}
+
+
+def _sheet(workbook, title: str, headers: list[str], rows: list[list], rounded: bool = True):
     from openpyxl.styles import Alignment, Font
 
+    if len(set(headers)) != len(headers):
+        raise ValueError(f"duplicate headers on sheet {title!r}")
     sheet = workbook.create_sheet(title[:31])
     sheet.append(headers)
     for cell in sheet[1]:
@@ -85,10 +105,11 @@ def _sheet(workbook, title: str, headers: list[str], rows: list[list]):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append(row)
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
-            if isinstance(cell.value, float):
-                cell.number_format = "0.00"
+    if rounded:
+        for column in sheet.iter_cols(min_row=2):
+            for cell in column:
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.00"
     for letter, width in zip("ABCDEFGHIJKLMNOPQRSTU", [10, 10, 38, 12, 12, 12, 12, 12, 14], strict=False):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
@@ -108,31 +129,9 @@ def to_xlsx(run: ScoreRun) -> bytes:
     present_groups += sorted({r["_group"] for r in rows} - set(present_groups))
     for group in present_groups:
         body = [[r[h] for h in GROUP_SHEET_HEADERS] for r in rows if r["_group"] == group]
-        sheet = _sheet(workbook, group_label(group), GROUP_SHEET_HEADERS, body)
-        stats = groups.get(group)
-        if stats:
-            sheet.append([])
-            for label, key in (
-                ("Trung bình", "mean"),
-                ("Cao nhất", "highest"),
-                ("Thấp nhất", "lowest"),
-                ("Khoảng cách cao nhất - thấp nhất", "spread"),
-                ("Điểm hài lòng trung bình", "mean_satisfaction_points"),
-            ):
-                sheet.append([label, None, None, None, None, None, None, shown(stats.get(key))])
-            for band in bands:
-                sheet.append(
-                    [
-                        f"Số đơn vị xếp loại {band['label']}",
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        stats.get(f"n_{band['code']}"),
-                    ]
-                )
+        _sheet(workbook, group_label(group), GROUP_SHEET_HEADERS, body)
+    _summary_sheet(workbook, results, present_groups, groups, bands)
+    _unrounded_sheet(workbook, results)
 
     agencies = results["agencies"]
     sat = results["satisfaction"]
@@ -148,8 +147,11 @@ def to_xlsx(run: ScoreRun) -> bytes:
             "Điểm hài lòng",
             H_CI_LOW,
             H_CI_HIGH,
+            "Cách tính khoảng tin cậy",
             "Dưới cỡ mẫu tối thiểu",
             "Không có phiếu hợp lệ",
+            "Số yếu tố có trả lời",
+            H_FACTORS_MISSING,
         ],
         [
             [
@@ -161,8 +163,11 @@ def to_xlsx(run: ScoreRun) -> bytes:
                 shown(r.get("points")),
                 shown(r.get("ci_low")),
                 shown(r.get("ci_high")),
+                CI_METHOD_LABELS.get(r.get("ci_method") or "none", r.get("ci_method")),
                 "Có" if r.get("below_min_sample") else "",
                 "Có" if r.get("no_countable_ballots") else "",
+                None if r.get("factors_total") is None else f"{r.get('factors_scored')}/{r.get('factors_total')}",
+                ", ".join(factor_label(results, f) for f in r.get("factors_without_answers") or []),
             ]
             for r in sat["agencies"]
         ],
@@ -179,6 +184,8 @@ def to_xlsx(run: ScoreRun) -> bytes:
             "Chỉ số (%)",
             H_CI_LOW,
             H_CI_HIGH,
+            "Cách tính khoảng tin cậy",
+            "Số phiếu có trả lời",
             "Số câu trả lời hợp lệ",
             "Số tiêu chí có trả lời",
             "Cronbach alpha",
@@ -194,6 +201,8 @@ def to_xlsx(run: ScoreRun) -> bytes:
                 shown(r["index"]),
                 shown(r["ci_low"]),
                 shown(r["ci_high"]),
+                CI_METHOD_LABELS.get(r.get("ci_method") or "none", r.get("ci_method")),
+                r.get("ballots"),
                 r["valid"],
                 r["criteria_scored"],
                 shown(r["alpha"], 3),
@@ -215,15 +224,15 @@ def to_xlsx(run: ScoreRun) -> bytes:
             "Nội dung",
             "Số trả lời hợp lệ",
             "Không áp dụng",
-            "Hài lòng",
+            "Số trả lời hài lòng, rất hài lòng",
             "Tỷ lệ hài lòng (%)",
             "Wilson - cận dưới",
             "Wilson - cận trên",
-            "Rất không hài lòng",
-            "Không hài lòng",
-            "Bình thường",
-            "Hài lòng",
-            "Rất hài lòng",
+            "Mức 1: Rất không hài lòng",
+            "Mức 2: Không hài lòng",
+            "Mức 3: Bình thường",
+            "Mức 4: Hài lòng",
+            "Mức 5: Rất hài lòng",
         ],
         [
             [
@@ -339,9 +348,118 @@ def to_xlsx(run: ScoreRun) -> bytes:
             ["Mã băm đầu vào (sha256)", info["input_hash"]],
             ["Thời điểm", info["created_at"]],
             ["Người thực hiện", info["created_by"] or info["origin"]],
-            ["Làm tròn", "2 chữ số thập phân, làm tròn nửa lên; xếp hạng và xếp loại theo chỉ số đã làm tròn"],
+            ["Làm tròn", BASIS_LABELS.get(_basis(results), _basis(results))],
+            ["Đơn vị dưới cỡ mẫu tối thiểu", BELOW_MIN_LABELS.get(_below_rule(results), _below_rule(results))],
         ],
     )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+BELOW_MIN_LABELS = {
+    "rank_marked": "xếp hạng, có đánh dấu",
+    "not_ranked": "không xếp hạng, liệt kê riêng",
+}
+
+
+def _settings(results: dict) -> dict:
+    return results["round"].get("scoring_settings") or {}
+
+
+def _basis(results: dict) -> str:
+    return _settings(results).get("band_basis", "displayed")
+
+
+def _below_rule(results: dict) -> str:
+    return _settings(results).get("below_min_sample", "rank_marked")
+
+
+def _summary_sheet(workbook, results: dict, present_groups: list[str], groups: dict, bands: list[dict]) -> None:
+    """One row per group: its statistics and the count of agencies per band (displayed numbers)."""
+    headers = [
+        "Nhóm",
+        "Số đơn vị xếp hạng",
+        "Số đơn vị được khảo sát",
+        "Trung bình",
+        "Cao nhất",
+        "Thấp nhất",
+        "Khoảng cách cao nhất - thấp nhất",
+        "Điểm hài lòng trung bình",
+        *[f"Số đơn vị xếp loại {b['label']}" for b in bands],
+    ]
+    body = []
+    for group in present_groups:
+        stats = groups.get(group)
+        if not stats:
+            continue
+        body.append(
+            [
+                group_label(group),
+                stats.get("agencies"),
+                stats.get("surveyed"),
+                shown(stats.get("mean")),
+                shown(stats.get("highest")),
+                shown(stats.get("lowest")),
+                shown(stats.get("spread")),
+                shown(stats.get("mean_satisfaction_points")),
+                *[stats.get(f"n_{b['code']}") for b in bands],
+            ]
+        )
+    _sheet(workbook, "Tổng hợp nhóm", headers, body)
+
+
+def _unrounded_sheet(workbook, results: dict) -> None:
+    """Every agency's numbers as stored (unrounded), beside the displayed ranked tables."""
+    agencies = results["agencies"]
+    sat = {r["agency"]: r for r in results["satisfaction"]["agencies"]}
+    par = {r["agency"]: r for r in ((results.get("par") or {}).get("agencies") or [])}
+    not_ranked = {r["agency"]: r["reason"] for r in results.get("not_ranked", [])}
+    headers = [
+        H_CODE,
+        H_AGENCY,
+        "Nhóm",
+        "Điểm thẩm định",
+        "Điểm hài lòng",
+        "Tổng điểm",
+        "Điểm tối đa",
+        "Chỉ số (%) chưa làm tròn",
+        "Chỉ số (%) dùng để xếp hạng",
+        "Xếp hạng",
+        "Xếp loại",
+        "Số phiếu",
+        "Chỉ số hài lòng (%) chưa làm tròn",
+        "Khoảng tin cậy - cận dưới",
+        "Khoảng tin cậy - cận trên",
+        "Cách tính khoảng tin cậy",
+        "Dưới cỡ mẫu tối thiểu",
+        H_FACTORS_MISSING,
+        "Lý do không xếp hạng",
+    ]
+    body = []
+    for code, info in agencies.items():
+        p, s = par.get(code, {}), sat.get(code, {})
+        body.append(
+            [
+                code,
+                info["name"],
+                group_label(info["group"]),
+                p.get("appraisal_points"),
+                s.get("points") if info["surveyed"] else None,
+                p.get("points"),
+                info["max_points"],
+                p.get("index"),
+                p.get("index_displayed"),
+                p.get("rank"),
+                p.get("band_label"),
+                s.get("ballots"),
+                s.get("index"),
+                s.get("ci_low"),
+                s.get("ci_high"),
+                s.get("ci_method"),
+                "Có" if s.get("below_min_sample") and not s.get("no_countable_ballots") else "",
+                ", ".join(s.get("factors_without_answers") or []),
+                REASON_LABELS.get(not_ranked.get(code, ""), not_ranked.get(code, "")),
+            ]
+        )
+    _sheet(workbook, "Dữ liệu chưa làm tròn", headers, body, rounded=False)

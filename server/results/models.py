@@ -105,3 +105,33 @@ class ScoreRun(db.Model):
 
     round: Mapped[SurveyRound] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+#: How a round treats agencies below the minimum sample: ranked with a mark, or listed as not ranked.
+BELOW_MIN_SAMPLE_RULES = ("rank_marked", "not_ranked")
+#: What rank and band are decided on: the index as displayed (2 decimals, half-up, as published) or unrounded.
+BAND_BASES = ("displayed", "unrounded")
+
+
+class RoundScoringSettings(db.Model):
+    """A round's scoring rules that are the province's choice, used by every score run of the round.
+
+    A round without a row uses the defaults (``rank_marked``, ``displayed``, 30 ballots).
+    """
+
+    __tablename__ = "round_scoring_settings"
+    __table_args__ = (
+        CheckConstraint(f"below_min_sample IN {BELOW_MIN_SAMPLE_RULES!r}", name="below_min_sample"),
+        CheckConstraint(f"band_basis IN {BAND_BASES!r}", name="band_basis"),
+        CheckConstraint("min_ballots >= 0", name="min_ballots"),
+    )
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"), primary_key=True)
+    below_min_sample: Mapped[str] = mapped_column(String(16), default="rank_marked")
+    band_basis: Mapped[str] = mapped_column(String(16), default="displayed")
+    min_ballots: Mapped[int] = mapped_column(default=30)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    round: Mapped[SurveyRound] = relationship()
+    updated_by: Mapped[User | None] = relationship()

@@ -15,6 +15,7 @@ GROUP_LABELS = {"department": "Sở, ban, ngành", "district": "UBND cấp huy�
 REASON_LABELS = {
     "no_appraisal_points": "Chưa có điểm thẩm định",
     "no_satisfaction_points": "Chưa có điểm hài lòng (không có phiếu được tính)",
+    "below_min_sample": "Không xếp hạng: dưới cỡ mẫu tối thiểu",
 }
 EXCLUSION_LABELS: dict[str, str] = {
     "failed_recheck": "Không đạt phúc tra",
@@ -42,6 +43,7 @@ H_PREV_INDEX = "Chỉ số năm trước (%)"
 H_INDEX_CHANGE = "Thay đổi chỉ số"
 H_PREV_RANK = "Xếp hạng năm trước"
 H_RANK_CHANGE = "Thay đổi xếp hạng"
+H_FACTORS_MISSING = "Yếu tố không có câu trả lời"
 
 RANKED_HEADERS = [
     H_GROUP,
@@ -62,6 +64,7 @@ RANKED_HEADERS = [
     H_INDEX_CHANGE,
     H_PREV_RANK,
     H_RANK_CHANGE,
+    H_FACTORS_MISSING,
     H_NOTE,
 ]
 
@@ -117,8 +120,14 @@ def ranked_rows(results: dict) -> list[dict]:
             notes.append("Không khảo sát (không có TTHC)")
         if code in not_ranked:
             notes.append(REASON_LABELS.get(not_ranked[code], not_ranked[code]))
-        if s.get("below_min_sample") and not s.get("no_countable_ballots"):
-            notes.append("Dưới cỡ mẫu tối thiểu")
+        if s.get("below_min_sample") and not s.get("no_countable_ballots") and code not in not_ranked:
+            notes.append(f"Dưới cỡ mẫu tối thiểu ({s.get('ballots')} phiếu); xếp hạng có đánh dấu")
+        missing = [factor_label(results, f) for f in s.get("factors_without_answers") or []]
+        if missing:
+            notes.append(
+                f"Chỉ số hài lòng tính trên {s.get('factors_scored')}/{s.get('factors_total')} yếu tố"
+                f" (không có câu trả lời: {', '.join(missing)})"
+            )
         held = (results.get("held") or {}).get(code)
         if held:  # held by a quarantine: not invalid, and counted again if the quarantine is released
             notes.append(f"{held} phiếu đang tạm giữ để xác minh điều tra viên")
@@ -136,7 +145,7 @@ def ranked_rows(results: dict) -> list[dict]:
                 H_SATISFACTION: shown(s.get("points")) if info["surveyed"] else None,
                 H_POINTS: shown(p.get("points")),
                 H_MAX: shown(info["max_points"]),
-                H_INDEX: p.get("index_displayed"),
+                H_INDEX: shown(p.get("index_displayed")),
                 H_BAND: p.get("band_label"),
                 H_BALLOTS: s.get("ballots"),
                 H_SAT_INDEX: shown(s.get("index")),
@@ -146,7 +155,10 @@ def ranked_rows(results: dict) -> list[dict]:
                 H_INDEX_CHANGE: shown(y.get("displayed_change", y.get("index_change"))),
                 H_PREV_RANK: y.get("previous_rank"),
                 H_RANK_CHANGE: y.get("rank_change"),
+                H_FACTORS_MISSING: ", ".join(missing),
                 H_NOTE: "; ".join(notes),
+                "_below_min_sample": bool(p.get("below_min_sample")),
+                "_factors_without_answers": list(s.get("factors_without_answers") or []),
             }
         )
     rows.sort(
@@ -197,6 +209,8 @@ def ranking_view(results: dict) -> dict:
                         "band": r[H_BAND],
                         "index_change": r[H_INDEX_CHANGE],
                         "rank_change": r[H_RANK_CHANGE],
+                        "below_min_sample": r["_below_min_sample"],
+                        "factors_without_answers": r["_factors_without_answers"],
                         "note": r[H_NOTE],
                     }
                     for r in rows

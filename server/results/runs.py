@@ -6,8 +6,9 @@ The steps, each done by a ``scoring`` function (this module only gathers inputs 
    (``scoring.score_satisfaction``) -- or, for a year scored outside parsurvey, the satisfaction
    points imported with the appraisal points;
 2. the PAR index of every agency that has appraisal points (and satisfaction points when it is
-   surveyed), ranked and banded per group with the round's bands (``scoring.rank_par``); the others
-   are listed as not ranked, with the reason;
+   surveyed), ranked and banded per group with the round's bands (``scoring.rank_par``) on the round's
+   band basis; the others are listed as not ranked, with the reason. An agency below the minimum
+   sample is ranked with a mark or not ranked, as the round's settings say (``settings.py``);
 3. mean points per content area (``scoring.area_statistics``) when areas were imported;
 4. the change against the previous round's latest run (``scoring.compare_years``), flagged when the
    method version differs.
@@ -45,6 +46,7 @@ from ..registry.models import SurveyRound
 from .appraisal import appraisal_areas, appraisal_maximum, appraisal_rows
 from .inputs import load_ballots
 from .models import ScoreRun
+from .settings import scoring_settings
 
 #: Parameters a run takes, with their defaults (the survey maximum and method version come from the round).
 DEFAULT_PARAMETERS: dict[str, Any] = {
@@ -168,7 +170,12 @@ def compute_run(
 
     ``step()`` is called after reading the ballots, after scoring satisfaction and after ranking."""
     step = step or (lambda: None)
-    params = {**DEFAULT_PARAMETERS, **{k: v for k, v in (parameters or {}).items() if v is not None}}
+    settings = scoring_settings(survey_round)
+    params = {
+        **DEFAULT_PARAMETERS,
+        "min_ballots": settings["min_ballots"],
+        **{k: v for k, v in (parameters or {}).items() if v is not None},
+    }
     unknown = sorted(set(params) - set(DEFAULT_PARAMETERS))
     if unknown or params["satisfaction_source"] not in SOURCES:
         raise ApiError(
@@ -243,6 +250,22 @@ def compute_run(
     satisfaction["form_versions"] = ballots.criteria.form_versions
     satisfaction["missing_questions"] = ballots.missing_questions
     sat_points = {r["agency"]: r["points"] for r in satisfaction["agencies"]}
+    sat_ballots = {r["agency"]: r.get("ballots") for r in satisfaction["agencies"]}
+    below = {
+        r["agency"]
+        for r in satisfaction["agencies"]
+        if source == "ballots" and r.get("below_min_sample") and not r.get("no_countable_ballots")
+    }
+    satisfaction["incomplete"] = [
+        {
+            "agency": r["agency"],
+            "factors_without_answers": r["factors_without_answers"],
+            "factors_scored": r.get("factors_scored"),
+            "factors_total": r.get("factors_total"),
+        }
+        for r in satisfaction["agencies"]
+        if r.get("factors_without_answers")
+    ]
     step()
 
     # PAR index: every participant with appraisal points, and satisfaction points when surveyed
@@ -256,6 +279,9 @@ def compute_run(
         points = sat_points.get(code) if p.surveyed else None
         if p.surveyed and points is None:
             not_ranked.append({"agency": code, "reason": "no_satisfaction_points"})
+            continue
+        if p.surveyed and code in below and settings["below_min_sample"] == "not_ranked":
+            not_ranked.append({"agency": code, "reason": "below_min_sample", "ballots": sat_ballots.get(code)})
             continue
         par_rows.append(
             {
@@ -277,16 +303,24 @@ def compute_run(
             par_result = rank_par(
                 pd.DataFrame(par_rows),
                 bands,
-                DISPLAY_ROUNDING,
+                DISPLAY_ROUNDING if settings["band_basis"] == "displayed" else None,
                 appraisal_max=appraisal_max,
                 satisfaction_max=survey_max,
             )
         except ScoringError as exc:
             raise _fail(exc) from exc
+        ranked = records(par_result.agencies)
+        for row in ranked:  # the mark of an agency ranked on fewer ballots than the minimum sample
+            row["below_min_sample"] = row["agency"] in below
+            row["ballots"] = sat_ballots.get(row["agency"]) if row["surveyed"] else None
         par = {
-            "agencies": records(par_result.agencies),
+            "agencies": ranked,
             "groups": records(par_result.groups),
-            "rounding": {"decimals": DISPLAY_ROUNDING.decimals, "rule": DISPLAY_ROUNDING.rule},
+            "rounding": {
+                "decimals": DISPLAY_ROUNDING.decimals,
+                "rule": DISPLAY_ROUNDING.rule,
+                "band_basis": settings["band_basis"],
+            },
         }
     step()
     area_stats = []
@@ -338,6 +372,7 @@ def compute_run(
             "method_version": survey_round.method_version,
             "survey_max_points": survey_max,
             "bands": survey_round.bands,
+            "scoring_settings": settings,
         },
         "agencies": agencies,
         "satisfaction": satisfaction,
@@ -366,6 +401,7 @@ def compute_run(
         "areas": [(a.name, a.max_points) for a in areas],
         "participants": sorted((code, p.max_points, p.surveyed) for code, p in by_code.items()),
         "bands": survey_round.bands,
+        "scoring_settings": settings,
         "survey_max_points": survey_max,
         "method": method.as_dict(),
         "parameters": params,

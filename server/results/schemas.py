@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from scoring import METHODS
 
+from .models import BAND_BASES, BELOW_MIN_SAMPLE_RULES
 from .runs import SOURCES
 
 EXPORT_FORMATS = ("json", "csv", "xlsx")
@@ -69,3 +70,17 @@ class ScoreRunSchema(Schema):
 
 class ScoreRunResultsSchema(ScoreRunSchema):
     results = fields.Dict(metadata={"description": "every number of the run, unrounded"})
+
+
+class ScoringSettingsSchema(Schema):
+    """A round's scoring settings (``server.results.settings``); PUT takes any of them."""
+
+    below_min_sample = fields.String(
+        validate=validate.OneOf(BELOW_MIN_SAMPLE_RULES),
+        metadata={"description": "rank_marked (default): ranked with a mark; not_ranked: listed as not ranked"},
+    )
+    band_basis = fields.String(
+        validate=validate.OneOf(BAND_BASES),
+        metadata={"description": "displayed (default, as published): the 2-decimal index; unrounded"},
+    )
+    min_ballots = fields.Integer(validate=validate.Range(min=0), metadata={"description": "minimum sample (30)"})

@@ -10,8 +10,14 @@ from ..auth.roles import MANAGERS
 from ..errors import ApiError
 from ..paging import LIST, Page
 from ..registry.service import get_round
-from . import exports, presentation, report, service
-from .schemas import AppraisalSchema, ScoreRunRequestSchema, ScoreRunResultsSchema, ScoreRunSchema
+from . import exports, presentation, report, service, settings
+from .schemas import (
+    AppraisalSchema,
+    ScoreRunRequestSchema,
+    ScoreRunResultsSchema,
+    ScoreRunSchema,
+    ScoringSettingsSchema,
+)
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Appraisal points, score runs, exports")
 
@@ -124,3 +130,21 @@ def report_download(run_id, fmt):
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@blp.route("/rounds/<code>/scoring-settings", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, ScoringSettingsSchema)
+def get_scoring_settings(code):
+    """The round's scoring settings: the rule for agencies below the minimum sample, the band basis and
+    the minimum sample (admin, supervisor)."""
+    return settings.scoring_settings(get_round(code))
+
+
+@blp.route("/rounds/<code>/scoring-settings", methods=["PUT"])
+@require_roles(*MANAGERS)
+@blp.arguments(ScoringSettingsSchema)
+@blp.response(200, ScoringSettingsSchema)
+def put_scoring_settings(args, code):
+    """Change some of the round's scoring settings; the next score run uses them."""
+    return settings.update_scoring_settings(get_round(code), args, current_user())

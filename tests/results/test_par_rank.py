@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from tests.results.conftest import hanam_rows
 
 
@@ -76,10 +78,74 @@ def test_par_rank_should_refuse_points_above_the_maximum_naming_the_agency(app, 
     path = write_input(tmp_path, [["Sở A", "department", "91", "9", "100"], ["Sở B", "department", "80", "9", "100"]])
     result = invoke(app, "par", "rank", str(path))
     assert result.exit_code == 1
-    assert "[appraisal_above_maximum]" in result.output and "Sở A" in result.output and "Sở B" not in result.output
+    assert "[invalid_appraisal]" in result.output and '"code": "above_maximum"' in result.output
+    assert "Sở A" in result.output and "Sở B" not in result.output and '"line": 2' in result.output
 
 
 def test_par_rank_should_refuse_a_surveyed_maximum_without_satisfaction_points(app, tmp_path):
     path = write_input(tmp_path, [["Sở A", "department", "80", "", "100"]])
     result = invoke(app, "par", "rank", str(path))
-    assert result.exit_code == 1 and "[missing_satisfaction]" in result.output
+    assert result.exit_code == 1 and '"code": "missing_value"' in result.output
+    assert '"column": "satisfaction_points"' in result.output
+
+
+def problems_of(output: str) -> list[tuple]:
+    body = output[output.index("[\n") :]
+    return [(p["line"], p["column"], p["code"]) for p in json.loads(body)]
+
+
+def test_par_rank_should_refuse_what_the_server_import_refuses_with_the_same_codes(app, tmp_path, client, supervisor1):
+    from tests.results.conftest import csv_bytes, upload_appraisal
+
+    rows = {r["agency"]: r for r in hanam_rows()}
+    table = [  # agency, appraisal, satisfaction
+        ["Sở Thông tin và Truyền thông", "-3", "9.89"],  # line 2: negative appraisal points
+        ["Văn phòng UBND tỉnh", "56.75", "9"],  # line 3: a 60-point agency given satisfaction points as surveyed
+        ["Sở Nội vụ", "90.5", "9.23"],  # line 4: above 100 - 10
+        ["Thanh tra tỉnh", "61", ""],  # line 5: above its maximum of 60
+        ["Sở Tài chính", "85.75", "10.5"],  # line 6: satisfaction points above 10
+        ["Sở Xây dựng", "85.75", "-1"],  # line 7: negative satisfaction points
+        ["Sở Y tế", "abc", "9"],  # line 8: not a number
+    ]
+    expected = [
+        (2, "appraisal_points", "negative_points"),
+        (3, "satisfaction_points", "not_surveyed"),
+        (4, "appraisal_points", "above_maximum"),
+        (5, "appraisal_points", "above_maximum"),
+        (6, "satisfaction_points", "above_maximum"),
+        (7, "satisfaction_points", "negative_points"),
+        (8, "appraisal_points", "not_a_number"),
+    ]
+    server = upload_appraisal(
+        client, supervisor1, csv_bytes(["agency", "appraisal_points", "satisfaction_points"], table)
+    )
+    assert server.status_code == 422, server.get_json()
+    assert server.get_json()["code"] == "invalid_appraisal"
+    assert [(e["line"], e["column"], e["code"]) for e in server.get_json()["errors"]] == expected
+    path = write_input(
+        tmp_path, [[agency, "department", app_, sat, rows[agency]["max_points"]] for agency, app_, sat in table]
+    )
+    result = invoke(app, "par", "rank", str(path))
+    assert result.exit_code == 1 and "[invalid_appraisal]" in result.output
+    assert problems_of(result.output) == expected
+
+
+def test_par_rank_should_band_on_the_displayed_or_the_unrounded_index_as_asked(app, tmp_path):
+    # 94.996 is shown as 95.00: "excellent" on the displayed index (as published), "good" on the unrounded one
+    path = write_input(
+        tmp_path, [["Sở A", "department", "85.996", "9", "100"], ["Sở B", "department", "85", "9", "100"]]
+    )
+    shown = json.loads(invoke(app, "par", "rank", str(path)).output)
+    exact = json.loads(invoke(app, "par", "rank", str(path), "--band-basis", "unrounded").output)
+    a_shown = next(a for a in shown["agencies"] if a["agency"] == "Sở A")
+    a_exact = next(a for a in exact["agencies"] if a["agency"] == "Sở A")
+    assert (a_shown["index"], a_shown["band"], shown["band_basis"]) == (95.0, "excellent", "displayed")
+    assert (a_exact["index"], a_exact["band"], exact["band_basis"]) == (95.0, "good", "unrounded")
+    assert a_exact["index_unrounded"] == a_shown["index_unrounded"] == pytest.approx(94.996)
+
+
+def test_par_rank_should_refuse_a_file_that_is_not_a_csv_with_a_clear_error(app, tmp_path):
+    path = tmp_path / "par.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81 not text")
+    result = invoke(app, "par", "rank", str(path))
+    assert result.exit_code == 1 and "[invalid_value]" in result.output and "UTF-8 CSV" in result.output

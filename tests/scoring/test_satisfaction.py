@@ -174,7 +174,12 @@ def test_all_ballots_satisfied_score_100_and_the_maximum_points():
     res = score_satisfaction(wide, synthetic_criteria(), SatisfactionMethod(bootstrap_resamples=100, max_points=10))
     assert (res.agencies["index"] == 100.0).all()
     assert (res.agencies["points"] == 10.0).all()
-    assert (res.agencies["ci_low"] == 100.0).all() and (res.agencies["ci_high"] == 100.0).all()
+    # unanimous: every resample gives 100, so the interval is Wilson's on the ballots -- never [100, 100]
+    assert (res.agencies["ci_method"] == "wilson_ballots").all()
+    assert (res.agencies["ci_high"] == 100.0).all() and (res.agencies["ci_low"] < 100.0).all()
+    n = res.agencies["ballots"].to_numpy(dtype=float)
+    z2 = 1.959963984540054**2
+    assert res.agencies["ci_low"].to_numpy() == pytest.approx(100 * n / (n + z2))  # Wilson's lower end at p = 1
 
 
 # --- intervals -----------------------------------------------------------------------------------
@@ -473,3 +478,78 @@ def test_an_expected_agency_given_in_nfd_matches_its_nfc_ballots():
     answers = small_answers().assign(agency=unicodedata.normalize("NFC", name))
     res = score_satisfaction(answers, CRITERIA, NO_BOOT, agencies=[unicodedata.normalize("NFD", name)])
     assert len(res.agencies) == 1 and not res.agencies["no_countable_ballots"].iloc[0]
+
+
+# --- small samples: the interval never collapses (scoring.intervals, "Which interval an index gets") -----
+
+Z2 = 1.959963984540054**2
+
+
+def wilson_by_hand(p: float, n: int) -> tuple[float, float]:
+    """Wilson (1927) written out: centre ± half over 1 + z²/n, in percent."""
+    denom = 1 + Z2 / n
+    centre = (p + Z2 / (2 * n)) / denom
+    half = (Z2**0.5) / denom * ((p * (1 - p) / n + Z2 / (4 * n * n)) ** 0.5)
+    return 100 * max(centre - half, 0.0), 100 * min(centre + half, 1.0)
+
+
+FIVE = [{"question": f"q{f}", "factor": f"F{f}"} for f in range(1, 6)]
+
+
+def test_one_ballot_at_100_should_get_a_wilson_interval_from_20_65_to_100_not_a_point():
+    answers = pd.DataFrame({"ballot_id": 1, "agency": "A", "question": [f"q{f}" for f in range(1, 6)], "value": 5})
+    a = row(score_satisfaction(answers, FIVE).agencies, agency="A")
+    assert a["index"] == 100.0 and a["ballots"] == 1
+    # p = 1, n = 1: the lower end is 1 / (1 + z²) = 1 / 4.8414588 = 0.2065494
+    assert a["ci_low"] == pytest.approx(20.65494, abs=1e-4) and a["ci_high"] == 100.0
+    assert a["ci_method"] == "wilson_ballots" and bool(a["below_min_sample"])
+
+
+def test_three_identical_ballots_at_20_should_get_wilson_not_the_bootstraps_20_to_20():
+    # each ballot: F1 satisfied, F2-F5 dissatisfied -> index (100 + 0 + 0 + 0 + 0) / 5 = 20 on every resample
+    values = [5, 2, 2, 2, 2]
+    answers = pd.DataFrame(
+        {
+            "ballot_id": np.repeat([1, 2, 3], 5),
+            "agency": "A",
+            "question": [f"q{f}" for f in range(1, 6)] * 3,
+            "value": values * 3,
+        }
+    )
+    res = score_satisfaction(answers, FIVE, SatisfactionMethod(min_ballots=0))  # bootstrap allowed from 1 ballot
+    a = row(res.agencies, agency="A")
+    assert a["index"] == pytest.approx(20.0)
+    # p = 0.2, n = 3: centre 0.3684491, half 0.3438235 -> [2.46256, 71.22727]
+    low, high = wilson_by_hand(0.2, 3)
+    assert (low, high) == pytest.approx((2.46256, 71.22727), abs=1e-5)
+    assert a["ci_low"] == pytest.approx(low) and a["ci_high"] == pytest.approx(high)
+    assert a["ci_method"] == "wilson_ballots"  # the bootstrap had no width
+    f1 = row(res.factors, agency="A", factor="F1")
+    assert f1["index"] == 100.0 and f1["ballots"] == 3 and f1["ci_method"] == "wilson_ballots"
+    assert f1["ci_low"] == pytest.approx(100 * 3 / (3 + Z2))
+
+
+def test_the_bootstrap_should_be_used_from_the_minimum_sample_and_wilson_below_it():
+    values = [5] * 20 + [2] * 10  # 30 ballots, one criterion, index 66.67
+    answers = pd.DataFrame({"ballot_id": range(30), "agency": "A", "question": "q1", "value": values})
+    crit = [{"question": "q1", "factor": "F1"}]
+    at = row(score_satisfaction(answers, crit, SatisfactionMethod(min_ballots=30)).agencies, agency="A")
+    assert at["ci_method"] == "bootstrap"
+    below = row(score_satisfaction(answers, crit, SatisfactionMethod(min_ballots=31)).agencies, agency="A")
+    assert below["ci_method"] == "wilson_ballots"
+    assert (below["ci_low"], below["ci_high"]) == pytest.approx(wilson_by_hand(20 / 30, 30))
+    floor = SatisfactionMethod(min_ballots=31, bootstrap_min_ballots=10)
+    assert row(score_satisfaction(answers, crit, floor).agencies, agency="A")["ci_method"] == "bootstrap"
+
+
+def test_a_factor_nobody_answered_should_be_listed_on_the_agency_row():
+    answers = pd.DataFrame(
+        {"ballot_id": [1, 1, 1, 1, 2, 2, 2, 2], "agency": "A", "question": ["q1", "q2", "q3", "q4"] * 2, "value": 5}
+    )
+    res = score_satisfaction(answers, FIVE, NO_BOOT)
+    a = row(res.agencies, agency="A")
+    assert a["index"] == 100.0  # the mean of the four factors answered
+    assert a["factors_without_answers"] == ["F5"]
+    assert (a["factors_scored"], a["factors_total"]) == (4, 5)
+    assert [w.factor for w in res.warnings if w.code == "factor_no_valid_answers"] == ["F5"]
+    assert row(res.factors, agency="A", factor="F5")["ballots"] == 0

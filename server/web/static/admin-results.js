@@ -1,5 +1,6 @@
 // Results (kết quả): import the appraisal council's points (a template to download, the problems of each row),
-// score the round, and download the exports and the report (HTML or PDF). The ranking itself is on the
+// key in paper ballots (templates per form version, valid rows stored, refused rows listed and downloadable),
+// the round's scoring settings, score the round, and download the exports and the report (HTML or PDF). The ranking itself is on the
 // oversight screens. Calls /api/v1/rounds/<code>/appraisal and /score-runs (admin, supervisor).
 
 export async function renderResults(ui, h) {
@@ -10,11 +11,17 @@ export async function renderResults(ui, h) {
     return;
   }
   const code = encodeURIComponent(h.round());
-  const [appraisal, runs] = [await h.call(`/api/v1/rounds/${code}/appraisal`), await h.call(`/api/v1/rounds/${code}/score-runs`)];
+  const [appraisal, runs, settings] = [
+    await h.call(`/api/v1/rounds/${code}/appraisal`),
+    await h.call(`/api/v1/rounds/${code}/score-runs`),
+    await h.call(`/api/v1/rounds/${code}/scoring-settings`),
+  ];
   h.page(
     el("h2", { class: "page-title" }, `${t("adm_screen_results")} — ${t("round")} ${h.round()}`),
     rounds.length > 1 ? h.roundPicker(rounds, () => renderResults(ui, h)) : null,
     appraisalCard(ui, h, appraisal),
+    paperCard(ui, h),
+    settingsCard(ui, h, settings),
     runsCard(ui, h, runs),
     ui.whoSection(),
   );
@@ -52,6 +59,87 @@ function appraisalCard(ui, h, appraisal) {
       h.field("appraisal-file", t("adm_file_csv_xlsx"), file, t("adm_appraisal_hint")),
       problems,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "appraisal-submit" }, t("adm_import"))),
+    ),
+  );
+}
+
+// Paper ballots: a template per form version (CSV or Excel), then the filled file. Valid rows are stored,
+// rows already stored are skipped, and each refused row is listed with its line and reasons, with a file of
+// the refused rows to correct and import again.
+function paperCard(ui, h) {
+  const { el, t } = ui;
+  const code = encodeURIComponent(h.round());
+  const file = el("input", { type: "file", name: "file", accept: ".csv,.xlsx" });
+  const problems = el("div", { class: "problems-slot", id: "paper-problems" });
+  const outcome = el("div", { id: "paper-outcome", role: "status" });
+  const submit = async (event) => {
+    event.preventDefault();
+    if (!file.files[0]) {
+      ui.announce(t("adm_choose_file"), "error");
+      file.focus();
+      return;
+    }
+    const form = new FormData();
+    form.append("file", file.files[0]);
+    const done = await h.attempt(() => h.call(`/api/v1/rounds/${code}/paper-ballots`, { method: "POST", form }), problems);
+    if (!done) return;
+    const summary = t("adm_paper_done", { accepted: done.accepted, duplicates: done.duplicates, refused: done.refused_rows });
+    const parts = [el("p", { id: "paper-summary" }, summary)];
+    if (done.blank_scored) parts.push(el("p", { class: "hint" }, t("adm_paper_blank", { n: done.blank_scored })));
+    if (done.refused_rows) {
+      const rows = done.refused.flatMap((r) => r.problems.map((p) => ({ line: r.line, column: p.path, message: `${p.code}: ${p.message}` })));
+      problems.replaceChildren(h.problemsTable(rows));
+      const blob = new Blob(["\ufeff" + done.refused_file.text], { type: "text/csv;charset=utf-8" });
+      parts.push(el("p", {}, el("a", { class: "button", id: "paper-refused", href: URL.createObjectURL(blob), download: done.refused_file.filename }, t("adm_paper_refused_file"))));
+    }
+    outcome.replaceChildren(...parts);
+    ui.announce(summary, done.refused_rows ? "error" : "ok");
+  };
+  return h.card(
+    "paper",
+    t("adm_paper"),
+    el(
+      "p",
+      { class: "actions" },
+      el("a", { class: "button", id: "paper-template-xlsx", href: `/api/v1/rounds/${code}/paper-ballots/template.xlsx`, download: "" }, t("adm_paper_template_xlsx")),
+      el("a", { class: "button", id: "paper-template-csv", href: `/api/v1/rounds/${code}/paper-ballots/template.csv`, download: "" }, t("adm_paper_template_csv")),
+    ),
+    el(
+      "form",
+      { id: "paper-form", onsubmit: submit, novalidate: true },
+      h.field("paper-file", t("adm_file_csv_xlsx"), file, t("adm_paper_hint")),
+      problems,
+      el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "paper-submit" }, t("adm_import"))),
+    ),
+    outcome,
+  );
+}
+
+// The round's scoring settings: agencies below the minimum sample ranked with a mark or not ranked, the basis
+// of rank and band (the displayed 2-decimal index, as published, or the unrounded one), the minimum sample.
+function settingsCard(ui, h, settings) {
+  const { el, t } = ui;
+  const code = encodeURIComponent(h.round());
+  const below = h.select("below_min_sample", [["rank_marked", t("adm_below_rank_marked")], ["not_ranked", t("adm_below_not_ranked")]], settings.below_min_sample);
+  const basis = h.select("band_basis", [["displayed", t("adm_basis_displayed")], ["unrounded", t("adm_basis_unrounded")]], settings.band_basis);
+  const minimum = el("input", { type: "number", min: "0", step: "1", name: "min_ballots", value: String(settings.min_ballots) });
+  const problems = el("div", { class: "problems-slot", id: "settings-problems" });
+  const submit = async (event) => {
+    event.preventDefault();
+    const body = { below_min_sample: below.value, band_basis: basis.value, min_ballots: Number(minimum.value) };
+    await h.attempt(() => h.call(`/api/v1/rounds/${code}/scoring-settings`, { method: "PUT", body }), problems, t("adm_settings_saved"));
+  };
+  return h.card(
+    "scoring-settings",
+    t("adm_scoring_settings"),
+    el(
+      "form",
+      { id: "scoring-settings-form", onsubmit: submit, novalidate: true },
+      h.field("settings-below", t("adm_below_min_sample"), below),
+      h.field("settings-basis", t("adm_band_basis"), basis),
+      h.field("settings-min", t("adm_min_ballots"), minimum),
+      problems,
+      el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "settings-submit" }, t("adm_save"))),
     ),
   );
 }
