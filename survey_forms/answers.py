@@ -350,7 +350,9 @@ def offered_choices(question: Question, scope: Mapping[str, Any], *, today: Any 
     return tuple(
         choice.value
         for choice in question.choices
-        if expression.evaluate_boolean(scope, today=today, choices=labels, choice={**choice.columns, "name": choice.value})
+        if expression.evaluate_boolean(
+            scope, today=today, choices=labels, choice={**choice.columns, "name": choice.value}
+        )
     )
 
 
@@ -409,9 +411,7 @@ def _validate_scope(scope: _Scope, today: Any, errors: list[AnswerError]) -> Non
             errors.append(AnswerError(path, *problem))
             continue
         constraint = element.constraint_expression
-        if constraint is not None and not constraint.evaluate_boolean(
-            scope, value, today=today, choices=scope.choices
-        ):
+        if constraint is not None and not constraint.evaluate_boolean(scope, value, today=today, choices=scope.choices):
             given = _shown(element.constraint_message)
             message = given or f"the answer must satisfy {element.constraint}"
             errors.append(AnswerError(path, "constraint_failed", message))
@@ -423,9 +423,7 @@ def _validate_scope(scope: _Scope, today: Any, errors: list[AnswerError]) -> Non
         errors.append(AnswerError(prefix + str(key), "unknown_question", f"{where} has no question {str(key)!r}"))
 
 
-def _validate_repeat(
-    scope: _Scope, group: Group, path: str, value: Any, today: Any, errors: list[AnswerError]
-) -> None:
+def _validate_repeat(scope: _Scope, group: Group, path: str, value: Any, today: Any, errors: list[AnswerError]) -> None:
     """A repeat's answer: a list of instances (objects of the answers inside), each checked on its own."""
     if not scope.is_relevant(group.name):
         if not is_blank(value):

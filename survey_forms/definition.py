@@ -291,7 +291,10 @@ class _Checker:
         calculation = None
         if given("calculation"):
             calculation = self.expression(data["calculation"], f"{path}.calculation", name, "calculation")
-        choices = self.choices(data["choices"], f"{path}.choices") if given("choices") else ()
+        choices = ()
+        if given("choices"):
+            # Cascading lists repeat a value under different parents ("other" in every province).
+            choices = self.choices(data["choices"], f"{path}.choices", duplicates=given("choice_filter"))
         choice_filter = None
         if given("choice_filter"):
             choice_filter = self.expression(data["choice_filter"], f"{path}.choice_filter", name, "choice_filter")
@@ -316,7 +319,7 @@ class _Checker:
             scoring=scoring,
         )
 
-    def choices(self, value: Any, path: str) -> tuple[Choice, ...]:
+    def choices(self, value: Any, path: str, duplicates: bool = False) -> tuple[Choice, ...]:
         if not isinstance(value, list):
             self.error(path, "invalid_type", "choices must be a list")
             return ()
@@ -341,7 +344,7 @@ class _Checker:
                     "invalid_name",
                     "choice value",
                 )
-                if choice_value in seen:
+                if choice_value in seen and not duplicates:
                     self.error(f"{item_path}.value", "duplicate_choice", f"choice {choice_value!r} appears twice")
                 seen.add(choice_value)
             label = self.text(item["label"], f"{item_path}.label") if "label" in item else {}
@@ -401,8 +404,9 @@ class _Checker:
                     self.error(path, "unknown_reference", f"${{{ref}}} does not name a question of this form")
                 elif kind == "group" and ref in self.repeats:
                     continue  # count(${repeat}) reads its instances
-                elif kind in ("group", "note"):
+                elif kind == "group":
                     self.error(path, "unknown_reference", f"${{{ref}}} is a {kind}, which has no answer")
+                # A note reads as "" (ODK's empty read-only node): pyxform's own examples compare notes.
 
         seen_tags: dict[tuple[str, str], str] = {}
         for path, tag in self.scoring_tags:

@@ -97,9 +97,7 @@ class ExpressionError(ValueError):
 class _Context:
     __slots__ = ("values", "current", "today", "now", "choices", "choice")
 
-    def __init__(
-        self, values: Mapping[str, Any], current: Any, today: Any, now: Any, choices: Any, choice: Any = None
-    ):
+    def __init__(self, values: Mapping[str, Any], current: Any, today: Any, now: Any, choices: Any, choice: Any = None):
         self.values = values
         self.current = current
         self.today = today
@@ -570,9 +568,7 @@ class Expression:
 def _parse_cached(source: str, choice_columns: bool) -> Expression:
     parser = _Parser(source, choice_columns)
     root, _depth = parser.parse()
-    return Expression(
-        source, root, frozenset(parser.references), parser.uses_current, frozenset(parser.columns)
-    )
+    return Expression(source, root, frozenset(parser.references), parser.uses_current, frozenset(parser.columns))
 
 
 def parse(source: str, *, choice_columns: bool = False) -> Expression:

@@ -255,12 +255,8 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
 @pytest.mark.parametrize(
     ("rows", "row_number", "construct"),
     [
-        ([["begin repeat", "visits", "Lần"], ["text", "why", "Lý do"], ["end repeat"]], 2, "begin repeat"),
         ([["text", "a", "A"], ["geotrace", "where", "Đường đi"]], 3, "geotrace"),
         ([["image", "photo", "Ảnh"]], 2, "image"),
-        ([["audit", "audit"]], 2, "audit"),
-        ([["range", "r", "Mức"]], 2, "range"),
-        ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
         ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
     ],
 )
@@ -274,11 +270,8 @@ def test_should_refuse_an_unsupported_question_type_naming_its_row(tmp_path, row
 @pytest.mark.parametrize(
     "column",
     [
-        "choice_filter",
         "disabled",
-        "trigger",
-        "parameters",
-        "repeat_count",
+        "bind::jr:preload",
     ],
 )
 def test_should_refuse_an_unsupported_survey_column_naming_its_row(tmp_path, column):
@@ -410,13 +403,16 @@ def test_should_accept_choice_values_with_diacritics(tmp_path):
     assert not [e for e in errors if "channels" in e.path], errors
 
 
-@pytest.mark.parametrize("sheet", ["entities", "external_choices"])
-def test_should_refuse_an_unsupported_sheet(tmp_path, sheet):
-    rows = [["list_name", "name", "label"], ["x", "a", "A"]] if sheet == "external_choices" else [
-        ["dataset", "label"], ["people", "${name}"],
-    ]  # fmt: skip
-    errors = refusal(tmp_path, extra_sheets={sheet: rows})
-    assert (sheet, "unsupported_construct") in {(e["path"], e["code"]) for e in errors}
+def test_should_refuse_the_osm_sheet(tmp_path):
+    errors = refusal(tmp_path, extra_sheets={"osm": [["list_name", "name", "label"], ["x", "a", "A"]]})
+    assert ("osm", "unsupported_construct") in {(e["path"], e["code"]) for e in errors}
+
+
+def test_should_import_a_form_with_an_entities_sheet_with_a_warning(tmp_path):
+    warnings: list[dict[str, str]] = []
+    path = write_workbook(tmp_path, extra_sheets={"entities": [["dataset", "label"], ["people", "${age}"]]})
+    form_from_xlsform(path, warnings=warnings)
+    assert ("entities", "ignored_construct") in {(w["path"], w["code"]) for w in warnings}
 
 
 def test_should_refuse_a_dynamic_required_expression(tmp_path):
