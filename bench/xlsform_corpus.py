@@ -4,7 +4,8 @@
 
 For every .xlsx/.xls/.xlsm/.csv/.md file under DIR it asks pyxform (the reference converter) whether the
 form converts into an XForm (``xls2xform.convert``; its first pass alone also passes forms it then refuses,
-such as an ``include`` never included or a question without a label), then whether parsurvey's importer (``survey_forms.form_from_xlsform``) takes it, and prints
+such as an ``include`` never included or a question without a label), then whether parsurvey's importer
+(``survey_forms.form_from_xlsform``) takes it, and prints
 the share imported of those pyxform converts, with the problems that stopped the others, most frequent
 first. Public forms are not kept in this repository (see README, "XLSForm"): collect them in a folder of
 your own, for example from the test fixtures of pyxform, KoboToolbox or osm-fieldwork.

@@ -379,7 +379,7 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
 
 
 def _validate_scope(scope: _Scope, today: Any, errors: list[AnswerError]) -> None:
-    form, answers, prefix = scope.form, scope.answers, scope.prefix
+    answers, prefix = scope.answers, scope.prefix
     for element in scope.children:
         name = element.name
         path = prefix + scope.relative_path(name)

@@ -431,6 +431,37 @@ def _language_code(name: str, default: str) -> str | None:
     return LANGUAGE_NAMES.get(bare.lower())
 
 
+def _element_names(items: list[Any]) -> set[str]:
+    names: set[str] = set()
+    for item in items:
+        if isinstance(item, dict) and "type" in item and "name" in item:
+            names.add(str(item["name"]))
+            names |= _element_names(item.get("children", []))
+    return names
+
+
+def _loop_copy(item: Any, names: set[str], suffix: str, label: str) -> Any:
+    """One choice's copy of a loop's body: its questions named ``<name>_<choice>`` (references too)."""
+    if isinstance(item, dict):
+        out = {k: _loop_copy(v, names, suffix, label) for k, v in item.items() if k not in ("choices", "columns")}
+        for key in ("choices", "columns"):
+            if key in item:
+                out[key] = item[key]
+        if "type" in item and str(item.get("name")) in names:
+            out["name"] = f"{item['name']}_{suffix}"
+        return out
+    if isinstance(item, list):
+        return [_loop_copy(v, names, suffix, label) for v in item]
+    if isinstance(item, str):
+        text = item.replace("%(label)s", label).replace("%(name)s", suffix)
+        return re.sub(
+            r"\$\{([A-Za-z_]\w*)\}",
+            lambda m: f"${{{m.group(1)}_{suffix}}}" if m.group(1) in names else m.group(0),
+            text,
+        )
+    return item
+
+
 class _Converter:
     def __init__(self, workbook: DefinitionData, default_form_id: str = "data"):
         self.workbook = workbook
@@ -877,36 +908,16 @@ class _Converter:
         """``begin loop over LIST``: the questions asked once per choice of LIST, as pyxform expands it - a
         group per choice, its questions named ``<name>_<choice>`` and ``%(label)s`` replaced by its label."""
         name = str(data.get("name"))
+        body = data.get("children", [])
+        names = _element_names(body)
         groups = []
         for column in data.get("columns", []):
             suffix = str(column.get("name"))
             label = column.get("label")
             label_text = label if isinstance(label, str) else next(iter((label or {}).values()), suffix)
-            renamed = {}
-
-            def copy(item: Any) -> Any:
-                if isinstance(item, dict):
-                    out = {k: copy(v) for k, v in item.items()}
-                    if "name" in out and ("type" in item) and "list_name" not in item:
-                        renamed[out["name"]] = f"{out['name']}_{suffix}"
-                        out["name"] = renamed[out["name"]]
-                    return out
-                if isinstance(item, list):
-                    return [copy(v) for v in item]
-                if isinstance(item, str):
-                    return item.replace("%(label)s", str(label_text)).replace("%(name)s", suffix)
-                return item
-
-            body = copy(data.get("children", []))
-            groups.append(
-                {
-                    "type": "group",
-                    "name": f"{name}_{suffix}",
-                    "label": label or suffix,
-                    "children": body,
-                    ROW_KEY: str(number),
-                }
-            )
+            group = {"type": "group", "name": f"{name}_{suffix}", "label": label or suffix, ROW_KEY: str(number)}
+            group["children"] = _loop_copy(body, names, suffix, str(label_text))
+            groups.append(group)
         group = {"type": "group", "name": name, "children": groups, ROW_KEY: str(number)}
         if "label" in data:
             group["label"] = data["label"]
