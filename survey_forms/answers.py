@@ -307,7 +307,7 @@ class _Scope(Mapping[str, Any]):
         except KeyError:
             return []
         target = self._target(name)
-        k = self._common(target)
+        k = self._common(self.form.repeats_of(name))
         scopes = [self._up_to(k)]
         for repeat in target[k:]:
             scopes = [child for scope in scopes for child in scope.instances(repeat)]
@@ -339,6 +339,20 @@ class _Scope(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.form.questions())
+
+
+def answer_scope(form: Form, answers: Mapping[str, Any], *, today: Any = None, instance: tuple[int, ...] = ()) -> Any:
+    """The answers as expressions read them at the top level, or in ``instance``: the numbers (from 1) of
+    the instances of nested repeats, outermost first (``(2,)``: the second instance of the form's first
+    repeat on the way). Evaluate an expression on it to get ODK's value there (relevance applied)."""
+    scope = _Scope(form, answers, today)
+    for number in instance:
+        repeats = [e.name for e in scope.children if isinstance(e, Group) and e.repeat]
+        found = scope.instances(repeats[0]) if repeats else []
+        if not 1 <= number <= len(found):
+            raise IndexError(f"no instance {number}")
+        scope = found[number - 1]
+    return scope
 
 
 def offered_choices(question: Question, scope: Mapping[str, Any], *, today: Any = None) -> tuple[str, ...]:

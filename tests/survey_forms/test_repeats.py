@@ -145,9 +145,7 @@ def test_should_refuse_a_scored_question_inside_a_repeat():
     )
     with pytest.raises(FormDefinitionError) as info:
         Form.from_dict(data)
-    assert ("children[1].children[2].scoring", "invalid_value") in {
-        (e["path"], e["code"]) for e in info.value.errors
-    }
+    assert ("children[1].children[2].scoring", "invalid_value") in {(e["path"], e["code"]) for e in info.value.errors}
 
 
 def test_should_allow_position_only_on_the_parent_step():
