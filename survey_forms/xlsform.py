@@ -765,8 +765,8 @@ class _Converter:
                 target = "constraint_message" if key == "jr:constraintMsg" else "required_message"
                 out[target] = self.text(value, path, where)
                 continue
-            if key in self.ignored_keys:
-                continue  # warned about by check_raw_rows
+            if key in self.ignored_keys or key == "type":
+                continue  # warned about by check_raw_rows; "type" is pyxform's own (a range's decimal)
             if key not in BIND_KEYS:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
                 continue
@@ -785,6 +785,8 @@ class _Converter:
             except ExpressionError as exc:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key} {value!r}: {exc.message}")
                 continue
+            if "pulldata(" in value:
+                self.pulldata(number, where)
             out[BIND_KEYS[key]] = value
 
     def select(self, data: dict[str, Any], out: dict[str, Any], path: str, number: int, where: str) -> None:
