@@ -113,11 +113,12 @@ def test_repeats_and_cascading_selects_should_render_check_and_sync_nested(live_
     show(page, "#q-visits-input")
     page.fill("#q-visits-input", "2")
     expect(page.locator("#group-visit fieldset.repeat-instance")).to_have_count(2)
+    show(page, "#q-on__visit_1-input")
     page.fill("#q-on__visit_1-input", "2022-09-01")
     page.fill("#q-on__visit_2-input", "2022-09-15")
 
     page.click("#save")
-    expect(page.locator("#q-age__person_1-error")).to_have_text("Câu trả lời không thỏa điều kiện của câu hỏi.")
+    expect(page.locator("#q-age__person_1-error")).to_have_text("Câu trả lời không hợp lệ.")
     page.fill("#q-age__person_1-input", "41")
     save_ballot(page)
     page.click("#sync")
