@@ -215,3 +215,26 @@ def test_should_read_bare_names_only_in_a_choice_filter():
     expression = parse("district = ${district}", choice_columns=True)
     assert expression.columns == {"district"} and expression.references == {"district"}
     assert expression.evaluate({"district": "a"}, choice={"district": "a"}) is True
+
+
+# --------------------------------------------------------------------------- XForm out, instances in
+
+
+def test_the_xform_should_carry_repeats_counts_and_choice_filters_and_read_instances_back_nested():
+    from survey_forms.xform import form_to_xform, parse_instance, read_instance
+
+    xform = form_to_xform(household_form())
+    assert '<repeat nodeset="/data/person" jr:count=" /data/members ">' in xform
+    assert "/root/item[district =  /data/district  and name != 'closed']" in form_to_xform(cascade_form())
+    instance = (
+        b'<data id="household" version="1"><members>2</members>'
+        b"<person><pname>Lan</pname><details><age>40</age><school/></details></person>"
+        b"<person><pname>Minh</pname><details><age>12</age><school>A</school></details></person>"
+        b"<meta><instanceID>uuid:7</instanceID></meta></data>"
+    )
+    answers = read_instance(household_form(), parse_instance(instance)).answers
+    assert answers == {
+        "members": 2,
+        "person": [{"pname": "Lan", "age": 40}, {"pname": "Minh", "age": 12, "school": "A"}],
+    }
+    assert validate_answers(household_form(), answers, today=TODAY) == []
