@@ -7,16 +7,23 @@ converts pyxform's result into our JSON definition and then into a :class:`Form`
 :meth:`Form.from_dict`, so an imported form obeys exactly the same rules as a JSON one.
 
 Anything parsurvey cannot honour is refused with ``unsupported_construct``, naming the sheet row
-and the construct; nothing that changes what is asked or scored is silently dropped (a ``repeat``
-or ``calculate``, say). What only changes how ODK Collect shows a form, or what parsurvey records by
+and the construct; nothing that changes what is asked or scored is silently dropped (a media question,
+say). What only changes how ODK Collect shows a form, or what parsurvey records by
 itself, is imported without effect and reported as a warning (``ignored_construct``), as ODK's own
 tools do: display columns (``appearance``, media, ``guidance_hint``), ODK-only settings
-(``instance_name``, ``submission_url``, ``public_key``, ``style``, ...) and the metadata rows
-``start``, ``end``, ``today``, ``deviceid``, ``username`` (every ballot's paradata holds these facts).
+(``instance_name``, ``submission_url``, ``public_key``, ``style``, ...), the ``entities`` sheet, the
+``trigger`` column, ``parameters`` other than a range's, ``pulldata()`` (it gives ``""``) and the metadata
+rows ``start``, ``end``, ``today``, ``deviceid``/``imei``, ``username`` (every ballot's paradata holds these).
 pyxform's own errors become ``invalid_xlsform``.
 
 Supported:
 
+* ``begin repeat``/``end repeat`` (a repeat group; ``repeat_count`` its number of instances),
+  ``begin loop over LIST`` (a group per choice, questions named ``<name>_<choice>``, as pyxform expands it),
+  ``choice_filter`` (the choices sheet's other columns kept with each choice), ``select_one_external``
+  (choices from the ``external_choices`` sheet), ``select_one_from_file`` (the value typed in, warned),
+  ``acknowledge``/``trigger`` (answered ``OK``), ``range`` (a number with its bounds and step as a
+  constraint), ``hidden`` (an empty calculation), a note with a calculation (a calculate);
 * survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST`` (also
   the older ``select one from LIST``; ``or_other`` adds the ``other`` choice and the ``NAME_other``
   text question, as pyxform does), ``integer``, ``decimal``, ``text``, ``date``, ``note``;
