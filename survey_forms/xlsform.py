@@ -347,15 +347,17 @@ def form_from_xlsform(
         raise _invalid(exc) from None
     converter = _Converter(workbook, _form_id_from(filename))
     converter.check_raw_rows()
-    if converter.errors:
-        raise FormDefinitionError(converter.errors)
     try:
         pyxform_dict = workbook_to_json(workbook_dict=converter.marked_workbook(), warnings=[])
     except PyXFormError as exc:
+        if converter.errors:  # what the rows show is the clearer answer
+            raise FormDefinitionError(converter.errors) from None
         raise _invalid(exc) from None
+    # One pass reports everything: the rows' problems, then the converted form's about other rows.
+    raw = len(converter.errors)
     definition = converter.convert(pyxform_dict)
     if converter.errors:
-        raise FormDefinitionError(converter.errors)
+        raise FormDefinitionError(_once_per_place(converter.errors[:raw], converter.errors[raw:]))
     if definition["version"] is None:
         definition["version"] = _content_version(definition)
     try:
@@ -365,6 +367,22 @@ def form_from_xlsform(
     if warnings is not None:
         warnings.extend(converter.warnings)
     return form
+
+
+_PLACE = re.compile(r"(survey|choices|settings)(\[\d+\])?")
+
+
+def _once_per_place(raw: list[dict[str, str]], converted: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows' problems, and the converted form's about rows (or the settings) the first left alone."""
+
+    def place(error: dict[str, str]) -> str:
+        match = _PLACE.match(error["path"])
+        if match is None:
+            return error["path"]
+        return "settings" if match.group(1) == "settings" else match.group()
+
+    taken = {place(error) for error in raw}
+    return raw + [error for error in converted if place(error) not in taken]
 
 
 def _form_id_from(filename: str | None) -> str:

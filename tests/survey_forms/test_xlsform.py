@@ -522,3 +522,16 @@ def test_should_refuse_an_unsupported_file_type():
 def test_should_refuse_a_source_that_is_neither_path_bytes_nor_file():
     with pytest.raises(TypeError):
         form_from_xlsform(12345)  # type: ignore[arg-type]
+
+
+def test_should_report_row_and_conversion_problems_in_one_answer(tmp_path):
+    survey = survey_with(
+        ["text", "a", "A", "yes", None],
+        ["select_one sex", "b", "B", None, "sex = = 1"],
+        header=("type", "name", "label", "disabled", "choice_filter"),
+    )
+    errors = refusal(tmp_path, survey=survey)
+    assert [(e["path"], e["code"]) for e in errors] == [
+        ("survey[2].disabled", "unsupported_construct"),
+        ("survey[3].choice_filter", "unsupported_construct"),
+    ]
