@@ -501,6 +501,8 @@ class _Converter:
         self.default_language = "vi"
         self.locations: dict[str, str] = {}
         self.factor_order: list[str] = []
+        #: The calculations pyxform adds for a repeat_count that is a number or an expression, by name.
+        self.generated_counts: dict[str, str] = {}
 
     def unsupported(self, path: str, message: str) -> None:
         self.errors.append({"path": path, "code": "unsupported_construct", "message": message})
@@ -684,6 +686,10 @@ class _Converter:
                         self.unsupported(f"survey[{number}]", f"survey sheet row {number}: {kind!r}")
                 return None
             name = str(data.get("name", ""))
+            calculation = (data.get("bind") or {}).get("calculate")
+            if data.get("type") == "calculate" and name.endswith("_count") and calculation is not None:
+                self.generated_counts[name] = str(calculation)  # a repeat_count that is not a reference
+                return None
             if name.startswith(("generated_table_list_label_", "reserved_name_for_field_list_labels_")):
                 self.ignored(path, f"the table-list layout's row {name!r} added by pyxform is not shown")
                 return None
@@ -733,6 +739,9 @@ class _Converter:
             if source_type == "repeat":
                 out["repeat"] = True
                 count = (data.get("control") or {}).get("jr:count")
+                generated = re.fullmatch(r"\$\{(\w+)\}", str(count or ""))
+                if generated and generated.group(1) in self.generated_counts:
+                    count = self.generated_counts[generated.group(1)]
                 if count not in (None, ""):
                     out["repeat_count"] = self.checked(str(count), number, where, "repeat_count")
                     if out["repeat_count"] is None:

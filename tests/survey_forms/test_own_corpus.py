@@ -111,3 +111,15 @@ def test_languages_loops_and_diacritics_should_import(corpus):
     assert "dien_tich_ngo" in [q.name for q in loop.questions()]
     values = imported(corpus["diacritic_choice_values"]).question("noi").choice_values
     assert values == ("ủy_ban", "bưu_điện", "thuế")
+
+
+def test_a_repeat_count_that_is_a_number_should_be_kept_as_the_count(tmp_path):
+    path = tmp_path / "fixed_count.md"
+    path.write_text(
+        "| survey |\n| | type | name | label | repeat_count |\n| | begin repeat | lan | Lần | 3 |\n"
+        "| | text | ghi_chu | Ghi chú | |\n| | end repeat | | | |\n",
+        encoding="utf-8",
+    )
+    form = imported(path)  # pyxform adds a calculation lan_count for it; the count is read back from it
+    assert form.element("lan").repeat_count == "3" and [q.name for q in form.questions()] == ["ghi_chu"]
+    assert [(e.path, e.code) for e in validate_answers(form, {"lan": [{}, {}]})] == [("lan", "out_of_range")]
