@@ -197,6 +197,7 @@ TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     "integer": "integer",
+    "int": "integer",
     "decimal": "decimal",
     "text": "text",
     "string": "text",
@@ -719,8 +720,8 @@ class _Converter:
             self.unsupported(f"survey[{number}].type", f"{where}: {raw_type!r} is not supported")
             return None
         for key, value in data.items():
-            if key in ("control", "media", "guidance_hint") or key in self.ignored_keys:
-                continue  # warned about by check_raw_rows
+            if key in ("control", "media", "guidance_hint", "flat") or key in self.ignored_keys:
+                continue  # warned about by check_raw_rows ("flat": pyxform copies that ignored setting here)
             if key == "parameters" and value and source_type != "range":
                 self.ignored(f"survey[{number}].parameters", f"{where}: parameters {value!r} are not used")
             elif key not in ELEMENT_KEYS:
