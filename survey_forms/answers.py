@@ -410,7 +410,10 @@ def _validate_scope(scope: _Scope, today: Any, errors: list[AnswerError]) -> Non
                 errors.append(AnswerError(path, "not_relevant", "answered although skip logic hides this question"))
             continue
         if is_blank(value):
-            if element.required:
+            required = element.required
+            if isinstance(required, str):
+                required = element.required_expression.evaluate_boolean(scope, today=today, choices=scope.choices)
+            if required:
                 given = _shown(element.required_message)
                 errors.append(AnswerError(path, "missing_required", given or "an answer is required"))
             continue

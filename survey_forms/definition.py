@@ -130,7 +130,7 @@ class _Checker:
         except ExpressionError as exc:
             self.error(path, "invalid_expression", f"{exc.message} at position {exc.position} in {value!r}")
             return None
-        if key in ("relevant", "calculation", "repeat_count", "choice_filter") and parsed.uses_current:
+        if key in ("relevant", "calculation", "repeat_count", "choice_filter", "required") and parsed.uses_current:
             self.error(path, "invalid_expression", "'.' (the current answer) can only be used in a constraint")
             return None
         self.expressions.append((owner, key, path, parsed))
@@ -278,7 +278,11 @@ class _Checker:
         def given(key: str) -> bool:
             return key in data and key in allowed
 
-        required_flag = self.boolean(data["required"], f"{path}.required") if given("required") else False
+        required_flag: bool | str = False
+        if given("required") and isinstance(data["required"], str):  # ODK's dynamic required
+            required_flag = self.expression(data["required"], f"{path}.required", name, "required") or False
+        elif given("required"):
+            required_flag = self.boolean(data["required"], f"{path}.required")
         constraint = None
         if given("constraint"):
             constraint = self.expression(data["constraint"], f"{path}.constraint", name, "constraint")

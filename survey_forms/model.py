@@ -106,7 +106,8 @@ class Question:
     name: str
     label: Text
     hint: Text | None = None
-    required: bool = False
+    #: True, or an expression: required when it is true (ODK's dynamic ``required``).
+    required: bool | str = False
     relevant: str | None = None
     constraint: str | None = None
     constraint_message: Text | None = None
@@ -142,6 +143,10 @@ class Question:
         return None if self.constraint is None else parse(self.constraint)
 
     @functools.cached_property
+    def required_expression(self) -> Expression | None:
+        return parse(self.required) if isinstance(self.required, str) else None
+
+    @functools.cached_property
     def choice_filter_expression(self) -> Expression | None:
         return None if self.choice_filter is None else parse(self.choice_filter, choice_columns=True)
 
@@ -153,7 +158,7 @@ class Question:
         if self.hint is not None:
             out["hint"] = dict(self.hint)
         if self.required:
-            out["required"] = True
+            out["required"] = self.required
         if self.relevant is not None:
             out["relevant"] = self.relevant
         if self.constraint is not None:

@@ -114,7 +114,7 @@ class _Writer:
             if element.name == AGENCY_QUESTION:  # a code typed by hand becomes a pick from the user's agencies
                 out.update(type="select one", **self.agency_choices(element.name))
             if element.required:
-                bind["required"] = "yes"
+                bind["required"] = "yes" if element.required is True else element.required
             if element.constraint:
                 bind["constraint"] = element.constraint
             if element.constraint_message:

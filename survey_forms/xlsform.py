@@ -807,11 +807,9 @@ class _Converter:
                 continue
             if key == "required":
                 flag = aliases.yes_no.get(str(value).strip(), {"false()": False}.get(str(value).strip()))
-                if flag is None:
-                    self.unsupported(
-                        f"survey[{number}].required", f"{where}: required must be yes or no, not {value!r}"
-                    )
-                else:
+                if flag is None:  # ODK's dynamic required: an expression
+                    flag = self.checked(str(value), number, where, "required")
+                if flag is not None:
                     out["required"] = flag
                 continue
             value = self.references(str(value))

@@ -197,7 +197,7 @@ def test_should_require_vietnamese_in_every_text(mini_dict):
 
 def test_should_report_values_of_the_wrong_type(mini_dict):
     mini_dict["title"] = "Phiếu"
-    mini_dict["children"][0]["children"][0]["required"] = "yes"
+    mini_dict["children"][0]["children"][0]["required"] = 1  # true, false or an expression (a string)
     mini_dict["children"][1]["choices"] = {"yes": "Có"}
     mini_dict["children"][3]["relevant"] = 1
     mini_dict["children"][4]["allow_na"] = 1

@@ -415,8 +415,16 @@ def test_should_import_a_form_with_an_entities_sheet_with_a_warning(tmp_path):
     assert ("entities", "ignored_construct") in {(w["path"], w["code"]) for w in warnings}
 
 
-def test_should_refuse_a_dynamic_required_expression(tmp_path):
+def test_should_take_a_dynamic_required_expression_as_odk_does(tmp_path):
     survey = [SURVEY_HEADER, ["text", "a", "A", "A", None, "${b} = 'x'"], ["text", "b", "B", "B"]]
+    form = form_from_xlsform(write_workbook(tmp_path, survey=survey))
+    assert form.question("a").required == "${b} = 'x'"
+    assert [(e.path, e.code) for e in validate_answers(form, {"b": "x"})] == [("a", "missing_required")]
+    assert validate_answers(form, {"b": "y"}) == []
+
+
+def test_should_refuse_a_required_that_is_neither_yes_no_nor_an_expression(tmp_path):
+    survey = [SURVEY_HEADER, ["text", "a", "A", "A", None, "maybe so"]]
     errors = refusal(tmp_path, survey=survey)
     assert [(e["code"], e["path"]) for e in errors] == [("unsupported_construct", "survey[2].required")]
 

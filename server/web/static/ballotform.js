@@ -290,7 +290,7 @@ export class BallotForm {
     const described = [q.hint ? hintId : null, errorId].filter(Boolean).join(" ");
     const error = el("p", { class: "error", id: errorId, role: "alert", hidden: true });
     const hint = q.hint ? el("p", { class: "hint", id: hintId }, label(q.hint)) : null;
-    const title = label(q.label, q.name) + (q.required ? " *" : "");
+    const title = label(q.label, q.name) + (q.required === true ? " *" : "");
     let container;
     let read;
     let raw;
@@ -691,7 +691,11 @@ export class BallotForm {
         if (scope.relevance[name] !== false) {
           const { value, problem } = field.read();
           if (problem) message = t(problem);
-          else if (isBlank(value)) message = q.required ? t("required") : null;
+          else if (isBlank(value)) {
+            // required: true, or an expression (ODK's dynamic required) read in the question's scope
+            const required = typeof q.required === "string" ? evaluateBoolean(q.required, values, null, null, this.options(scope)) : q.required;
+            message = required ? t("required") : null;
+          }
           else if (q.constraint && !evaluateBoolean(q.constraint, values, value, null, this.options(scope))) {
             message = label(q.constraint_message) || t("constraint");
           } else if (scope === this.scope && name === "result_date" && this.dateProblem(value)) {
