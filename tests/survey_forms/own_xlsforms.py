@@ -231,6 +231,14 @@ CORPUS: dict[str, Sheets] = {
             ],
         ],
     },  # fmt: skip
+    "dynamic_required": {
+        "survey": [
+            ["type", "name", "label", "required", "required_message"],
+            ["select_one yes_no", "co_con", "Có con không?", "yes"],
+            ["integer", "so_con", "Số con", "${co_con} = 'yes'", "Hãy nhập số con"],
+        ],
+        "choices": [CHOICES_HEADER, *YES_NO],
+    },
     "path_references": {
         "survey": [
             ["type", "name", "label", "relevant"],

@@ -75,6 +75,12 @@ def test_repeats_should_import_with_their_count_and_relative_references(corpus):
     assert nested.repeats_of("ghi_chu") == ("lan", "buoc")
 
 
+def test_a_dynamic_required_should_apply_only_when_true(corpus):
+    form = imported(corpus["dynamic_required"])
+    assert [(e.path, e.code) for e in validate_answers(form, {"co_con": "yes"})] == [("so_con", "missing_required")]
+    assert validate_answers(form, {"co_con": "no"}) == []
+
+
 def test_widgets_should_import_with_odk_meaning(corpus):
     notes: list = []
     form = imported(corpus["widgets_without_media"], notes)
