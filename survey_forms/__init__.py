@@ -24,10 +24,14 @@ Form JSON format
 Elements (``type`` and ``name`` always; names ``[A-Za-z_][A-Za-z0-9_]*``, unique across the whole
 form, groups included; every text is a ``{"vi": …, …}`` object):
 
-* ``group``: ``label``?, ``hint``?, ``relevant``?, ``children`` (answers do not nest);
+* ``group``: ``label``?, ``hint``?, ``relevant``?, ``children`` (answers do not nest); with ``"repeat": true``
+  a repeat group, answered by a list of instances (each an object of the answers inside it), and
+  ``repeat_count``? (an expression) the number of instances it must have; no scored question inside;
 * ``note``: ``label``, ``hint``?, ``relevant``? - display only, never answered;
 * ``select_one`` / ``select_multiple``: ``choices`` = ``[{"value": "male", "label": {…}}, …]``
-  (non-empty, values without white space and distinct);
+  (non-empty, values without white space and distinct); ``choice_filter``? offers only the choices for
+  which it is true, its bare names reading each choice's ``columns`` (``{"state": "hn"}``; ``name`` is the
+  value) - values may then repeat under different parents;
 * ``integer``, ``decimal``, ``text``, ``date``, ``time``, ``datetime``, ``barcode``, ``geopoint`` (answer
   values in :mod:`survey_forms.answers`);
 * ``likert5``: the five-level scale of :data:`LIKERT_LEVELS`; ``allow_na`` (bool) accepts

@@ -4,7 +4,12 @@ The same check runs on the device (to guide the enumerator) and on the server (b
 can be old, buggy or forged), so it must be deterministic and must never raise, whatever JSON
 arrives. It reports every problem, in document order, each with a stable code.
 
-Answer values: the answers are a flat dict keyed by question name (groups do not nest answers).
+Answer values: the answers are a dict keyed by question name (plain groups do not nest answers). A
+repeat group's answer is a list of instances, each a dict of the answers inside it (and of its nested
+repeats), checked on its own: its relevance, requirements and constraints read the same instance's
+answers (errors name it ``household[2]/age``, counting from 1); with a ``repeat_count`` the list must
+have that many instances. A select with a ``choice_filter`` accepts only the choices the filter offers
+given the other answers.
 
 * ``select_one``: a choice value (string); ``select_multiple``: a list of distinct choice values;
 * ``integer``: an int (``bool`` is not accepted); ``decimal``: a finite int or float;
@@ -34,9 +39,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import AnswerError
-from .expressions import VIETNAM_TIME
+from .expressions import VIETNAM_TIME, to_number
 from .likert import NOT_APPLICABLE
-from .model import Form, Question
+from .model import Form, Group, Question
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})"
@@ -187,34 +192,98 @@ def _characters_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
-class _Ballot(Mapping[str, Any]):
+class _Scope(Mapping[str, Any]):
     """The answers as expressions see them: irrelevant or invalid answers read as unanswered.
 
-    Relevance is computed once per element, in :attr:`Form.relevance_order`, so every expression
-    only reads questions whose relevance is already known (no recursion, however long the chain).
+    A scope is the ballot's top level or one instance of a repeat group (``repeat``, number ``index``
+    from 1), inside its parent scope. ``${name}`` reads the answer in this instance when ``name`` is
+    in it, else in the enclosing instance or the top level (JavaRosa's relative references), else, for
+    a question inside a repeat this scope is not in, the first instance's answer; ``nodes`` gives every
+    instance's (``count()``, ``sum()``), ``indexed`` the n-th (``indexed-repeat()``).
+
+    Relevance is computed once per element and instance, in :attr:`Form.relevance_order`, so every
+    expression only reads questions whose relevance is already known (no recursion, however long the chain).
     """
 
-    def __init__(self, form: Form, answers: Mapping[Any, Any], today: Any):
+    def __init__(
+        self,
+        form: Form,
+        answers: Mapping[Any, Any],
+        today: Any,
+        parent: _Scope | None = None,
+        repeat: str | None = None,
+        index: int = 1,
+        repeat_relevant: bool = True,
+    ):
         self.form = form
         self.answers = answers
-        self.choices = _ChoiceLabels(form)
+        self.today = today
+        self.parent = parent
+        self.repeat = repeat
+        self.index = index
+        self.chain: tuple[str, ...] = () if repeat is None else (*form.repeats_of(repeat), repeat)
+        self.choices = parent.choices if parent is not None else _ChoiceLabels(form)
+        self._instances: dict[str, list[_Scope]] = {}
+        self.children = form.scope_children(repeat)
+        mine = {element.name for element in self.children}
         self._relevant: dict[str, bool] = {}
         for name in form.relevance_order:
+            if name not in mine:
+                continue
             ancestors = form.ancestors(name)
-            relevant = not ancestors or self._relevant.get(ancestors[-1].name, False)
+            if not ancestors:
+                relevant = True
+            elif ancestors[-1].name == repeat:
+                relevant = repeat_relevant
+            else:
+                relevant = self._relevant.get(ancestors[-1].name, False)
             expression = form.element(name).relevant_expression
             if relevant and expression is not None:
                 relevant = expression.evaluate_boolean(self, today=today, choices=self.choices)
             self._relevant[name] = relevant
 
+    @property
+    def prefix(self) -> str:
+        """The path of this instance, ending with ``/`` (``""`` at the top): ``household[2]/``."""
+        if self.parent is None or self.repeat is None:
+            return ""
+        return f"{self.parent.prefix}{self.parent.relative_path(self.repeat)}[{self.index}]/"
+
+    def relative_path(self, name: str) -> str:
+        path = self.form.path_of(name)
+        if self.repeat is None:
+            return path
+        return path[len(self.form.path_of(self.repeat)) + 1 :]
+
     def is_relevant(self, name: str) -> bool:
         return self._relevant.get(name, False)
 
-    def __getitem__(self, name: str) -> Any:
-        try:
-            element = self.form.element(name)
-        except KeyError:
-            return None
+    def instances(self, repeat: str) -> list[_Scope]:
+        """This scope's instances of the repeat group ``repeat`` (one of its children), if relevant."""
+        if repeat not in self._instances:
+            raw = self.answers.get(repeat)
+            found: list[_Scope] = []
+            if self.is_relevant(repeat) and isinstance(raw, list | tuple):
+                for i, item in enumerate(raw, start=1):
+                    if isinstance(item, Mapping):
+                        found.append(_Scope(self.form, item, self.today, self, repeat, i, True))
+            self._instances[repeat] = found
+        return self._instances[repeat]
+
+    def _up_to(self, depth: int) -> _Scope:
+        scope = self
+        while len(scope.chain) > depth and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def _common(self, target: tuple[str, ...]) -> int:
+        k = 0
+        while k < len(target) and k < len(self.chain) and target[k] == self.chain[k]:
+            k += 1
+        return k
+
+    def own_value(self, name: str) -> Any:
+        element = self.form.element(name)
         if not isinstance(element, Question) or not element.answerable:
             return None
         value = self.answers.get(name)
@@ -222,11 +291,83 @@ class _Ballot(Mapping[str, Any]):
             return None
         return value
 
+    def _target(self, name: str) -> tuple[str, ...]:
+        element = self.form.element(name)
+        chain = self.form.repeats_of(name)
+        return (*chain, name) if isinstance(element, Group) and element.repeat else chain
+
+    def __getitem__(self, name: str) -> Any:
+        values = self.nodes(name, first_only=True)
+        return values[0] if values else None
+
+    def nodes(self, name: str, first_only: bool = False) -> list[Any]:
+        """Every answer ``${name}`` names from here: one outside repeats, one per instance inside them."""
+        try:
+            self.form.element(name)
+        except KeyError:
+            return []
+        target = self._target(name)
+        k = self._common(self.form.repeats_of(name))
+        scopes = [self._up_to(k)]
+        for repeat in target[k:]:
+            scopes = [child for scope in scopes for child in scope.instances(repeat)]
+            if first_only:
+                scopes = scopes[:1]
+        element = self.form.element(name)
+        if isinstance(element, Group):
+            return [None for _ in scopes] if element.repeat else []
+        return [scope.own_value(name) for scope in scopes]
+
+    def indexed(self, name: str, steps: list[tuple[str, int]]) -> Any:
+        """``indexed-repeat(${name}, ${repeat}, n, ...)``: the answer in the given instances, outermost first."""
+        scope = self._up_to(0)
+        for repeat, index in steps:
+            try:
+                found = scope.instances(repeat)
+            except KeyError:
+                return None
+            if not 1 <= index <= len(found):
+                return None
+            scope = found[index - 1]
+        return scope[name]
+
+    def position(self) -> int:
+        return self.index
+
     def __iter__(self) -> Iterator[str]:
         return (q.name for q in self.form.questions())
 
     def __len__(self) -> int:
         return len(self.form.questions())
+
+
+def answer_scope(form: Form, answers: Mapping[str, Any], *, today: Any = None, instance: tuple[int, ...] = ()) -> Any:
+    """The answers as expressions read them at the top level, or in ``instance``: the numbers (from 1) of
+    the instances of nested repeats, outermost first (``(2,)``: the second instance of the form's first
+    repeat on the way). Evaluate an expression on it to get ODK's value there (relevance applied)."""
+    scope = _Scope(form, answers, today)
+    for number in instance:
+        repeats = [e.name for e in scope.children if isinstance(e, Group) and e.repeat]
+        found = scope.instances(repeats[0]) if repeats else []
+        if not 1 <= number <= len(found):
+            raise IndexError(f"no instance {number}")
+        scope = found[number - 1]
+    return scope
+
+
+def offered_choices(question: Question, scope: Mapping[str, Any], *, today: Any = None) -> tuple[str, ...]:
+    """The values of ``question``'s choices its ``choice_filter`` offers given the answers in ``scope``."""
+    expression = question.choice_filter_expression
+    if expression is None:
+        return question.choice_values
+    labels = getattr(scope, "choices", None)
+    return tuple(
+        choice.value
+        for choice in question.choices
+        if expression.evaluate_boolean(
+            scope, today=today, choices=labels, choice={**choice.columns, "name": choice.value}
+        )
+    )
 
 
 def _shown(text: dict[str, str] | None) -> str | None:
@@ -246,39 +387,76 @@ def validate_answers(form: Form, answers: Any, *, today: Any = None) -> list[Ans
         return [AnswerError("", "wrong_type", "answers must be an object keyed by question name")]
     if today is None:
         today = _dt.datetime.now(VIETNAM_TIME).date()  # one date for the whole ballot, even at midnight
-    ballot = _Ballot(form, answers, today)
     errors: list[AnswerError] = []
-    for element in form.elements():
+    _validate_scope(_Scope(form, answers, today), today, errors)
+    return errors
+
+
+def _validate_scope(scope: _Scope, today: Any, errors: list[AnswerError]) -> None:
+    answers, prefix = scope.answers, scope.prefix
+    for element in scope.children:
         name = element.name
-        path = form.path_of(name)
+        path = prefix + scope.relative_path(name)
         value = answers.get(name)
+        if isinstance(element, Group) and element.repeat:
+            _validate_repeat(scope, element, path, value, today, errors)
+            continue
         if not isinstance(element, Question) or not element.answerable:
             if not is_blank(value):
                 errors.append(AnswerError(path, "not_answerable", f"{element.type} {name!r} takes no answer"))
             continue
-        if not ballot.is_relevant(name):
+        if not scope.is_relevant(name):
             if not is_blank(value):
                 errors.append(AnswerError(path, "not_relevant", "answered although skip logic hides this question"))
             continue
         if is_blank(value):
-            if element.required:
+            required = element.required
+            if isinstance(required, str):
+                required = element.required_expression.evaluate_boolean(scope, today=today, choices=scope.choices)
+            if required:
                 given = _shown(element.required_message)
                 errors.append(AnswerError(path, "missing_required", given or "an answer is required"))
             continue
         problem = value_problem(element, value)
+        if problem is None and element.choice_filter is not None:
+            offered = offered_choices(element, scope, today=today)
+            hidden = [v for v in ([value] if isinstance(value, str) else value) if v not in offered]
+            if hidden:
+                shown = ", ".join(map(repr, hidden))
+                problem = ("unknown_choice", f"not among the choices the filter offers with these answers: {shown}")
         if problem is not None:
             errors.append(AnswerError(path, *problem))
             continue
         constraint = element.constraint_expression
-        if constraint is not None and not constraint.evaluate_boolean(
-            ballot, value, today=today, choices=ballot.choices
-        ):
+        if constraint is not None and not constraint.evaluate_boolean(scope, value, today=today, choices=scope.choices):
             given = _shown(element.constraint_message)
             message = given or f"the answer must satisfy {element.constraint}"
             errors.append(AnswerError(path, "constraint_failed", message))
 
-    known = {element.name for element in form.elements()}
+    known = {element.name for element in scope.children}
     unknown = [key for key in answers if not (isinstance(key, str) and key in known)]
     for key in sorted(unknown, key=str):
-        errors.append(AnswerError(str(key), "unknown_question", f"the form has no question {str(key)!r}"))
-    return errors
+        where = "the form" if scope.repeat is None else f"repeat {scope.repeat!r}"
+        errors.append(AnswerError(prefix + str(key), "unknown_question", f"{where} has no question {str(key)!r}"))
+
+
+def _validate_repeat(scope: _Scope, group: Group, path: str, value: Any, today: Any, errors: list[AnswerError]) -> None:
+    """A repeat's answer: a list of instances (objects of the answers inside), each checked on its own."""
+    if not scope.is_relevant(group.name):
+        if not is_blank(value):
+            errors.append(AnswerError(path, "not_relevant", "answered although skip logic hides this repeat"))
+        return
+    if is_blank(value):
+        value = []
+    if not isinstance(value, list | tuple) or not all(isinstance(item, Mapping) for item in value):
+        errors.append(AnswerError(path, "wrong_type", "expected a list of instances (objects of answers)"))
+        return
+    count = group.repeat_count_expression
+    if count is not None:
+        wanted = to_number(count.evaluate(scope, today=today, choices=scope.choices))
+        if math.isfinite(wanted) and len(value) != max(0, int(wanted)):
+            errors.append(
+                AnswerError(path, "out_of_range", f"expected {max(0, int(wanted))} instances, got {len(value)}")
+            )
+    for instance in scope.instances(group.name):
+        _validate_scope(instance, today, errors)

@@ -24,6 +24,8 @@ VERSION = re.compile(r"[A-Za-z0-9._-]+")
 VERSION_MAX = 32
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NAME_MAX = 64
+#: A choice's other columns (read by a choice_filter): names as question names, values short texts.
+CHOICE_COLUMN_MAX = 200
 #: Any value without white space (a select_multiple answer is its values joined by spaces), as in XLSForm.
 CHOICE_VALUE = re.compile(r"\S+")
 CHOICE_VALUE_MAX = 64
@@ -36,10 +38,10 @@ FORM_KEYS = ("form_id", "version", "title", "default_language", "scoring", "chil
 _COMMON = ("type", "name", "label", "hint", "relevant")
 _ANSWERED = (*_COMMON, "required", "required_message", "constraint", "constraint_message")
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
-    "group": (*_COMMON, "children"),
+    "group": (*_COMMON, "children", "repeat", "repeat_count"),
     "note": _COMMON,
-    "select_one": (*_ANSWERED, "choices"),
-    "select_multiple": (*_ANSWERED, "choices"),
+    "select_one": (*_ANSWERED, "choices", "choice_filter"),
+    "select_multiple": (*_ANSWERED, "choices", "choice_filter"),
     "integer": _ANSWERED,
     "decimal": _ANSWERED,
     "text": _ANSWERED,
@@ -67,6 +69,8 @@ class _Checker:
         self.parents: dict[str, str | None] = {}
         self.expressions: list[tuple[str, str, str, Any]] = []  # (owner, key, path, Expression)
         self.scoring_tags: list[tuple[str, ScoringTag]] = []
+        self.repeats: set[str] = set()
+        self.in_repeat = 0
         #: Every text must be given in the form's default language (Vietnamese unless the form says otherwise).
         self.language = "vi"
 
@@ -122,11 +126,11 @@ class _Checker:
             self.error(path, "invalid_type", "an expression must be a string")
             return None
         try:
-            parsed = parse(value)
+            parsed = parse(value, choice_columns=key == "choice_filter")
         except ExpressionError as exc:
             self.error(path, "invalid_expression", f"{exc.message} at position {exc.position} in {value!r}")
             return None
-        if key in ("relevant", "calculation") and parsed.uses_current:
+        if key in ("relevant", "calculation", "repeat_count", "choice_filter", "required") and parsed.uses_current:
             self.error(path, "invalid_expression", "'.' (the current answer) can only be used in a constraint")
             return None
         self.expressions.append((owner, key, path, parsed))
@@ -247,8 +251,26 @@ class _Checker:
             if depth >= MAX_GROUP_DEPTH:
                 self.error(path, "invalid_value", f"groups are nested more than {MAX_GROUP_DEPTH} deep")
                 return None
+            repeat = self.boolean(data["repeat"], f"{path}.repeat") if "repeat" in data else False
+            repeat_count = None
+            if "repeat_count" in data:
+                if not repeat:
+                    self.error(f"{path}.repeat_count", "invalid_value", "repeat_count needs 'repeat': true")
+                repeat_count = self.expression(data["repeat_count"], f"{path}.repeat_count", name, "repeat_count")
+            if repeat and name:
+                self.repeats.add(name)
+            self.in_repeat += repeat
             children = self.children(data.get("children", []), f"{path}.children", name, depth + 1)
-            return Group(name=name, label=label, hint=hint, relevant=relevant, children=children)
+            self.in_repeat -= repeat
+            return Group(
+                name=name,
+                label=label,
+                hint=hint,
+                relevant=relevant,
+                children=children,
+                repeat=repeat,
+                repeat_count=repeat_count,
+            )
 
         # Keys the type does not allow were reported as unknown_key above and are not checked further.
         allowed = ALLOWED_KEYS[kind]
@@ -256,7 +278,11 @@ class _Checker:
         def given(key: str) -> bool:
             return key in data and key in allowed
 
-        required_flag = self.boolean(data["required"], f"{path}.required") if given("required") else False
+        required_flag: bool | str = False
+        if given("required") and isinstance(data["required"], str):  # ODK's dynamic required
+            required_flag = self.expression(data["required"], f"{path}.required", name, "required") or False
+        elif given("required"):
+            required_flag = self.boolean(data["required"], f"{path}.required")
         constraint = None
         if given("constraint"):
             constraint = self.expression(data["constraint"], f"{path}.constraint", name, "constraint")
@@ -269,9 +295,17 @@ class _Checker:
         calculation = None
         if given("calculation"):
             calculation = self.expression(data["calculation"], f"{path}.calculation", name, "calculation")
-        choices = self.choices(data["choices"], f"{path}.choices") if given("choices") else ()
+        choices = ()
+        if given("choices"):
+            # Cascading lists repeat a value under different parents ("other" in every province).
+            choices = self.choices(data["choices"], f"{path}.choices", duplicates=given("choice_filter"))
+        choice_filter = None
+        if given("choice_filter"):
+            choice_filter = self.expression(data["choice_filter"], f"{path}.choice_filter", name, "choice_filter")
         allow_na = self.boolean(data["allow_na"], f"{path}.allow_na") if given("allow_na") else False
         scoring = self.scoring(data["scoring"], f"{path}.scoring") if given("scoring") else None
+        if scoring is not None and self.in_repeat:
+            self.error(f"{path}.scoring", "invalid_value", "a scored question cannot be inside a repeat group")
         return Question(
             type=kind,
             name=name,
@@ -284,11 +318,12 @@ class _Checker:
             required_message=required_message,
             calculation=calculation,
             choices=choices,
+            choice_filter=choice_filter,
             allow_na=allow_na,
             scoring=scoring,
         )
 
-    def choices(self, value: Any, path: str) -> tuple[Choice, ...]:
+    def choices(self, value: Any, path: str, duplicates: bool = False) -> tuple[Choice, ...]:
         if not isinstance(value, list):
             self.error(path, "invalid_type", "choices must be a list")
             return ()
@@ -302,7 +337,7 @@ class _Checker:
             if not isinstance(item, dict):
                 self.error(item_path, "invalid_type", "a choice must be an object with 'value' and 'label'")
                 continue
-            self.keys(item, item_path, ("value", "label"), ("value", "label"))
+            self.keys(item, item_path, ("value", "label", "columns"), ("value", "label"))
             choice_value = ""
             if "value" in item:
                 choice_value = self.pattern(
@@ -313,12 +348,27 @@ class _Checker:
                     "invalid_name",
                     "choice value",
                 )
-                if choice_value in seen:
+                if choice_value in seen and not duplicates:
                     self.error(f"{item_path}.value", "duplicate_choice", f"choice {choice_value!r} appears twice")
                 seen.add(choice_value)
             label = self.text(item["label"], f"{item_path}.label") if "label" in item else {}
-            out.append(Choice(value=choice_value, label=label))
+            columns = self.choice_columns(item["columns"], f"{item_path}.columns") if "columns" in item else {}
+            out.append(Choice(value=choice_value, label=label, columns=columns))
         return tuple(out)
+
+    def choice_columns(self, value: Any, path: str) -> dict[str, str]:
+        if not isinstance(value, dict):
+            self.error(path, "invalid_type", "columns must be an object of column name -> text")
+            return {}
+        out: dict[str, str] = {}
+        for key, text in value.items():
+            if not isinstance(key, str) or not NAME.fullmatch(key) or key == "name":
+                self.error(_join(path, str(key)), "invalid_name", f"{key!r} is not a valid column name")
+            elif not isinstance(text, str) or len(text) > CHOICE_COLUMN_MAX:
+                self.error(_join(path, key), "invalid_type", f"must be a text of at most {CHOICE_COLUMN_MAX}")
+            else:
+                out[key] = text
+        return out
 
     def scoring(self, value: Any, path: str) -> ScoringTag | None:
         if not isinstance(value, dict):
@@ -356,8 +406,11 @@ class _Checker:
                 kind = self.kinds.get(ref)
                 if kind is None:
                     self.error(path, "unknown_reference", f"${{{ref}}} does not name a question of this form")
-                elif kind in ("group", "note"):
+                elif kind == "group" and ref in self.repeats:
+                    continue  # count(${repeat}) reads its instances
+                elif kind == "group":
                     self.error(path, "unknown_reference", f"${{{ref}}} is a {kind}, which has no answer")
+                # A note reads as "" (ODK's empty read-only node): pyxform's own examples compare notes.
 
         seen_tags: dict[tuple[str, str], str] = {}
         for path, tag in self.scoring_tags:

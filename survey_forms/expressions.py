@@ -6,9 +6,12 @@ AST made of a handful of node types, and evaluates that tree against plain answe
 are no bare names, attributes or paths, only ``${name}`` references, so an expression cannot reach
 anything but the answers it is given.
 
-The language is ODK's XPath as XLSForm writes it, without paths or node-sets:
+The language is ODK's XPath as XLSForm writes it, without paths; the only node-sets are a repeat's
+answers, read by ``count()``, ``sum()``, ``indexed-repeat()`` and ``position(..)``:
 
-* ``${name}`` - the value of another question; ``.`` - the current question's value (constraints);
+* ``${name}`` - the value of another question (inside a repeat, the same instance's, as JavaRosa
+  reads a relative reference); ``.`` - the current question's value (constraints); in a
+  ``choice_filter`` (``parse(..., choice_columns=True)``) a bare name is a column of the choice;
 * numbers (``3``, ``2.5``, ``.5``), strings in single or double quotes (no escapes, as in XPath);
 * ``or``, ``and``, ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``+``, ``-``, ``*``, ``div``,
   ``mod``, unary minus and parentheses, with XPath precedence (lowest first, as listed);
@@ -92,14 +95,15 @@ class ExpressionError(ValueError):
 
 
 class _Context:
-    __slots__ = ("values", "current", "today", "now", "choices")
+    __slots__ = ("values", "current", "today", "now", "choices", "choice")
 
-    def __init__(self, values: Mapping[str, Any], current: Any, today: Any, now: Any, choices: Any):
+    def __init__(self, values: Mapping[str, Any], current: Any, today: Any, now: Any, choices: Any, choice: Any = None):
         self.values = values
         self.current = current
         self.today = today
         self.now = now
         self.choices = choices
+        self.choice = choice
 
     def current_value(self) -> Value:
         return from_answer(self.current)
@@ -157,6 +161,28 @@ class _Reference(_Node):
 
     def evaluate(self, ctx: _Context) -> Value:
         return from_answer(ctx.values.get(self.name))
+
+
+class _ChoiceColumn(_Node):
+    """A bare name in a ``choice_filter``: that column of the choice being filtered (``name`` is its value)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def evaluate(self, ctx: _Context) -> Value:
+        choice = ctx.choice or {}
+        return from_answer(choice.get(self.name))
+
+
+class _Parent(_Node):
+    """``..`` as the argument of ``position()``: the repeat instance being evaluated."""
+
+    __slots__ = ()
+
+    def evaluate(self, ctx: _Context) -> Value:
+        return ""
 
 
 class _Current(_Node):
@@ -240,7 +266,7 @@ _TOKEN = re.compile(
   | (?P<ref>\$\{(?P<refname>[A-Za-z_][A-Za-z0-9_]*)\})
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<name>(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)
-  | (?P<op><=|>=|!=|[=<>+\-*(),.])
+  | (?P<op><=|>=|!=|\.\.|[=<>+\-*(),.])
     """,
     re.VERBOSE,
 )
@@ -290,13 +316,19 @@ _LEVELS: tuple[tuple[str, ...], ...] = (
 _WORD_OPERATORS = frozenset({"or", "and", "div", "mod"})
 
 
+#: Functions whose arguments at these positions must be ``${name}`` references (node-sets in ODK).
+_REFERENCE_ARGUMENTS = {"count": (0,), "sum": (0,), "indexed-repeat": (0, 1, 3, 5)}
+
+
 class _Parser:
-    def __init__(self, source: str):
+    def __init__(self, source: str, choice_columns: bool = False):
         self.source = source
         self.tokens = _tokenize(source)
         self.index = 0
         self.references: set[str] = set()
         self.uses_current = False
+        self.choice_columns = choice_columns
+        self.columns: set[str] = set()
 
     @property
     def token(self) -> _Token:
@@ -374,6 +406,9 @@ class _Parser:
             self._advance()
             self.uses_current = True
             return _Current(), 1
+        if token.kind == "op" and token.text == "..":
+            self._advance()
+            return _Parent(), 1
         if token.kind == "op" and token.text == "(":
             self._advance()
             self._check_nesting(nesting + 1, token.pos)
@@ -390,6 +425,9 @@ class _Parser:
         token = self._advance()
         name = token.text
         following = self.token
+        if (following.kind != "op" or following.text != "(") and self.choice_columns and name not in _WORD_OPERATORS:
+            self.columns.add(name)
+            return _ChoiceColumn(name), 1
         if following.kind != "op" or following.text != "(":
             raise ExpressionError(f"bare name {name!r} is not supported; refer to questions as ${{name}}", token.pos)
         if name not in FUNCTIONS:
@@ -414,6 +452,13 @@ class _Parser:
         if len(args) < fewest or (most is not None and len(args) > most):
             wanted = str(fewest) if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
             raise ExpressionError(f"{name}() takes {wanted} argument(s), got {len(args)}", token.pos)
+        for i in _REFERENCE_ARGUMENTS.get(name, ()):
+            if i < len(args) and not isinstance(args[i], _Reference):
+                raise ExpressionError(f"argument {i + 1} of {name}() must be a ${{name}} reference", arg_tokens[i].pos)
+        if name == "position" and not isinstance(args[0], _Parent):
+            raise ExpressionError("position() takes '..' (the repeat instance)", arg_tokens[0].pos)
+        if name != "position" and any(isinstance(a, _Parent) for a in args):
+            raise ExpressionError("'..' can only be the argument of position()", token.pos)
         pattern = None
         if name == "regex":
             pattern = self._compile_pattern(args[1], arg_tokens[1])
@@ -460,12 +505,20 @@ class Expression:
     whether it reads ``.``, which only makes sense in a constraint.
     """
 
-    __slots__ = ("source", "references", "uses_current", "_root")
+    __slots__ = ("source", "references", "uses_current", "columns", "_root")
 
-    def __init__(self, source: str, root: _Node, references: frozenset[str], uses_current: bool):
+    def __init__(
+        self,
+        source: str,
+        root: _Node,
+        references: frozenset[str],
+        uses_current: bool,
+        columns: frozenset[str] = frozenset(),
+    ):
         self.source = source
         self.references = references
         self.uses_current = uses_current
+        self.columns = columns
         self._root = root
 
     def evaluate(
@@ -476,15 +529,17 @@ class Expression:
         today: Any = None,
         now: Any = None,
         choices: Mapping[str, Mapping[str, str]] | None = None,
+        choice: Mapping[str, Any] | None = None,
     ) -> Value:
         """Evaluate against ``values`` (question name -> submitted answer).
 
         ``current`` is the value of ``.``; ``today`` (a date, ISO string or callable returning
         one) overrides the clock for ``today()`` and ``now`` (a datetime, ISO string or callable)
         for ``now()``; ``choices`` (question name -> choice value -> label) is what
-        ``jr:choice-name()`` reads. Never raises for any answer values.
+        ``jr:choice-name()`` reads; ``choice`` (column -> value, ``name`` being the choice's value) is
+        what the bare names of a ``choice_filter`` read. Never raises for any answer values.
         """
-        return self._root.evaluate(_Context(values, current, today, now, choices))
+        return self._root.evaluate(_Context(values, current, today, now, choices, choice))
 
     def evaluate_boolean(
         self,
@@ -494,9 +549,10 @@ class Expression:
         today: Any = None,
         now: Any = None,
         choices: Mapping[str, Mapping[str, str]] | None = None,
+        choice: Mapping[str, Any] | None = None,
     ) -> bool:
         """Evaluate and convert to a boolean, as ODK does for ``relevant`` and ``constraint``."""
-        return to_boolean(self.evaluate(values, current, today=today, now=now, choices=choices))
+        return to_boolean(self.evaluate(values, current, today=today, now=now, choices=choices, choice=choice))
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
@@ -509,16 +565,19 @@ class Expression:
 
 
 @functools.lru_cache(maxsize=2048)
-def _parse_cached(source: str) -> Expression:
-    parser = _Parser(source)
+def _parse_cached(source: str, choice_columns: bool) -> Expression:
+    parser = _Parser(source, choice_columns)
     root, _depth = parser.parse()
-    return Expression(source, root, frozenset(parser.references), parser.uses_current)
+    return Expression(source, root, frozenset(parser.references), parser.uses_current, frozenset(parser.columns))
 
 
-def parse(source: str) -> Expression:
-    """Parse ``source`` into an :class:`Expression`; raises :class:`ExpressionError` if invalid."""
+def parse(source: str, *, choice_columns: bool = False) -> Expression:
+    """Parse ``source`` into an :class:`Expression`; raises :class:`ExpressionError` if invalid.
+
+    ``choice_columns`` allows bare names, read as columns of the choice being filtered (``choice_filter``).
+    """
     if not isinstance(source, str):
         raise ExpressionError("an expression must be a string", 0)
     if len(source) > MAX_SOURCE_LENGTH:
         raise ExpressionError(f"expression longer than {MAX_SOURCE_LENGTH} characters", MAX_SOURCE_LENGTH)
-    return _parse_cached(unicodedata.normalize("NFC", source))
+    return _parse_cached(unicodedata.normalize("NFC", source), choice_columns)

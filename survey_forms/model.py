@@ -50,13 +50,21 @@ def _hash_of(obj: Any) -> int:
 
 @dataclass(frozen=True)
 class Choice:
-    """One option of a select question; ``value`` is what is stored in answers."""
+    """One option of a select question; ``value`` is what is stored in answers.
+
+    ``columns`` holds the choices sheet's other columns (``state``, ``district`` ...) that a question's
+    ``choice_filter`` reads by their bare name (cascading selects).
+    """
 
     value: str
     label: Text
+    columns: dict[str, str] = field(default_factory=dict, compare=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "label": dict(self.label)}
+        out: dict[str, Any] = {"value": self.value, "label": dict(self.label)}
+        if self.columns:
+            out["columns"] = dict(self.columns)
+        return out
 
     __hash__ = _hash_of
 
@@ -98,7 +106,8 @@ class Question:
     name: str
     label: Text
     hint: Text | None = None
-    required: bool = False
+    #: True, or an expression: required when it is true (ODK's dynamic ``required``).
+    required: bool | str = False
     relevant: str | None = None
     constraint: str | None = None
     constraint_message: Text | None = None
@@ -106,6 +115,9 @@ class Question:
     #: ``calculate`` only: the expression whose value the device stores as the answer (never shown).
     calculation: str | None = None
     choices: tuple[Choice, ...] = ()
+    #: select questions only: which choices are offered, an expression over the choice's columns (bare
+    #: names, ``name`` being the value) and the answers (``state = ${state}``), as XLSForm's choice_filter.
+    choice_filter: str | None = None
     allow_na: bool = False
     scoring: ScoringTag | None = None
 
@@ -130,6 +142,14 @@ class Question:
     def constraint_expression(self) -> Expression | None:
         return None if self.constraint is None else parse(self.constraint)
 
+    @functools.cached_property
+    def required_expression(self) -> Expression | None:
+        return parse(self.required) if isinstance(self.required, str) else None
+
+    @functools.cached_property
+    def choice_filter_expression(self) -> Expression | None:
+        return None if self.choice_filter is None else parse(self.choice_filter, choice_columns=True)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form; optional keys are left out when unset so equal forms hash equal."""
         out: dict[str, Any] = {"type": self.type, "name": self.name}
@@ -138,7 +158,7 @@ class Question:
         if self.hint is not None:
             out["hint"] = dict(self.hint)
         if self.required:
-            out["required"] = True
+            out["required"] = self.required
         if self.relevant is not None:
             out["relevant"] = self.relevant
         if self.constraint is not None:
@@ -151,6 +171,8 @@ class Question:
             out["calculation"] = self.calculation
         if self.type in SELECT_TYPES:
             out["choices"] = [choice.to_dict() for choice in self.choices]
+        if self.choice_filter is not None:
+            out["choice_filter"] = self.choice_filter
         if self.allow_na:
             out["allow_na"] = True
         if self.scoring is not None:
@@ -164,7 +186,10 @@ class Question:
 class Group:
     """A section of the questionnaire; its ``relevant`` hides every question inside it.
 
-    Groups only structure the form: answers stay a flat dict keyed by question name.
+    A plain group only structures the form: its answers stay in the dict that holds the group. A
+    ``repeat`` group (XLSForm's ``begin repeat``) is asked any number of times: its answer is a list of
+    instances, each a dict of the answers inside it keyed by name; ``repeat_count`` (an expression)
+    fixes that number, as ODK's ``jr:count``.
     """
 
     name: str
@@ -172,6 +197,8 @@ class Group:
     hint: Text | None = None
     relevant: str | None = None
     children: tuple[Question | Group, ...] = ()
+    repeat: bool = False
+    repeat_count: str | None = None
 
     type = "group"
 
@@ -187,8 +214,16 @@ class Group:
     def relevant_expression(self) -> Expression | None:
         return None if self.relevant is None else parse(self.relevant)
 
+    @functools.cached_property
+    def repeat_count_expression(self) -> Expression | None:
+        return None if self.repeat_count is None else parse(self.repeat_count)
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "group", "name": self.name}
+        if self.repeat:
+            out["repeat"] = True
+        if self.repeat_count is not None:
+            out["repeat_count"] = self.repeat_count
         if self.label is not None:
             out["label"] = dict(self.label)
         if self.hint is not None:
@@ -308,6 +343,27 @@ class Form:
     def ancestors(self, name: str) -> tuple[Group, ...]:
         """The groups containing ``name``, outermost first."""
         return self._ancestors[name]
+
+    def repeats_of(self, name: str) -> tuple[str, ...]:
+        """The names of the repeat groups containing ``name``, outermost first (empty outside repeats)."""
+        return tuple(group.name for group in self._ancestors[name] if group.repeat)
+
+    def scope_children(self, repeat: str | None) -> list[Element]:
+        """The elements whose answers sit directly in one instance of ``repeat`` (``None``: the ballot's
+        top level), in document order: those inside no deeper repeat, nested repeat groups included."""
+        return self._scopes.get(repeat, [])
+
+    @functools.cached_property
+    def _scopes(self) -> dict[str | None, list[Element]]:
+        scopes: dict[str | None, list[Element]] = {None: []}
+        for name, element in self._elements.items():
+            repeats = self.repeats_of(name)
+            scopes.setdefault(repeats[-1] if repeats else None, []).append(element)
+        return scopes
+
+    @property
+    def has_repeats(self) -> bool:
+        return any(isinstance(e, Group) and e.repeat for e in self._elements.values())
 
     @functools.cached_property
     def relevance_order(self) -> tuple[str, ...]:

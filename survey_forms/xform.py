@@ -105,14 +105,16 @@ class _Writer:
         if element.relevant:
             bind["relevant"] = element.relevant
         if isinstance(element, Group):
-            out["type"] = "group"
+            out["type"] = "repeat" if element.repeat else "group"
+            if element.repeat_count:
+                out["control"] = {"jr:count": element.repeat_count}
             out["children"] = [self.element(child) for child in element.children]
         else:
             out["type"] = XLSFORM_TYPES[element.type]
             if element.name == AGENCY_QUESTION:  # a code typed by hand becomes a pick from the user's agencies
                 out.update(type="select one", **self.agency_choices(element.name))
             if element.required:
-                bind["required"] = "yes"
+                bind["required"] = "yes" if element.required is True else element.required
             if element.constraint:
                 bind["constraint"] = element.constraint
             if element.constraint_message:
@@ -128,6 +130,10 @@ class _Writer:
                 out.update(self.choices(element.name, items))
             elif element.type in ("select_one", "select_multiple"):
                 out.update(self.choices(element.name, [(c.value, c.label) for c in element.choices]))
+                if element.choice_filter:  # cascading: the choices' columns go with them into the itemset
+                    for choice, item in zip(element.choices, out["choices"], strict=True):
+                        item.update(choice.columns)
+                    out["choice_filter"] = element.choice_filter
         if bind:
             out["bind"] = bind
         return out
@@ -223,8 +229,9 @@ def read_instance(form: Form, root) -> Instance:
     meta: dict[str, str] = {}
     agency = None
     questions = {question.name: question for question in form.questions()}
+    repeats = {e.name for e in form.elements() if isinstance(e, Group) and e.repeat}
 
-    def walk(node, depth: int) -> None:
+    def walk(node, depth: int, answers: dict[str, Any] = answers) -> None:
         nonlocal agency
         if depth > 32:
             raise InstanceError("the instance is nested too deep")
@@ -241,8 +248,14 @@ def read_instance(form: Form, root) -> Instance:
                 agency = text or None
                 continue
             question = questions.get(name)
-            if len(child):
-                walk(child, depth + 1)
+            if name in repeats:  # each node of a repeat is one instance, its answers nested
+                instance: dict[str, Any] = {}
+                instances = answers.setdefault(name, [])
+                if isinstance(instances, list):
+                    instances.append(instance)
+                walk(child, depth + 1, instance)
+            elif len(child):
+                walk(child, depth + 1, answers)
             elif question is not None:
                 if text and question.answerable:
                     answers[name] = _value(question, text)

@@ -7,16 +7,23 @@ converts pyxform's result into our JSON definition and then into a :class:`Form`
 :meth:`Form.from_dict`, so an imported form obeys exactly the same rules as a JSON one.
 
 Anything parsurvey cannot honour is refused with ``unsupported_construct``, naming the sheet row
-and the construct; nothing that changes what is asked or scored is silently dropped (a ``repeat``
-or ``calculate``, say). What only changes how ODK Collect shows a form, or what parsurvey records by
+and the construct; nothing that changes what is asked or scored is silently dropped (a media question,
+say). What only changes how ODK Collect shows a form, or what parsurvey records by
 itself, is imported without effect and reported as a warning (``ignored_construct``), as ODK's own
 tools do: display columns (``appearance``, media, ``guidance_hint``), ODK-only settings
-(``instance_name``, ``submission_url``, ``public_key``, ``style``, ...) and the metadata rows
-``start``, ``end``, ``today``, ``deviceid``, ``username`` (every ballot's paradata holds these facts).
+(``instance_name``, ``submission_url``, ``public_key``, ``style``, ...), the ``entities`` sheet, the
+``trigger`` column, ``parameters`` other than a range's, ``pulldata()`` (it gives ``""``) and the metadata
+rows ``start``, ``end``, ``today``, ``deviceid``/``imei``, ``username`` (every ballot's paradata holds these).
 pyxform's own errors become ``invalid_xlsform``.
 
 Supported:
 
+* ``begin repeat``/``end repeat`` (a repeat group; ``repeat_count`` its number of instances),
+  ``begin loop over LIST`` (a group per choice, questions named ``<name>_<choice>``, as pyxform expands it),
+  ``choice_filter`` (the choices sheet's other columns kept with each choice), ``select_one_external``
+  (choices from the ``external_choices`` sheet), ``select_one_from_file`` (the value typed in, warned),
+  ``acknowledge``/``trigger`` (answered ``OK``), ``range`` (a number with its bounds and step as a
+  constraint), ``hidden`` (an empty calculation), a note with a calculation (a calculate);
 * survey types ``begin group``/``end group``, ``select_one LIST``, ``select_multiple LIST`` (also
   the older ``select one from LIST``; ``or_other`` adds the ``other`` choice and the ``NAME_other``
   text question, as pyxform does), ``integer``, ``decimal``, ``text``, ``date``, ``note``;
@@ -90,6 +97,9 @@ SURVEY_COLUMNS = frozenset(
         "bind.jr:constraintMsg",
         "bind.jr:requiredMsg",
         "bind.calculate",
+        "choice_filter",
+        "control.jr:count",
+        "parameters",
         "scoring_factor",
         "scoring_criterion",
     }
@@ -114,10 +124,6 @@ DISPLAY_COLUMNS = frozenset(
 #: columns too).
 REFUSED_COLUMNS = frozenset(
     {
-        "choice_filter",
-        "control.jr:count",
-        "trigger",
-        "parameters",
         "disabled",
         "bind.jr:preload",
         "bind.jr:preloadParams",
@@ -127,6 +133,7 @@ REFUSED_COLUMNS = frozenset(
 IGNORED_BECAUSE = {
     "bind.readonly": "read-only questions can be answered in parsurvey",
     "default": "default answers are not filled in beforehand",
+    "trigger": "a calculation is recomputed whenever an answer changes",
 }
 CHOICES_COLUMNS = frozenset({"list name", "list_name", "name", "label"})
 SETTINGS_COLUMNS = frozenset({"id_string", "version", "title", "default_language"})
@@ -159,6 +166,9 @@ IGNORED_SETTINGS = frozenset(
         "flat",
         "attribute",
         "client_editable",
+        "entity_version",
+        "entity_features",
+        "entities",
     }
 )
 #: ODK metadata rows: parsurvey records these facts itself, in every ballot's paradata.
@@ -169,6 +179,9 @@ METADATA = {
     "deviceid": "the device_id of the sync batch",
     "username": "the enumerator",
     "phonenumber": None,
+    "imei": "the device_id of the sync batch",
+    "start-geopoint": None,
+    "audit": None,
     "simserial": None,
     "subscriberid": None,
     "email": None,
@@ -184,6 +197,7 @@ TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     "integer": "integer",
+    "int": "integer",
     "decimal": "decimal",
     "text": "text",
     "string": "text",
@@ -197,7 +211,15 @@ TYPES = {
     "gps": "geopoint",
     "calculate": "calculate",
     "note": "note",
+    "repeat": "group",
+    "select one external": "select_one",
+    "acknowledge": "select_one",
+    "trigger": "select_one",
+    "range": "integer",
+    "hidden": "calculate",
 }
+#: ``acknowledge`` (and the older ``trigger``) is answered ``OK``, as ODK Collect stores it.
+ACKNOWLEDGED = {"value": "OK", "label": {"vi": "Đồng ý", "en": "OK"}}
 #: ``phone number`` is a text of digits in ODK (pyxform's question type dictionary).
 PHONE_CONSTRAINT = r"regex(., '^\d*$')"
 PHONE_HINT = {"vi": "Chỉ nhập chữ số.", "en": "Enter numbers only."}
@@ -214,6 +236,8 @@ ELEMENT_KEYS = frozenset(
         "list_name",
         "parameters",
         "control",
+        "choice_filter",
+        "query",
         "scoring_factor",
         "scoring_criterion",
         ROW_KEY,
@@ -286,12 +310,16 @@ LANGUAGE_NAMES = {
     "chichewa": "ny",
     "haitian creole": "ht",
 }
+_LABEL_COLUMN = re.compile(r"\blabel::([A-Za-z][\w()-]*(?:\s*\([A-Za-z-]+\))?)")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\s*\)\s*$")
 _SUPPORTED_TYPE = re.compile(
     r"(begin|end)[ _]group"
     r"|(select_one|select one|select1|select_multiple|select all that apply)( from)? \S+( or_other| or specify other)?"
+    r"|(begin|end)[ _]repeat|begin[ _]loop[ _]over \S+|end[ _]loop"
+    r"|(select_one|select_multiple)_(from_file \S+\.(csv|xml|geojson)|external \S+)"
     r"|integer|int|decimal|text|string|phone number|date|time|datetime|barcode|geopoint|gps|calculate|note"
+    r"|acknowledge|trigger|range|hidden"
     r"|(uri:)?(" + "|".join(METADATA) + ")"
 )
 
@@ -320,15 +348,17 @@ def form_from_xlsform(
         raise _invalid(exc) from None
     converter = _Converter(workbook, _form_id_from(filename))
     converter.check_raw_rows()
-    if converter.errors:
-        raise FormDefinitionError(converter.errors)
     try:
         pyxform_dict = workbook_to_json(workbook_dict=converter.marked_workbook(), warnings=[])
     except PyXFormError as exc:
+        if converter.errors:  # what the rows show is the clearer answer
+            raise FormDefinitionError(converter.errors) from None
         raise _invalid(exc) from None
+    # One pass reports everything: the rows' problems, then the converted form's about other rows.
+    raw = len(converter.errors)
     definition = converter.convert(pyxform_dict)
     if converter.errors:
-        raise FormDefinitionError(converter.errors)
+        raise FormDefinitionError(_once_per_place(converter.errors[:raw], converter.errors[raw:]))
     if definition["version"] is None:
         definition["version"] = _content_version(definition)
     try:
@@ -338,6 +368,22 @@ def form_from_xlsform(
     if warnings is not None:
         warnings.extend(converter.warnings)
     return form
+
+
+_PLACE = re.compile(r"(survey|choices|settings)(\[\d+\])?")
+
+
+def _once_per_place(raw: list[dict[str, str]], converted: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows' problems, and the converted form's about rows (or the settings) the first left alone."""
+
+    def place(error: dict[str, str]) -> str:
+        match = _PLACE.match(error["path"])
+        if match is None:
+            return error["path"]
+        return "settings" if match.group(1) == "settings" else match.group()
+
+    taken = {place(error) for error in raw}
+    return raw + [error for error in converted if place(error) not in taken]
 
 
 def _form_id_from(filename: str | None) -> str:
@@ -411,6 +457,37 @@ def _language_code(name: str, default: str) -> str | None:
     return LANGUAGE_NAMES.get(bare.lower())
 
 
+def _element_names(items: list[Any]) -> set[str]:
+    names: set[str] = set()
+    for item in items:
+        if isinstance(item, dict) and "type" in item and "name" in item:
+            names.add(str(item["name"]))
+            names |= _element_names(item.get("children", []))
+    return names
+
+
+def _loop_copy(item: Any, names: set[str], suffix: str, label: str) -> Any:
+    """One choice's copy of a loop's body: its questions named ``<name>_<choice>`` (references too)."""
+    if isinstance(item, dict):
+        out = {k: _loop_copy(v, names, suffix, label) for k, v in item.items() if k not in ("choices", "columns")}
+        for key in ("choices", "columns"):
+            if key in item:
+                out[key] = item[key]
+        if "type" in item and str(item.get("name")) in names:
+            out["name"] = f"{item['name']}_{suffix}"
+        return out
+    if isinstance(item, list):
+        return [_loop_copy(v, names, suffix, label) for v in item]
+    if isinstance(item, str):
+        text = item.replace("%(label)s", label).replace("%(name)s", suffix)
+        return re.sub(
+            r"\$\{([A-Za-z_]\w*)\}",
+            lambda m: f"${{{m.group(1)}_{suffix}}}" if m.group(1) in names else m.group(0),
+            text,
+        )
+    return item
+
+
 class _Converter:
     def __init__(self, workbook: DefinitionData, default_form_id: str = "data"):
         self.workbook = workbook
@@ -425,6 +502,8 @@ class _Converter:
         self.default_language = "vi"
         self.locations: dict[str, str] = {}
         self.factor_order: list[str] = []
+        #: The calculations pyxform adds for a repeat_count that is a number or an expression, by name.
+        self.generated_counts: dict[str, str] = {}
 
     def unsupported(self, path: str, message: str) -> None:
         self.errors.append({"path": path, "code": "unsupported_construct", "message": message})
@@ -437,12 +516,17 @@ class _Converter:
     def check_raw_rows(self) -> None:
         """Refuse what pyxform would drop or rewrite silently, with the row it is on."""
         book = self.workbook
-        for sheet in ("external_choices", "entities", "osm"):
-            if getattr(book, sheet):
-                self.unsupported(sheet, f"the {sheet!r} sheet is not supported")
+        if book.entities:
+            self.ignored("entities", "the 'entities' sheet is not used: parsurvey keeps no ODK Central entities")
+        if book.osm:
+            self.unsupported("osm", "the 'osm' sheet is not supported")
         survey, choices = book.survey or [], book.choices or []
         self._check_columns("survey", survey, aliases.survey_header, SURVEY_COLUMNS, REFUSED_COLUMNS)
-        self._check_columns("choices", choices, aliases.list_header, CHOICES_COLUMNS, frozenset())
+        filtered = any(
+            _column(k, aliases.survey_header) == "choice_filter" and v for row in survey for k, v in row.items()
+        )
+        # A choices sheet's other columns are what a choice_filter reads (kept); without a filter they do nothing.
+        self._check_columns("choices", choices, aliases.list_header, CHOICES_COLUMNS, frozenset(), quiet=filtered)
         for number, row in enumerate(book.survey or [], start=2):
             kind = next((str(v) for k, v in row.items() if _column(k, aliases.survey_header) == "type"), None)
             if kind is None:
@@ -472,6 +556,7 @@ class _Converter:
         header_aliases: Mapping[str, Any],
         allowed: frozenset[str],
         refused: frozenset[str],
+        quiet: bool = False,
     ) -> None:
         used: dict[str, list[int]] = {}
         for number, row in enumerate(rows, start=2):
@@ -481,6 +566,8 @@ class _Converter:
         for header, numbers in used.items():
             canonical = _column(header, header_aliases)
             if canonical not in refused:
+                if quiet and canonical not in DISPLAY_COLUMNS:
+                    continue
                 if canonical in DISPLAY_COLUMNS:
                     why = "it only changes how ODK Collect shows the form"
                 else:
@@ -599,6 +686,14 @@ class _Converter:
                         kind = self.raw_types.get(number, child.get("type"))
                         self.unsupported(f"survey[{number}]", f"survey sheet row {number}: {kind!r}")
                 return None
+            name = str(data.get("name", ""))
+            calculation = (data.get("bind") or {}).get("calculate")
+            if data.get("type") == "calculate" and name.endswith("_count") and calculation is not None:
+                self.generated_counts[name] = str(calculation)  # a repeat_count that is not a reference
+                return None
+            if name.startswith(("generated_table_list_label_", "reserved_name_for_field_list_labels_")):
+                self.ignored(path, f"the table-list layout's row {name!r} added by pyxform is not shown")
+                return None
             self.unsupported(path, f"element {data.get('name')!r} added by pyxform (from an unsupported construct)")
             return None
         number = int(row)
@@ -615,14 +710,21 @@ class _Converter:
                 else f"{where}: {raw_type!r} is not recorded by the web app",
             )
             return None
-        kind = TYPES.get(str(data.get("type")))
+        source_type = str(data.get("type"))
+        if source_type == "loop":
+            return self.loop(data, path, number, where)
+        if source_type == "note" and "calculate" in data.get("bind", {}):
+            source_type = "calculate"  # a note with a calculation has a value in ODK, read by other questions
+        kind = TYPES.get(source_type)
         if kind is None:
             self.unsupported(f"survey[{number}].type", f"{where}: {raw_type!r} is not supported")
             return None
         for key, value in data.items():
-            if key in ("control", "media", "guidance_hint") or key in self.ignored_keys:
-                continue  # warned about by check_raw_rows
-            if key not in ELEMENT_KEYS or (key == "parameters" and value):
+            if key in ("control", "media", "guidance_hint", "flat") or key in self.ignored_keys:
+                continue  # warned about by check_raw_rows ("flat": pyxform copies that ignored setting here)
+            if key == "parameters" and value and source_type != "range":
+                self.ignored(f"survey[{number}].parameters", f"{where}: parameters {value!r} are not used")
+            elif key not in ELEMENT_KEYS:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
         out: dict[str, Any] = {"type": kind, "name": data.get("name")}
         if "label" in data:
@@ -635,11 +737,45 @@ class _Converter:
             out["constraint"] = f"({given}) and {PHONE_CONSTRAINT}" if given else PHONE_CONSTRAINT
             out.setdefault("hint", dict(PHONE_HINT))
         if kind == "group":
+            if source_type == "repeat":
+                out["repeat"] = True
+                count = (data.get("control") or {}).get("jr:count")
+                generated = re.fullmatch(r"\$\{(\w+)\}", str(count or ""))
+                if generated and generated.group(1) in self.generated_counts:
+                    count = self.generated_counts[generated.group(1)]
+                if count not in (None, ""):
+                    out["repeat_count"] = self.checked(str(count), number, where, "repeat_count")
+                    if out["repeat_count"] is None:
+                        del out["repeat_count"]
             children: list[dict[str, Any]] = []
             self.children(data.get("children", []), f"{path}.children", children)
             out["children"] = children
             return out
+        if source_type in ("acknowledge", "trigger"):
+            out["choices"] = [dict(ACKNOWLEDGED, label=dict(ACKNOWLEDGED["label"]))]
+            return out
+        if source_type == "range":
+            self.range(data.get("parameters") or {}, out, number, where)
+            return out
+        if source_type == "hidden":
+            out.setdefault("calculation", "''")
+            return out
         if kind in ("select_one", "select_multiple"):
+            if "choice_filter" in data and str(data["choice_filter"]).strip():
+                choice_filter = self.checked(str(data["choice_filter"]), number, where, "choice_filter")
+                if choice_filter is not None:
+                    out["choice_filter"] = choice_filter
+            if source_type == "select one external":
+                data = {**data, "choices": self.external_choices(str(data.get("itemset")))}
+            elif not isinstance(data.get("choices"), list):
+                self.ignored(
+                    f"survey[{number}].type",
+                    f"{where}: the choices are in the file {data.get('itemset')!r}, which is not attached; "
+                    "the answer is taken as the choice's value, typed in",
+                )
+                out["type"] = "text"
+                out.pop("choice_filter", None)
+                return out
             self.select(data, out, path, number, where)
         scoring = {k: data[k] for k in ("scoring_factor", "scoring_criterion") if k in data}
         if scoring:
@@ -664,18 +800,16 @@ class _Converter:
                 target = "constraint_message" if key == "jr:constraintMsg" else "required_message"
                 out[target] = self.text(value, path, where)
                 continue
-            if key in self.ignored_keys:
-                continue  # warned about by check_raw_rows
+            if key in self.ignored_keys or key == "type":
+                continue  # warned about by check_raw_rows; "type" is pyxform's own (a range's decimal)
             if key not in BIND_KEYS:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
                 continue
             if key == "required":
                 flag = aliases.yes_no.get(str(value).strip(), {"false()": False}.get(str(value).strip()))
-                if flag is None:
-                    self.unsupported(
-                        f"survey[{number}].required", f"{where}: required must be yes or no, not {value!r}"
-                    )
-                else:
+                if flag is None:  # ODK's dynamic required: an expression
+                    flag = self.checked(str(value), number, where, "required")
+                if flag is not None:
                     out["required"] = flag
                 continue
             value = self.references(str(value))
@@ -684,6 +818,8 @@ class _Converter:
             except ExpressionError as exc:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key} {value!r}: {exc.message}")
                 continue
+            if "pulldata(" in value:
+                self.pulldata(number, where)
             out[BIND_KEYS[key]] = value
 
     def select(self, data: dict[str, Any], out: dict[str, Any], path: str, number: int, where: str) -> None:
@@ -705,6 +841,12 @@ class _Converter:
         converted = []
         for i, choice in enumerate(choices):
             choice_path = f"{path}.choices[{i}]"
+            sheet = "choices"
+            if "_external_row" in choice:
+                sheet = "external_choices"
+                choice = {k: v for k, v in choice.items() if k != "_external_row"} | {
+                    ROW_KEY: str(choice["_external_row"])
+                }
             if choice.get(ROW_KEY) is None:
                 added = ADDED_CHOICES.get(str(choice.get("name")))
                 if added is None:
@@ -714,16 +856,107 @@ class _Converter:
                 else:  # or_other, add_none_option: pyxform's own choice, with our labels
                     converted.append({"value": choice["name"], "label": dict(added)})
                 continue
-            choice_where = f"choices sheet row {choice[ROW_KEY]}"
+            choice_where = f"{sheet} sheet row {choice[ROW_KEY]}"
             self.locations[choice_path] = choice_where
-            for key in choice:
-                if key not in ("name", "label", ROW_KEY) and key not in self.ignored_keys:
-                    self.unsupported(f"choices[{choice[ROW_KEY]}].{key}", f"{choice_where}: {key!r} is not supported")
+            columns = {}
+            for key, value in choice.items():
+                if key in ("name", "label", ROW_KEY, "media", "image", "audio", "video") or key in self.ignored_keys:
+                    continue
+                if (
+                    "choice_filter" in out
+                    and isinstance(value, str | int | float)
+                    and re.fullmatch(r"[A-Za-z_]\w*", key)
+                ):
+                    columns[key] = str(value)
+            filter_text = out.get("choice_filter", "")
+            if "label" in filter_text and "label" in choice:
+                labels = self.text(choice["label"], choice_path, choice_where)
+                columns["label"] = labels.get(self.default_language, next(iter(labels.values()), ""))
+                columns.update({f"label_{code}": text for code, text in labels.items()})
             item: dict[str, Any] = {"value": choice.get("name")}
             if "label" in choice:
                 item["label"] = self.text(choice["label"], choice_path, choice_where)
+            elif choice.get("name") is not None:
+                item["label"] = {self.default_language: str(choice["name"])}
+            if columns:
+                item["columns"] = columns
             converted.append(item)
         out["choices"] = converted
+
+    def checked(self, expression: str, number: int, where: str, key: str) -> str | None:
+        """An expression written as parsurvey reads it (``${name}`` references), or None if unreadable."""
+        value = self.references(expression)
+        if key == "choice_filter":  # a label column by language: label::English -> label_en
+            value = _LABEL_COLUMN.sub(
+                lambda m: f"label_{_language_code(m.group(1), self.default_language) or 'x'}", value
+            )
+        try:
+            parse(value, choice_columns=key == "choice_filter")
+        except ExpressionError as exc:
+            self.unsupported(f"survey[{number}].{key}", f"{where}: {key} {value!r}: {exc.message}")
+            return None
+        if "pulldata(" in value:
+            self.pulldata(number, where)
+        return value
+
+    def pulldata(self, number: int, where: str) -> None:
+        self.ignored(
+            f"survey[{number}]",
+            f"{where}: pulldata() reads a CSV attached to the form in ODK; parsurvey attaches none, so it gives ''",
+        )
+
+    def range(self, parameters: dict[str, Any], out: dict[str, Any], number: int, where: str) -> None:
+        """ODK's ``range``: a number from ``start`` to ``end`` by ``step`` (1, 10 and 1 by default)."""
+        bounds = {}
+        for key, default in (("start", "1"), ("end", "10"), ("step", "1")):
+            text = str(parameters.get(key, default)).strip()
+            try:
+                bounds[key] = float(text)
+            except ValueError:
+                self.unsupported(f"survey[{number}].parameters", f"{where}: range {key} {text!r} is not a number")
+                return
+        if not all(float(b).is_integer() for b in bounds.values()):
+            out["type"] = "decimal"
+        low, high = sorted((bounds["start"], bounds["end"]))
+        shown = {k: (str(int(v)) if v.is_integer() else repr(v)) for k, v in (("low", low), ("high", high))}
+        rule = f". >= {shown['low']} and . <= {shown['high']}"
+        step = bounds["step"]
+        if out["type"] == "integer" and step not in (0, 1):
+            rule += f" and (. - {int(bounds['start'])}) mod {int(abs(step))} = 0"
+        given = out.get("constraint")
+        out["constraint"] = f"({given}) and {rule}" if given else rule
+
+    def external_choices(self, list_name: str) -> list[dict[str, Any]]:
+        """The rows of the workbook's ``external_choices`` sheet for ``list_name`` (select_one_external)."""
+        out = []
+        for number, row in enumerate(self.workbook.external_choices or [], start=2):
+            fields = {_column(k, aliases.list_header): v for k, v in row.items()}
+            name = fields.get("list_name", fields.get("list name"))
+            if str(name) == list_name:
+                choice = {k: v for k, v in fields.items() if k not in ("list_name", "list name")}
+                choice[ROW_KEY] = None
+                choice["_external_row"] = number
+                out.append(choice)
+        return out
+
+    def loop(self, data: dict[str, Any], path: str, number: int, where: str) -> dict[str, Any] | None:
+        """``begin loop over LIST``: the questions asked once per choice of LIST, as pyxform expands it - a
+        group per choice, its questions named ``<name>_<choice>`` and ``%(label)s`` replaced by its label."""
+        name = str(data.get("name"))
+        body = data.get("children", [])
+        names = _element_names(body)
+        groups = []
+        for column in data.get("columns", []):
+            suffix = str(column.get("name"))
+            label = column.get("label")
+            label_text = label if isinstance(label, str) else next(iter((label or {}).values()), suffix)
+            group = {"type": "group", "name": f"{name}_{suffix}", "label": label or suffix, ROW_KEY: str(number)}
+            group["children"] = _loop_copy(body, names, suffix, str(label_text))
+            groups.append(group)
+        group = {"type": "group", "name": name, "children": groups, ROW_KEY: str(number)}
+        if "label" in data:
+            group["label"] = data["label"]
+        return self.element(group, path, [])
 
     def other_text(self, data: dict[str, Any], siblings: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The text question pyxform adds after a ``select_one LIST or_other``: kept, with ODK's meaning."""

@@ -6,9 +6,14 @@ openrosa-xpath-evaluator (see ``tests/survey_forms/data/xpath_conformance.json``
 checked against the latter) and never raise, whatever the answers: a math domain error is NaN, an
 impossible date is ``""``.
 
-Not provided, because parsurvey has no node-sets or repeats: ``count()``, ``sum()``,
-``position()``, ``indexed-repeat()``, ``instance()``; nor the random ones (``random()``,
-``uuid()``, ``randomize()``) and the geographic ones (``area()``, ``distance()``).
+Repeat groups give the only node-sets: ``count(${x})`` and ``sum(${x})`` read every instance's
+``${x}`` (``count(${repeat})`` the number of instances), ``indexed-repeat(${x}, ${repeat}, n)`` the
+n-th instance's, ``position(..)`` the number of the instance being evaluated, through the answers'
+``nodes``/``indexed``/``position`` methods (a plain mapping is one instance). ``pulldata()`` reads a
+CSV attached to the form in ODK; parsurvey attaches none, so it gives ``""`` (the importer warns).
+
+Not provided: ``instance()``, the random ones (``random()``, ``uuid()``, ``randomize()``) and the
+geographic ones (``area()``, ``distance()``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .xpath_values import (
     date_text,
     days_since_epoch,
     format_date_time,
+    from_answer,
     parse_date_time,
     to_boolean,
     to_number,
@@ -330,6 +336,48 @@ def now_in_vietnam() -> _dt.datetime:
     return _dt.datetime.now(VIETNAM_TIME).replace(tzinfo=None)
 
 
+# --------------------------------------------------------------------------- node-sets (repeats)
+
+
+def _nodes(ctx: Any, node: Any) -> list[Any]:
+    """The answers a reference names: every instance's inside repeats, else the one answer."""
+    name = getattr(node, "name", None)
+    if name is None:
+        return [node.evaluate(ctx)]
+    reader = getattr(ctx.values, "nodes", None)
+    if reader is not None:
+        return list(reader(name))
+    return [ctx.values.get(name)]
+
+
+def _fn_count(ctx: Any, args: list[Any]) -> Value:
+    return float(len(_nodes(ctx, args[0])))
+
+
+def _fn_sum(ctx: Any, args: list[Any]) -> Value:
+    return float(sum(to_number(from_answer(v)) for v in _nodes(ctx, args[0])))
+
+
+def _fn_indexed_repeat(ctx: Any, args: list[Any]) -> Value:
+    name = getattr(args[0], "name", None)
+    reader = getattr(ctx.values, "indexed", None)
+    if name is None or reader is None:
+        return from_answer(None) if name is not None else args[0].evaluate(ctx)
+    steps = []
+    for i in range(1, len(args) - 1, 2):
+        repeat = getattr(args[i], "name", None)
+        index = to_number(args[i + 1].evaluate(ctx))
+        if repeat is None or math.isnan(index):
+            return ""
+        steps.append((repeat, int(index)))
+    return from_answer(reader(name, steps))
+
+
+def _fn_position(ctx: Any, args: list[Any]) -> Value:
+    reader = getattr(ctx.values, "position", None)
+    return float(reader()) if reader is not None else 1.0
+
+
 # --------------------------------------------------------------------------- the table
 
 #: name -> (fewest arguments, most arguments or None for any number, function)
@@ -394,4 +442,11 @@ FUNCTIONS: dict[str, tuple[int, int | None, Function]] = {
     "decimal-date-time": (1, 1, _fn_decimal_date_time),
     "format-date": (2, 2, _fn_format_date),
     "format-date-time": (2, 2, _fn_format_date),
+    # repeats
+    "count": (1, 1, _fn_count),
+    "sum": (1, 1, _fn_sum),
+    "indexed-repeat": (3, 7, _fn_indexed_repeat),
+    "position": (1, 1, _fn_position),
+    # external data: no CSV is attached in parsurvey
+    "pulldata": (4, 4, lambda ctx, args: ""),
 }

@@ -40,6 +40,7 @@ from ..forms.service import load_form
 from ..recheck.models import RecheckAssignment, Verification
 from ..recheck.settings import DEFAULTS, settings_of
 from ..registry.models import Agency, SurveyRound
+from . import repeat_exports
 from .browse import BallotFilters, filtered, ordered
 from .models import Ballot
 
@@ -171,8 +172,11 @@ def export_columns(form_versions: list[FormVersion], hidden: set[str]) -> list[C
     ]
     seen: set[str] = set()
     for stored in form_versions:
-        for question in load_form(stored).questions():
+        form = load_form(stored)
+        for question in form.questions():
             if question.type == "note" or question.name in seen or question.name in hidden:
+                continue
+            if repeat_exports.in_repeat(form, question.name):  # in the repeat's own table
                 continue
             seen.add(question.name)
             label = dict(question.label)
@@ -220,6 +224,7 @@ class Export:
             hidden = set(settings_of(survey_round)["contact_questions"])
             self.round_code = survey_round.code
         self.columns = export_columns(versions, hidden)
+        self.versions, self.hidden = versions, hidden  # for the repeat groups' tables (repeat_exports)
         return self
 
     def _rechecks(self) -> dict[int, tuple[str, str]]:
@@ -406,6 +411,7 @@ def write_xlsx(export: Export, target) -> None:
     variables.append(heading.get(export.lang, heading["vi"]))
     for c in export.columns:
         variables.append([c.name, _text(c.label, export.lang, c.name), c.question_type or "metadata"])
+    repeat_exports.append_sheets(book, export)
     book.save(target)
 
 

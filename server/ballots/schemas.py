@@ -178,6 +178,10 @@ class ExportQuerySchema(BallotQuerySchema):
     """The table's filters (the round is in the path) and the language of labels."""
 
     lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]), metadata={"description": "Labels"})
+    repeat = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "CSV only: the related table of this repeat group (one row per instance)"},
+    )
 
 
 class PaperProblemSchema(Schema):

@@ -19,7 +19,7 @@ from ..paging import BALLOTS, LIST, Page
 from ..recheck.schemas import AuditEntrySchema, OverrideSchema
 from ..recheck.status import override
 from ..registry.service import get_round
-from . import access, conflicts, exports, intake, paper, reading
+from . import access, conflicts, exports, intake, paper, reading, repeat_exports
 from .browse import BallotFilters
 from .countable import verdicts
 from .schemas import (
@@ -185,6 +185,15 @@ def export_ballots(args, code, fmt):
     variables sheets), Stata or SPSS (variable and value labels). Contact answers are left out."""
     export = exports.Export(filters_from({**args, "round": code}), lang=args["lang"]).prepare()
     disposition = {"Content-Disposition": f'attachment; filename="{exports.filename(export, fmt)}"'}
+    if fmt == "csv" and args.get("repeat"):
+        rows = repeat_exports.csv_chunks(export, args["repeat"])
+        if rows is None:
+            raise ApiError("not_found", f"The round's forms have no repeat group {args['repeat']!r}.")
+        name = exports.filename(export, fmt).removesuffix(".csv") + f"-{args['repeat']}.csv"
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return current_app.response_class(
+            stream_with_context(rows), mimetype=exports.MIMETYPES[fmt], headers=disposition
+        )
     if fmt == "csv":
         chunks = stream_with_context(exports.csv_chunks(export))
         return current_app.response_class(chunks, mimetype=exports.MIMETYPES[fmt], headers=disposition)

@@ -72,6 +72,11 @@ def _expression(rng: random.Random, depth: int) -> str:
         args[1] = f"'{rng.choice(DATE_FORMATS)}'"
     elif name == "jr:choice-name" and rng.random() < 0.7:
         args[1] = "'${" + rng.choice(NAMES) + "}'"
+    elif name == "position":
+        args[0] = ".."
+    for i in {"count": (0,), "sum": (0,), "indexed-repeat": (0, 1, 3, 5)}.get(name, ()):
+        if i < len(args):  # node-set arguments: references
+            args[i] = "${" + rng.choice(NAMES) + "}"
     return f"{name}({', '.join(args)})"
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from survey_forms import Form
+from survey_forms.answers import answer_scope
 from survey_forms.expressions import FUNCTION_NAMES, parse
 
 HERE = Path(__file__).parent
@@ -117,15 +119,41 @@ def test_the_table_should_hold_several_hundred_cases_calling_every_function():
         assert ("enketo" in case) == ("why" in case), f"a difference from Enketo needs its reason: {case}"
 
 
+def scope_of(case):
+    """The answers a case reads: a plain dict, or for a case in a repeat the form engine's own scope (a form
+    of calculate questions, which keep any text or number, around one repeat group)."""
+    values = case.get("values", {})
+    repeat = case.get("repeat")
+    if repeat is None:
+        return values
+    inside = sorted({name for instance in repeat["instances"] for name in instance})
+    question = lambda name: {"type": "calculate", "name": name, "calculation": "''"}  # noqa: E731
+    form = Form.from_dict(
+        {
+            "form_id": "case",
+            "version": "1",
+            "title": {"vi": "case"},
+            "children": [
+                *[question(name) for name in values],
+                {"type": "group", "name": repeat["name"], "repeat": True, "children": [question(n) for n in inside]},
+            ],
+        }
+    )
+    answers = {**values, repeat["name"]: repeat["instances"]}
+    at = repeat.get("at")
+    return answer_scope(form, answers, today=TABLE["today"], instance=(at,) if at else ())
+
+
 def test_the_python_evaluator_should_give_every_expected_value():
     results = [
         encode(
-            parse(case["expr"]).evaluate(
-                case.get("values", {}),
+            parse(case["expr"], choice_columns="choice" in case).evaluate(
+                scope_of(case),
                 case.get("current"),
                 today=TABLE["today"],
                 now=TABLE["now"],
                 choices=case.get("choices"),
+                choice=case.get("choice"),
             )
         )
         for case in CASES

@@ -193,6 +193,11 @@ export function answerText(ui, question, value) {
     };
     return Array.isArray(value) ? value.map(labelOf).join("; ") : labelOf(value);
   }
+  if (Array.isArray(value) && value.some((v) => v && typeof v === "object")) {
+    // A repeat group: each instance's answers by question name, numbered from 1.
+    const cell = (v) => (Array.isArray(v) && v.some((x) => x && typeof x === "object") ? `[${v.length}]` : Array.isArray(v) ? v.join(" ") : String(v));
+    return value.map((instance, i) => `${i + 1}. ${Object.entries(instance || {}).map(([k, v]) => `${k}: ${cell(v)}`).join("; ")}`).join(" | ");
+  }
   return Array.isArray(value) ? value.join(", ") : String(value);
 }
 

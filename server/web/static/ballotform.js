@@ -3,7 +3,7 @@
 // (rules.js), every answer kept as a draft in IndexedDB as it is given, and the location evidence when the
 // round asks for it. The app shell (app.js) opens it and gets control back through `ui`.
 import { makeEnvelope, newInstanceId } from "./canonical.js";
-import { evaluate, evaluateBoolean } from "./expr.js";
+import { evaluate, evaluateBoolean, toNumber } from "./expr.js";
 import { LIKERT, reasonText } from "./i18n.js";
 import { cleaningReason, durationSeconds, resultDateProblem } from "./rules.js";
 import { drafts, saveBallot } from "./store.js";
@@ -67,6 +67,22 @@ export class BallotForm {
     this.form = record.definition;
     this.fields = new Map(); // name -> {element, container, read(), raw(), restore(), error, input}
     this.groups = new Map(); // name -> {element, container}
+    // The answers' scopes: the ballot's top level, and one per instance of a repeat group (its own fields,
+    // groups, values and relevance), as survey_forms/answers.py checks them.
+    this.scope = { fields: this.fields, groups: this.groups, parent: null, index: 1, repeat: null, suffix: "" };
+    this.scope.children = this.form.children;
+    this.scopeNow = this.scope;
+    this.suffix = "";
+    this.repeatsOf = {}; // name -> the repeat groups around it, outermost first
+    this.repeatNames = new Set();
+    const index = (children, chain) => {
+      for (const e of children) {
+        this.repeatsOf[e.name] = chain;
+        if (e.type === "group" && e.repeat) this.repeatNames.add(e.name);
+        if (e.type === "group") index(e.children, e.repeat ? [...chain, e.name] : chain);
+      }
+    };
+    index(this.form.children, []);
     this.draft = draft || {
       id: newInstanceId(), // becomes the ballot's instance id when it is saved
       owner: ui.user().username,
@@ -166,10 +182,11 @@ export class BallotForm {
 
   element(element) {
     const { el, label } = this;
+    if (element.type === "group" && element.repeat) return this.repeatGroup(element);
     if (element.type === "group") {
       const container = el(
         "fieldset",
-        { class: "group", id: `group-${element.name}` },
+        { class: "group", id: `group-${element.name}${this.suffix}` },
         el("legend", {}, label(element.label, element.name)),
         element.hint ? el("p", { class: "hint" }, label(element.hint)) : null,
         ...element.children.map((child) => this.element(child)),
@@ -179,32 +196,112 @@ export class BallotForm {
     }
     if (element.type === "calculate") return this.question(element); // never shown: see question()
     if (element.type === "note") {
-      const container = el("p", { class: "note", id: `q-${element.name}` }, label(element.label));
+      const container = el("p", { class: "note", id: `q-${element.name}${this.suffix}` }, label(element.label));
       this.groups.set(element.name, { element, container });
       return container;
     }
     return this.question(element);
   }
 
+  // A repeat group: its instances one under the other, each with the group's questions, added and removed
+  // by the enumerator (or as many as repeat_count says). Its field's raw value is the list of instances' answers.
+  repeatGroup(element) {
+    const { el, t, label } = this;
+    const owner = this.scopeNow;
+    const list = el("div", { class: "repeat-instances" });
+    const error = el("p", { class: "error", role: "alert", hidden: true });
+    const field = { element, error, input: null, instances: [], repeat: true };
+    const add = (raw) => {
+      const scope = this.renderInstance(element, owner, field.instances.length + 1, field);
+      field.instances.push(scope);
+      list.append(scope.container);
+      if (raw) this.restoreScope(scope, raw);
+      return scope;
+    };
+    field.rebuild = (raws) => {
+      list.replaceChildren();
+      field.instances = [];
+      for (const raw of raws) add(raw);
+    };
+    field.remove = (scope) => {
+      const raws = field.instances.filter((s) => s !== scope).map((s) => this.rawOf(s));
+      field.rebuild(raws);
+      this.changed();
+    };
+    field.setCount = (n) => {
+      while (field.instances.length < n) add(null);
+      if (field.instances.length > n) field.rebuild(field.instances.slice(0, n).map((s) => this.rawOf(s)));
+    };
+    field.raw = () => field.instances.map((s) => this.rawOf(s));
+    field.restore = (raws) => field.rebuild(Array.isArray(raws) ? raws.filter((r) => r && typeof r === "object") : []);
+    field.read = () => ({ value: null });
+    const addButton = element.repeat_count
+      ? null
+      : el(
+          "button",
+          { type: "button", class: "repeat-add", id: `add-${element.name}${this.suffix}`, onclick: () => { add(null); this.changed(); } },
+          t("repeat_add"),
+        );
+    field.container = el(
+      "fieldset",
+      { class: "group repeat", id: `group-${element.name}${this.suffix}` },
+      el("legend", {}, label(element.label, element.name)),
+      element.hint ? el("p", { class: "hint" }, label(element.hint)) : null,
+      list,
+      addButton,
+      error,
+    );
+    owner.fields.set(element.name, field);
+    return field.container;
+  }
+
+  renderInstance(element, parent, n, field) {
+    const { el, t, label } = this;
+    const scope = { fields: new Map(), groups: new Map(), parent, index: n, repeat: element.name, children: element.children };
+    scope.suffix = `${parent.suffix}__${element.name}_${n}`;
+    const saved = [this.scopeNow, this.fields, this.groups, this.suffix];
+    [this.scopeNow, this.fields, this.groups, this.suffix] = [scope, scope.fields, scope.groups, scope.suffix];
+    let children;
+    try {
+      children = element.children.map((child) => this.element(child));
+    } finally {
+      [this.scopeNow, this.fields, this.groups, this.suffix] = saved;
+    }
+    const remove = element.repeat_count
+      ? null
+      : el("button", { type: "button", class: "repeat-remove", onclick: () => field.remove(scope) }, t("repeat_remove"));
+    scope.container = el(
+      "fieldset",
+      { class: "repeat-instance", id: `instance-${element.name}${scope.suffix}` },
+      el("legend", {}, t("repeat_instance", { label: label(element.label, element.name), n })),
+      ...children,
+      remove,
+    );
+    return scope;
+  }
+
   question(q) {
     const { el, t, label } = this;
-    const id = `q-${q.name}`;
+    const scope = this.scopeNow;
+    const suffix = this.suffix;
+    const id = `q-${q.name}${suffix}`;
     const errorId = `${id}-error`;
     const hintId = `${id}-hint`;
     const described = [q.hint ? hintId : null, errorId].filter(Boolean).join(" ");
     const error = el("p", { class: "error", id: errorId, role: "alert", hidden: true });
     const hint = q.hint ? el("p", { class: "hint", id: hintId }, label(q.hint)) : null;
-    const title = label(q.label, q.name) + (q.required ? " *" : "");
+    const title = label(q.label, q.name) + (q.required === true ? " *" : "");
     let container;
     let read;
     let raw;
     let restore;
     let input = null;
+    let choiceNodes = null;
 
     const choiceList = (options, multiple) => {
-      const inputs = options.map(([value, text], index) => {
+      choiceNodes = options.map(([value, text], index) => {
         const inputId = `${id}-${index}`;
-        const box = el("input", { type: multiple ? "checkbox" : "radio", name: q.name, id: inputId, value: String(value) });
+        const box = el("input", { type: multiple ? "checkbox" : "radio", name: q.name + suffix, id: inputId, value: String(value) });
         return el("label", { class: "choice", for: inputId }, box, el("span", {}, text));
       });
       container = el(
@@ -212,10 +309,10 @@ export class BallotForm {
         { class: "question", id, "aria-describedby": described },
         el("legend", {}, title),
         hint,
-        el("div", { class: q.type === "likert5" ? "choices likert" : "choices" }, ...inputs),
+        el("div", { class: q.type === "likert5" ? "choices likert" : "choices" }, ...choiceNodes),
         error,
       );
-      const boxes = () => [...container.querySelectorAll(`input[name="${q.name}"]`)];
+      const boxes = () => [...container.querySelectorAll(`input[name="${q.name}${suffix}"]`)];
       raw = () => boxes().filter((box) => box.checked).map((box) => box.value);
       restore = (values) => {
         for (const box of boxes()) box.checked = Array.isArray(values) && values.includes(box.value);
@@ -228,7 +325,7 @@ export class BallotForm {
       container = el("div", { id, hidden: true, "data-calculate": q.name });
       raw = () => null;
       restore = () => {};
-      read = () => ({ value: this.calculated?.[q.name] ?? null });
+      read = () => ({ value: scope.calculated?.[q.name] ?? null });
       this.fields.set(q.name, { element: q, container, read, raw, restore, error, input });
       return container;
     }
@@ -247,7 +344,7 @@ export class BallotForm {
       const types = { integer: "number", decimal: "number", date: "date", text: "text", time: "time", datetime: "datetime-local" };
       input = el("input", {
         id: `${id}-input`,
-        name: q.name,
+        name: q.name + suffix,
         type: types[q.type] || "text",
         step: q.type === "integer" ? "1" : q.type === "decimal" ? "any" : null,
         inputmode: q.type === "integer" ? "numeric" : q.type === "decimal" ? "decimal" : null,
@@ -295,7 +392,7 @@ export class BallotForm {
         return { value: text };
       };
     }
-    this.fields.set(q.name, { element: q, container, read, raw, restore, error, input });
+    this.fields.set(q.name, { element: q, container, read, raw, restore, error, input, choiceNodes });
     return container;
   }
 
@@ -352,17 +449,25 @@ export class BallotForm {
   // ---------------------------------------------------------------- drafts
 
   rawValues() {
+    return this.rawOf(this.scope);
+  }
+
+  rawOf(scope) {
     const values = {};
-    for (const [name, field] of this.fields) {
+    for (const [name, field] of scope.fields) {
       const value = field.raw();
       if (!isBlank(value)) values[name] = value;
     }
     return values;
   }
 
+  restoreScope(scope, values) {
+    for (const [name, field] of scope.fields) if (name in values) field.restore(values[name]);
+  }
+
   restore() {
     this.agencySelect.value = this.draft.agency || "";
-    for (const [name, field] of this.fields) if (name in this.draft.values) field.restore(this.draft.values[name]);
+    this.restoreScope(this.scope, this.draft.values);
     this.onAgency();
   }
 
@@ -406,53 +511,160 @@ export class BallotForm {
 
   // ---------------------------------------------------------------- checks and saving
 
-  visibleValues(relevance) {
-    const values = {};
-    const calculations = [];
-    for (const [name, field] of this.fields) {
-      if (relevance[name] === false) continue;
-      if (field.element.type === "calculate") {
-        calculations.push(field.element);
-        continue;
+  // ---------------------------------------------------------------- scopes (repeats)
+
+  scopes(scope = this.scope, out = []) {
+    out.push(scope);
+    for (const field of scope.fields.values()) if (field.repeat) for (const s of field.instances) this.scopes(s, out);
+    return out;
+  }
+
+  chainOf(scope) {
+    const chain = [];
+    for (let s = scope; s && s.repeat; s = s.parent) chain.unshift(s.repeat);
+    return chain;
+  }
+
+  // The answers an expression reads in `scope`: its own, then its enclosing instances' and the top level's
+  // (JavaRosa's relative references).
+  exprValues(scope) {
+    const chain = [];
+    for (let s = scope; s; s = s.parent) chain.unshift(s);
+    return Object.assign({}, ...chain.map((s) => s.values || {}));
+  }
+
+  // Every answer ${name} names from `scope`: one per instance of the repeats it is in (count, sum).
+  nodes(scope, name) {
+    const around = this.repeatsOf[name] || [];
+    const chain = this.chainOf(scope);
+    let k = 0;
+    while (k < around.length && k < chain.length && around[k] === chain[k]) k += 1;
+    let found = [scope];
+    while (this.chainOf(found[0]).length > k) found = [found[0].parent];
+    const path = this.repeatNames.has(name) ? [...around, name] : around;
+    for (const repeat of path.slice(k)) {
+      found = found.flatMap((s) => (s.relevance?.[repeat] === false ? [] : s.fields.get(repeat)?.instances || []));
+    }
+    if (this.repeatNames.has(name)) return found.map(() => null);
+    return found.map((s) => s.values?.[name] ?? null);
+  }
+
+  options(scope) {
+    return {
+      nodes: (name) => this.nodes(scope, name),
+      indexed: (name, steps) => {
+        let s = this.scope;
+        for (const [repeat, n] of steps) {
+          const instances = s.relevance?.[repeat] === false ? [] : s.fields.get(repeat)?.instances || [];
+          if (!(n >= 1 && n <= instances.length)) return null;
+          s = instances[n - 1];
+        }
+        return this.exprValues(s)[name] ?? null;
+      },
+      position: scope.index,
+    };
+  }
+
+  // Each scope's answers on show (relevant and readable), then its calculations in form order, each seeing the
+  // answers and the calculations before it (as ODK computes them).
+  computeValues() {
+    for (const scope of this.scopes()) {
+      const relevance = scope.relevance || {};
+      const values = {};
+      const calculations = [];
+      for (const [name, field] of scope.fields) {
+        if (relevance[name] === false || field.repeat) continue;
+        if (field.element.type === "calculate") {
+          calculations.push(field.element);
+          continue;
+        }
+        const { value, problem } = field.read();
+        if (!problem && !isBlank(value)) values[name] = value;
       }
-      const { value, problem } = field.read();
-      if (!problem && !isBlank(value)) values[name] = value;
+      scope.values = values;
+      scope.calculated = {};
+      for (const q of calculations) {
+        const value = calculatedAnswer(evaluate(q.calculation, this.exprValues(scope), null, null, this.options(scope)));
+        scope.calculated[q.name] = value;
+        if (!isBlank(value)) values[q.name] = value;
+      }
     }
-    // Calculations in form order, each seeing the answers and the calculations before it (as ODK computes them).
-    this.calculated = {};
-    for (const q of calculations) {
-      const value = calculatedAnswer(evaluate(q.calculation, values));
-      this.calculated[q.name] = value;
-      if (!isBlank(value)) values[q.name] = value;
-    }
-    return values;
+  }
+
+  visibleValues() {
+    return this.exprValues(this.scope);
   }
 
   relevance() {
-    let relevance = {};
+    for (const scope of this.scopes()) scope.relevance = {};
     for (let pass = 0; pass < 10; pass += 1) {
-      const next = {};
-      const values = this.visibleValues(relevance);
-      const walk = (children, parentRelevant) => {
-        for (const e of children) {
-          let relevant = parentRelevant;
-          if (relevant && e.relevant) relevant = evaluateBoolean(e.relevant, values);
-          next[e.name] = relevant;
-          if (e.type === "group") walk(e.children, relevant);
-        }
-      };
-      walk(this.form.children, true);
-      const stable = Object.keys(next).every((name) => next[name] === relevance[name]);
-      relevance = next;
+      this.computeValues();
+      let stable = true;
+      for (const scope of this.scopes()) {
+        const next = {};
+        const values = this.exprValues(scope);
+        const options = this.options(scope);
+        const walk = (children, parentRelevant) => {
+          for (const e of children) {
+            let relevant = parentRelevant;
+            if (relevant && e.relevant) relevant = evaluateBoolean(e.relevant, values, null, null, options);
+            next[e.name] = relevant;
+            if (e.type === "group" && !e.repeat) walk(e.children, relevant);
+          }
+        };
+        const inherited = scope.parent ? scope.parent.relevance[scope.repeat] !== false : true;
+        walk(scope.children, inherited);
+        if (!Object.keys(next).every((name) => next[name] === scope.relevance[name])) stable = false;
+        scope.relevance = next;
+      }
       if (stable) break;
     }
-    return relevance;
+    this.computeValues();
+    return this.scope.relevance;
+  }
+
+  // A repeat_count fixes the number of instances (ODK adds or removes them as the count changes).
+  countInstances() {
+    let changed = false;
+    for (const scope of this.scopes()) {
+      for (const field of scope.fields.values()) {
+        if (!field.repeat || !field.element.repeat_count) continue;
+        const n = toNumber(evaluate(field.element.repeat_count, this.exprValues(scope), null, null, this.options(scope)));
+        const wanted = Number.isFinite(n) ? Math.max(0, Math.min(Math.trunc(n), 200)) : 0;
+        if (wanted !== field.instances.length) {
+          field.setCount(wanted);
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  // The choices a choice_filter keeps are shown; an answer it no longer keeps is cleared.
+  filterChoices(scope) {
+    const values = this.exprValues(scope);
+    for (const field of scope.fields.values()) {
+      const q = field.element;
+      if (!q.choice_filter || !field.choiceNodes) continue;
+      const options = { ...this.options(scope), choiceColumns: true };
+      q.choices.forEach((choice, i) => {
+        const node = field.choiceNodes[i];
+        const keep = evaluateBoolean(q.choice_filter, values, null, null, { ...options, choice: { ...(choice.columns || {}), name: choice.value } });
+        node.hidden = !keep;
+        const box = node.querySelector("input");
+        if (!keep && box.checked) box.checked = false;
+      });
+    }
   }
 
   refresh() {
-    const relevance = this.relevance();
-    for (const [name, item] of [...this.fields, ...this.groups]) {
-      item.container.hidden = relevance[name] === false || item.element.type === "calculate";
+    let relevance = this.relevance();
+    for (let round = 0; round < 3 && this.countInstances(); round += 1) relevance = this.relevance();
+    for (const scope of this.scopes()) {
+      this.filterChoices(scope);
+      for (const [name, item] of [...scope.fields, ...scope.groups]) {
+        item.container.hidden = scope.relevance[name] === false || item.element.type === "calculate";
+      }
     }
     return relevance;
   }
@@ -461,31 +673,47 @@ export class BallotForm {
   // text the server's cleaning reason has.
   check() {
     const { t, label } = this;
-    const relevance = this.refresh();
-    const values = this.visibleValues(relevance);
-    const answers = {};
+    this.refresh();
     const problems = [];
-    for (const [name, field] of this.fields) {
-      const q = field.element;
-      let message = null;
-      if (relevance[name] !== false) {
-        const { value, problem } = field.read();
-        if (problem) message = t(problem);
-        else if (isBlank(value)) message = q.required ? t("required") : null;
-        else if (q.constraint && !evaluateBoolean(q.constraint, values, value)) message = label(q.constraint_message) || t("constraint");
-        else if (name === "result_date" && this.dateProblem(value)) {
-          message = reasonText("invalid", this.dateProblem(value), this.ui.lang(), {
-            start: this.rules.window_start,
-            end: this.rules.window_end,
-          });
-        } else answers[name] = value;
+    const checkScope = (scope) => {
+      const answers = {};
+      const values = this.exprValues(scope);
+      for (const [name, field] of scope.fields) {
+        const q = field.element;
+        if (field.repeat) {
+          if (scope.relevance[name] !== false) {
+            const list = field.instances.map(checkScope);
+            if (list.length) answers[name] = list;
+          }
+          continue;
+        }
+        let message = null;
+        if (scope.relevance[name] !== false) {
+          const { value, problem } = field.read();
+          if (problem) message = t(problem);
+          else if (isBlank(value)) {
+            // required: true, or an expression (ODK's dynamic required) read in the question's scope
+            const required = typeof q.required === "string" ? evaluateBoolean(q.required, values, null, null, this.options(scope)) : q.required;
+            message = required ? t("required") : null;
+          }
+          else if (q.constraint && !evaluateBoolean(q.constraint, values, value, null, this.options(scope))) {
+            message = label(q.constraint_message) || t("constraint");
+          } else if (scope === this.scope && name === "result_date" && this.dateProblem(value)) {
+            message = reasonText("invalid", this.dateProblem(value), this.ui.lang(), {
+              start: this.rules.window_start,
+              end: this.rules.window_end,
+            });
+          } else answers[name] = value;
+        }
+        field.error.hidden = !message;
+        field.error.textContent = message || "";
+        field.container.classList.toggle("invalid", Boolean(message));
+        if (field.input) field.input.setAttribute("aria-invalid", message ? "true" : "false");
+        if (message) problems.push(field);
       }
-      field.error.hidden = !message;
-      field.error.textContent = message || "";
-      field.container.classList.toggle("invalid", Boolean(message));
-      if (field.input) field.input.setAttribute("aria-invalid", message ? "true" : "false");
-      if (message) problems.push(field);
-    }
+      return answers;
+    };
+    const answers = checkScope(this.scope);
     if (!this.agencySelect.value) problems.unshift({ container: this.agencySelect, agency: true });
     return { answers, problems };
   }

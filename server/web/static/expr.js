@@ -347,6 +347,23 @@ function formatDate(ctx, args) {
 }
 
 // JavaScript's ** is ODK's pow(); Python's side mirrors it.
+// Repeats: the only node-sets. A reference argument is a closure carrying its name (refName); the answers'
+// scope (options.nodes / options.indexed / options.position, from the form engine) says what it names.
+const nodesOf = (ctx, node) => {
+  if (node.refName === undefined) return [node(ctx)];
+  return ctx.nodes ? ctx.nodes(node.refName) : [ctx.values[node.refName]];
+};
+
+function indexedRepeat(ctx, args) {
+  const steps = [];
+  for (let k = 1; k < args.length - 1; k += 2) {
+    const index = num(ctx, args[k + 1]);
+    if (Number.isNaN(index)) return "";
+    steps.push([args[k].refName, Math.trunc(index)]);
+  }
+  return fromAnswer(ctx.indexed ? ctx.indexed(args[0].refName, steps) : null);
+}
+
 const log = (x) => (Number.isNaN(x) || x < 0 ? NaN : Math.log(x));
 const log10 = (x) => (Number.isNaN(x) || x < 0 ? NaN : Math.log10(x));
 
@@ -419,7 +436,14 @@ const FUNCTIONS = {
   "decimal-date-time": [1, 1, decimalDateTime],
   "format-date": [2, 2, formatDate],
   "format-date-time": [2, 2, formatDate],
+  count: [1, 1, (ctx, args) => nodesOf(ctx, args[0]).length],
+  sum: [1, 1, (ctx, args) => nodesOf(ctx, args[0]).reduce((total, v) => total + toNumber(fromAnswer(v)), 0)],
+  "indexed-repeat": [3, 7, indexedRepeat],
+  position: [1, 1, (ctx) => (ctx.position === undefined || ctx.position === null ? 1 : ctx.position)],
+  pulldata: [4, 4, () => ""],
 };
+// Arguments that must be ${name} references (node-sets in ODK).
+const REFERENCE_ARGUMENTS = { count: [0], sum: [0], "indexed-repeat": [0, 1, 3, 5] };
 
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS);
 
@@ -451,7 +475,7 @@ function compileRegex(pattern) {
 // ---------------------------------------------------------------------------- parser
 
 const TOKEN =
-  /(\s+)|(\d+(?:\.\d*)?|\.\d+)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|('[^']*'|"[^"]*")|((?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)|(<=|>=|!=|[=<>+\-*(),.])/y;
+  /(\s+)|(\d+(?:\.\d*)?|\.\d+)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|('[^']*'|"[^"]*")|((?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)|(<=|>=|!=|\.\.|[=<>+\-*(),.])/y;
 
 function tokenize(source) {
   const tokens = [];
@@ -474,7 +498,8 @@ function tokenize(source) {
 const LEVELS = [["or"], ["and"], ["=", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "div", "mod"]];
 const WORD_OPERATORS = new Set(["or", "and", "div", "mod"]);
 
-function parse(source) {
+// choiceColumns: bare names are columns of the choice being filtered (a choice_filter), read from ctx.choice.
+function parse(source, choiceColumns = false) {
   if (typeof source !== "string" || source.length > MAX_SOURCE_LENGTH) throw new ExpressionError("bad expression");
   const tokens = tokenize(source.normalize("NFC"));
   let i = 0;
@@ -522,11 +547,19 @@ function parse(source) {
     }
     if (t.kind === "ref") {
       i += 1;
-      return (ctx) => fromAnswer(ctx.values[t.text]);
+      const node = (ctx) => fromAnswer(ctx.values[t.text]);
+      node.refName = t.text;
+      return node;
     }
     if (t.kind === "op" && t.text === ".") {
       i += 1;
       return (ctx) => fromAnswer(ctx.current);
+    }
+    if (t.kind === "op" && t.text === "..") {
+      i += 1;
+      const node = () => "";
+      node.parentStep = true;
+      return node;
     }
     if (t.kind === "op" && t.text === "(") {
       i += 1;
@@ -539,6 +572,9 @@ function parse(source) {
   }
   function call() {
     const name = tokens[i++].text;
+    if (choiceColumns && !WORD_OPERATORS.has(name) && !(tokens[i].kind === "op" && tokens[i].text === "(")) {
+      return (ctx) => fromAnswer(ctx.choice ? ctx.choice[name] : null);
+    }
     if (!Object.prototype.hasOwnProperty.call(FUNCTIONS, name)) throw new ExpressionError(`unknown function ${name}()`);
     expect("(");
     const args = [];
@@ -561,6 +597,15 @@ function parse(source) {
     if (args.length < fewest || (most !== null && args.length > most)) {
       throw new ExpressionError(`${name}() takes ${fewest}${most === fewest ? "" : most === null ? " or more" : ` to ${most}`} argument(s)`);
     }
+    for (const k of REFERENCE_ARGUMENTS[name] || []) {
+      if (k < args.length && args[k].refName === undefined) {
+        throw new ExpressionError(`argument ${k + 1} of ${name}() must be a \${name} reference`);
+      }
+    }
+    if (name === "position" && !args[0].parentStep) throw new ExpressionError("position() takes '..'");
+    if (name !== "position" && args.some((a) => a.parentStep)) {
+      throw new ExpressionError("'..' can only be the argument of position()");
+    }
     if (name === "regex") {
       if (literals[1] === null) throw new ExpressionError("the pattern of regex() must be a quoted string");
       const pattern = compileRegex(literals[1]);
@@ -579,17 +624,21 @@ function parse(source) {
 
 const cache = new Map();
 
-export function compile(source) {
-  if (!cache.has(source)) cache.set(source, parse(source));
-  return cache.get(source);
+export function compile(source, choiceColumns = false) {
+  const key = `${choiceColumns ? "c" : "e"}:${source}`;
+  if (!cache.has(key)) cache.set(key, parse(source, choiceColumns));
+  return cache.get(key);
 }
 
 // Evaluate `source` against answers (name -> value); `current` is the value of "."; `today` an ISO
 // date for today(); options.now (ISO text or Date) fixes now(), options.choices (question name ->
-// choice value -> label) is what jr:choice-name() reads.
+// choice value -> label) is what jr:choice-name() reads; options.choice (column -> value, "name" the
+// choice's value) is what a choice_filter's bare names read (options.choiceColumns); inside repeats
+// options.nodes(name), options.indexed(name, [[repeat, n], ...]) and options.position give the node-sets.
 export function evaluate(source, values, current = null, today = null, options = {}) {
-  const { now = null, choices = null } = options || {};
-  return compile(source)({ values, current, today, now, choices });
+  const { now = null, choices = null, choice = null, choiceColumns = false } = options || {};
+  const { nodes = null, indexed = null, position = null } = options || {};
+  return compile(source, choiceColumns)({ values, current, today, now, choices, choice, nodes, indexed, position });
 }
 
 export function evaluateBoolean(source, values, current = null, today = null, options = {}) {
