@@ -193,8 +193,8 @@ def test_an_xlsx_past_the_sheet_limit_should_continue_in_numbered_sheets_with_ev
     """Excel holds 1,048,576 rows a sheet; the same split is checked here with a limit of 11 rows."""
     from server.ballots.browse import BallotFilters
     from server.ballots.exports import Export, write_xlsx
-    from server.registry.models import SurveyRound
     from server.extensions import db
+    from server.registry.models import SurveyRound
 
     ids, _ = exported_round
     path = tmp_path / "split.xlsx"
@@ -218,7 +218,9 @@ def test_the_row_by_row_writer_should_keep_long_vietnamese_text_missing_numbers_
     long_text = ("Cán bộ hướng dẫn tận tình, thủ tục nhanh gọn. " * 80).strip()  # 5,039 bytes in UTF-8
     variables = [
         statistical.Variable("comment", "Góp ý", numeric=False),
-        statistical.Variable("overall", "Mức hài lòng", numeric=True, value_labels={4.0: "Hài lòng", 9.0: "Không áp dụng"}),
+        statistical.Variable(
+            "overall", "Mức hài lòng", numeric=True, value_labels={4.0: "Hài lòng", 9.0: "Không áp dụng"}
+        ),
         statistical.Variable("age", "Tuổi", numeric=True),
     ]
     rows = [[long_text, 4.0, 31.0], ["Ngắn", None, None], [None, 9.0, 45.5]]
