@@ -113,7 +113,8 @@ def score(round_code, fmt, out, username, **parameters):
     click.echo(
         f"score run {run.id} of round {round_code}: {run.ballots_included} ballots counted, not counted: {excluded};"
         + (f" held (enumerator quarantined): {held};" if held else "")
-        + f" sha256 of inputs {run.input_hash[:16]}…" + (f"; written to {out}" if out else ""),
+        + f" sha256 of inputs {run.input_hash[:16]}…"
+        + (f"; written to {out}" if out else ""),
         err=True,
     )
 

@@ -63,9 +63,7 @@ def test_results_should_call_held_ballots_held_never_invalid(client, people, bal
     assert len(held_rows) == 2 and all("10 phiếu đang tạm giữ" in r["note"] for r in held_rows)
 
 
-def test_the_cli_should_show_the_impact_first_and_hold_one_enumerator_only_when_confirmed(
-    app, client, people, ballots
-):
+def test_the_cli_should_show_the_impact_first_and_hold_one_enumerator_only_when_confirmed(app, client, people, ballots):
     seed_ballots(60, agencies=("SNV",), enumerators=("enumerator2",), start=10_000)  # SNV: 10 + 60 countable
     before = countable(client, people)
 
