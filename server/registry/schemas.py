@@ -20,9 +20,11 @@ class AgencySchema(Schema):
         metadata={"description": "Handles administrative procedures (TTHC), so is surveyed."},
     )
     office_latitude = fields.Float(
-        dump_only=True, metadata={"description": "One-stop office, WGS 84 degrees (PATCH, console, CLI, import)"}
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "One-stop office, WGS 84 degrees (PATCH, console, CLI, import)"},
     )
-    office_longitude = fields.Float(dump_only=True)
+    office_longitude = fields.Float(dump_only=True, allow_none=True)
 
 
 class AgencyPatchSchema(Schema):
