@@ -268,9 +268,10 @@ def register(app) -> None:
     from .backup import backup_command, restore_command
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
+    from .registry.cli import agencies
     from .results.cli import appraisal, ballots, par, report, score, scoring_settings_command
 
-    groups = (demo, users, tokens, forms, assignments, conflicts, recheck, audit, device)
+    groups = (demo, users, tokens, forms, assignments, conflicts, agencies, recheck, audit, device)
     from .ballots.cli import export_command
 
     ballots.add_command(export_command)

@@ -6,9 +6,10 @@ Formats, as ODK Central and KoboToolbox users expect them:
   server-side cursor, so a million ballots export in bounded memory;
 - XLSX: a ``values`` sheet (stored codes), a ``labels`` sheet (choice labels in the chosen language) and
   a ``variables`` sheet (each column's question label and type); written with openpyxl's write-only
-  mode, row by row, to a temporary file;
-- Stata (.dta) and SPSS (.sav) through pyreadstat, with variable labels and value labels. These
-  formats are written whole from a DataFrame, so memory grows with the rows (about 1 kB a ballot).
+  mode, row by row, to a temporary file; past Excel's 1,048,576 rows a sheet, the ballots continue in
+  ``values 2`` / ``labels 2`` (and so on);
+- Stata (.dta) and SPSS (.sav) through the ReadStat library inside pyreadstat, with variable labels and
+  value labels, written row by row to a temporary file (statistical.py), so memory stays bounded too.
 
 Columns: the metadata (instance id, form version, agency code and name, enumerator, device, started,
 completed, received, duration, status and reason, re-check organisations and outcomes, the GPS fixes
@@ -40,7 +41,7 @@ from ..forms.service import load_form
 from ..recheck.models import RecheckAssignment, Verification
 from ..recheck.settings import DEFAULTS, settings_of
 from ..registry.models import Agency, SurveyRound
-from . import repeat_exports
+from . import repeat_exports, statistical
 from .browse import BallotFilters, filtered, ordered
 from .models import Ballot
 
@@ -394,25 +395,50 @@ def csv_chunks(export: Export, rows_per_chunk: int = 500) -> Iterator[bytes]:
 # --- XLSX -------------------------------------------------------------------------------------------
 
 
-def write_xlsx(export: Export, target) -> None:
-    """Values, labels and variables sheets, written row by row (openpyxl write-only mode)."""
+#: Rows in one Excel sheet, the header included (Excel's limit).
+XLSX_SHEET_ROWS = 1_048_576
+
+
+def sheet_names(part: int) -> tuple[str, str]:
+    """The values and labels sheets of one part: "values", "labels", then "values 2", "labels 2", ..."""
+    return ("values", "labels") if part == 1 else (f"values {part}", f"labels {part}")
+
+
+def write_xlsx(export: Export, target, sheet_rows: int = XLSX_SHEET_ROWS) -> int:
+    """Values and labels sheets written row by row (openpyxl's write-only mode: rows go to temporary files
+    as inline strings, so memory stays bounded), then the variables sheet. More ballots than a sheet
+    holds (1,048,575 under the header) continue in "values 2" and "labels 2", and so on, each with its
+    header. Returns the number of value/label sheet pairs."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    values_sheet = book.create_sheet("values")
-    labels_sheet = book.create_sheet("labels")
-    variables = book.create_sheet("variables")
-    values_sheet.append([c.name for c in export.columns])
-    labels_sheet.append([_text(c.label, export.lang, c.name) for c in export.columns])
+    header = [c.name for c in export.columns]
+    label_header = [_text(c.label, export.lang, c.name) for c in export.columns]
+    part, room = 0, 0
+    values_sheet = labels_sheet = None
     for values in export.records():
+        if room == 0:
+            part += 1
+            values_name, labels_name = sheet_names(part)
+            values_sheet, labels_sheet = book.create_sheet(values_name), book.create_sheet(labels_name)
+            values_sheet.append(header)
+            labels_sheet.append(label_header)
+            room = sheet_rows - 1
         values_sheet.append(values)
         labels_sheet.append([export.label_of(c, v) for c, v in zip(export.columns, values, strict=True)])
+        room -= 1
+    if part == 0:  # no ballot matched: the headers alone
+        part = 1
+        book.create_sheet("values").append(header)
+        book.create_sheet("labels").append(label_header)
+    variables = book.create_sheet("variables")
     heading = {"vi": ["Tên cột", "Nhãn", "Loại câu hỏi"], "en": ["Column", "Label", "Question type"]}
     variables.append(heading.get(export.lang, heading["vi"]))
     for c in export.columns:
         variables.append([c.name, _text(c.label, export.lang, c.name), c.question_type or "metadata"])
     repeat_exports.append_sheets(book, export)
     book.save(target)
+    return part
 
 
 # --- Stata and SPSS ---------------------------------------------------------------------------------
@@ -447,52 +473,51 @@ def _coding(column: Column, lang: str) -> dict[str, int] | None:
     return None
 
 
-def write_statistical(export: Export, path: str, fmt: str) -> None:
-    """A Stata 15 (.dta) or SPSS (.sav) file with variable labels and value labels."""
-    import pandas as pd
-    import pyreadstat
+def _number(value) -> float | None:
+    try:
+        return None if value is None or value == "" else float(value)
+    except (TypeError, ValueError):
+        return None
 
+
+def write_statistical(export: Export, path: str, fmt: str) -> int:
+    """A Stata 15 (.dta) or SPSS (.sav) file with variable labels and value labels, written row by row
+    (see statistical.py: memory stays bounded however many ballots there are). Returns the row count."""
     names = statistical_names(export.columns)
     codings = [_coding(c, export.lang) for c in export.columns]
-    data: dict[str, list] = {name: [] for name in names}
-    for values in export.records():
-        for name, coding, value in zip(names, codings, values, strict=True):
-            if coding is not None and value is not None:
-                value = coding.get(str(value))
-            data[name].append(value)
-    frame = pd.DataFrame(data)
-    for name, column, coding in zip(names, export.columns, codings, strict=True):
-        if coding is not None or column.kind == "choice" or column.name in NUMERIC_METADATA:
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-        elif column.question_type in ("integer", "decimal"):
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-        else:
-            frame[name] = frame[name].map(lambda v: "" if v is None else str(v)).astype(object)
     limit = 80  # Stata's label length; SPSS allows more
-    variable_labels = {
-        n: _text(c.label, export.lang, c.name)[:limit] for n, c in zip(names, export.columns, strict=True)
-    }
-    value_labels = {}
+    variables = []
     for name, column, coding in zip(names, export.columns, codings, strict=True):
+        numeric = (
+            coding is not None
+            or column.kind == "choice"
+            or column.name in NUMERIC_METADATA
+            or column.question_type in ("integer", "decimal")
+        )
+        variable = statistical.Variable(name, _text(column.label, export.lang, column.name)[:limit], numeric)
         if coding is not None:
             labels = column.value_labels.get(export.lang, {})
-            value_labels[name] = {float(code): str(labels.get(v, v))[:limit] for v, code in coding.items()}
+            variable.value_labels = {float(code): str(labels.get(v, v))[:limit] for v, code in coding.items()}
         elif column.kind == "choice":
-            value_labels[name] = {
+            variable.value_labels = {
                 0.0: "Không" if export.lang == "vi" else "No",
                 1.0: "Có" if export.lang == "vi" else "Yes",
             }
-    if fmt == "dta":
-        pyreadstat.write_dta(frame, path, column_labels=variable_labels, variable_value_labels=value_labels, version=15)
-    else:
-        missing = {
-            n: [NA_CODE]
-            for n, c in zip(names, export.columns, strict=True)
-            if c.question_type == "likert5" and c.kind == "question"
-        }
-        pyreadstat.write_sav(
-            frame, path, column_labels=variable_labels, variable_value_labels=value_labels, missing_ranges=missing
-        )
+        if fmt == "sav" and column.question_type == "likert5" and column.kind == "question":
+            variable.missing = [NA_CODE]
+        variables.append(variable)
+    plan = [(coding, variable.numeric) for coding, variable in zip(codings, variables, strict=True)]
+
+    def rows() -> Iterator[list]:
+        for values in export.records():
+            row = []
+            for (coding, numeric), value in zip(plan, values, strict=True):
+                if coding is not None and value is not None:
+                    value = coding.get(str(value))
+                row.append(_number(value) if numeric else value)
+            yield row
+
+    return statistical.write(rows(), variables, path, fmt)
 
 
 def write_file(export: Export, fmt: str) -> str:

@@ -15,6 +15,8 @@ from .schemas import (
     AssignmentSchema,
     CopyRequestSchema,
     CopyResultSchema,
+    FieldworkSchema,
+    LocationsSchema,
     OwnProgressSchema,
     ProgressSchema,
 )
@@ -85,7 +87,7 @@ def my_progress(code):
 
 @blp.route("/rounds/<code>/fieldwork", methods=["GET"])
 @require_roles(*MANAGERS)
-@blp.response(200)
+@blp.response(200, FieldworkSchema)
 def fieldwork(code):
     """Per enumerator (quota, received, countable, not countable by reason, re-check failures, median duration,
     straight-lining, ballots per day) and per agency (received against quota, day by day)."""
@@ -94,7 +96,7 @@ def fieldwork(code):
 
 @blp.route("/rounds/<code>/locations", methods=["GET"])
 @require_roles(*MANAGERS)
-@blp.response(200)
+@blp.response(200, LocationsSchema)
 def locations(code):
     """The location check: per agency its office, interviews with a GPS fix and those farther than the
     round's threshold; the far interviews with their distance (at most 2,000; the ballot table's

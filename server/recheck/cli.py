@@ -169,18 +169,84 @@ def quality_(round_code, as_json):
 
 @recheck.command("quarantine")
 @click.argument("round_code")
+@click.argument("enumerator")
 @click.option("--by", "username", required=True, help="The supervisor.")
+@click.option("--reason", default="", help="Why the ballots are held (required with --yes; kept in the audit log).")
+@click.option("--yes", "confirmed", is_flag=True, help="Hold the ballots; without it, only the impact is shown.")
+@click.option(
+    "--min-sample",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Minimum sample per agency for the preview [default: the score run's, 30].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the impact as JSON.")
 @transactional
-def quarantine(round_code, username):
-    """Quarantine every enumerator of ROUND_CODE over the failure threshold."""
+def quarantine(round_code, enumerator, username, reason, confirmed, min_sample, as_json):
+    """Hold ENUMERATOR's ballots in ROUND_CODE (tạm giữ), one enumerator at a time.
+
+    First run it without --yes: it shows the impact (ballots held, agencies that would fall below the
+    minimum sample) and holds nothing. Then run it again with --yes --reason "…" to hold them. Held
+    ballots keep their status; they stop counting until the quarantine is released (recheck decide)."""
     from ..auth.roles import MANAGERS
     from ..registry.service import get_round
-    from .quality import apply_quarantines
+    from ..results.runs import DEFAULT_PARAMETERS
+    from .holding import impact, quarantine_one
 
-    made = apply_quarantines(get_round(round_code), _user(username, MANAGERS))
-    for q in made:
-        click.echo(f"quarantine {q.id}: {q.enumerator.username} (failure rate {q.failure_rate:.2f})")
-    click.echo(f"{len(made)} new quarantine(s)")
+    supervisor = _user(username, MANAGERS)
+    survey_round = get_round(round_code)
+    if confirmed and not reason.strip():
+        raise click.UsageError("--yes needs --reason: say why the ballots are held.")
+    minimum = min_sample or DEFAULT_PARAMETERS["min_ballots"]
+    preview = impact(survey_round, enumerator, minimum)
+    if as_json:
+        click.echo(json.dumps(preview, ensure_ascii=False, indent=2))
+    else:
+        _print_impact(preview)
+    if not confirmed:
+        click.echo(
+            f"Nothing is held yet. To hold them: parsurvey recheck quarantine {round_code} {enumerator}"
+            f' --by {username} --reason "…" --yes',
+            err=as_json,
+        )
+        return
+    held = quarantine_one(survey_round, enumerator, reason, supervisor)
+    click.echo(
+        f"quarantine {held.id}: {preview['ballots_held']} ballot(s) of {enumerator} held ({reason.strip()});"
+        " they count again if the quarantine is released",
+        err=as_json,
+    )
+
+
+def _print_impact(preview: dict) -> None:
+    rate = "-" if preview["failure_rate"] is None else f"{preview['failure_rate']:.2f}"
+    click.echo(
+        f"{preview['enumerator']}: {preview['ballots_held']} countable ballot(s) would be held"
+        f" (re-check failure rate {rate} over {preview['decided_rechecks']} decided"
+        f"{', over the threshold' if preview['over_threshold'] else ''})"
+        + ("; already held" if preview["already_held"] else "")
+    )
+    print_table(
+        ["agency", "name", "countable_now", "held", "countable_after", "note"],
+        [
+            [
+                a["agency_code"],
+                a["agency_name"],
+                a["countable_now"],
+                a["held"],
+                a["countable_after"],
+                "loses every ballot"
+                if a["loses_every_ballot"]
+                else (f"falls below {preview['minimum_sample']}" if a["falls_below_minimum"] else ""),
+            ]
+            for a in preview["agencies"]
+        ],
+        as_json=False,
+    )
+    falling = preview["agencies_falling_below"]
+    click.echo(
+        f"agencies falling below the minimum sample of {preview['minimum_sample']}: "
+        + (", ".join(falling) if falling else "none")
+    )
 
 
 @recheck.command("decide")
@@ -202,14 +268,17 @@ def decide_(quarantine_id, decision, reason, username):
 @click.argument("round_code")
 @transactional
 def countable(round_code):
-    """How many ballots of ROUND_CODE count, and the excluded ones by reason."""
+    """How many ballots of ROUND_CODE count, the ones not counted by reason, and the held ones."""
     from ..registry.service import get_round
     from .service import countable_summary
 
     summary = countable_summary(get_round(round_code))
     click.echo(f"countable: {summary['countable']}")
     for reason, n in sorted(summary["excluded"].items()):
-        click.echo(f"excluded {reason}: {n}")
+        if reason == "quarantined":  # held, not invalid: they count again if the quarantine is released
+            click.echo(f"held (enumerator quarantined): {n}")
+        else:
+            click.echo(f"not counted ({reason}): {n}")
 
 
 @audit.command("verify")

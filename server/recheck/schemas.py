@@ -84,7 +84,7 @@ class QuarantineSchema(Schema):
 
 class QuarantineRequestSchema(Schema):
     enumerator = fields.String(
-        load_default=None, metadata={"description": "Hold this one enumerator (else: every one over the threshold)"}
+        required=True, metadata={"description": "The one enumerator whose ballots are held (see the impact first)"}
     )
     reason = fields.String(load_default="", validate=validate.Length(max=1000), metadata={"description": "Why"})
 

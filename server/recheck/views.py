@@ -97,11 +97,9 @@ def round_quality(code):
 @blp.arguments(QuarantineRequestSchema)
 @blp.response(201, QuarantineSchema(many=True))
 def apply_quarantines(args, code):
-    """Hold one enumerator's ballots (``enumerator`` and ``reason``; see the impact first), or with no
-    enumerator every one over the round's failure threshold."""
-    if args["enumerator"]:
-        return [holding.quarantine_one(get_round(code), args["enumerator"], args["reason"], current_user())]
-    return quality.apply_quarantines(get_round(code), current_user())
+    """Hold one enumerator's ballots (``enumerator`` and ``reason``; see the impact first). One at a time:
+    there is no "every enumerator over the threshold" here, so no agency loses its sample unseen."""
+    return [holding.quarantine_one(get_round(code), args["enumerator"], args["reason"], current_user())]
 
 
 @blp.route("/rounds/<code>/quarantine-impact", methods=["GET"])

@@ -2,7 +2,9 @@
 
 Columns (English or Vietnamese headers): ``code`` (Mã), ``name`` (Tên), ``group`` (Nhóm: ``department``,
 ``district``, ``commune`` or their Vietnamese names), optionally ``handles_procedures`` (Có TTHC: yes/no,
-có/không, 1/0; default yes) and ``parent`` (Đơn vị cha: another agency's code). A code already in the
+có/không, 1/0; default yes), ``parent`` (Đơn vị cha: another agency's code), and ``office_latitude`` and
+``office_longitude`` (Vĩ độ, Kinh độ: the one-stop office in WGS 84 degrees, for the location check; both
+columns, and on each row both values or neither). A code already in the
 registry is updated; a new one is created. Every problem comes back with its line and column
 (``422 invalid_import``), and then nothing is stored.
 """
@@ -32,7 +34,14 @@ HEADERS = {
     "parent": "parent",
     "parent_code": "parent",
     "đơn vị cha": "parent",
+    "office_latitude": "office_latitude",
+    "latitude": "office_latitude",
+    "vĩ độ": "office_latitude",
+    "office_longitude": "office_longitude",
+    "longitude": "office_longitude",
+    "kinh độ": "office_longitude",
 }
+RANGES = {"office_latitude": 90, "office_longitude": 180}
 GROUP_NAMES = {
     "department": "department",
     "sở, ban, ngành": "department",
@@ -73,6 +82,9 @@ def import_agencies(data: bytes, filename: str) -> dict:
     for needed in ("code", "name", "group"):
         if needed not in columns:
             errors.append({"line": 1, "column": needed, "code": "missing_column", "message": f"No {needed!r} column."})
+    if ("office_latitude" in columns) != ("office_longitude" in columns):
+        absent = "office_longitude" if "office_latitude" in columns else "office_latitude"
+        errors.append({"line": 1, "column": absent, "code": "missing_column", "message": f"No {absent!r} column."})
     if not rows and not errors:
         errors.append({"line": 1, "column": None, "code": "empty_file", "message": "The file has no agency rows."})
     if errors:
@@ -80,6 +92,7 @@ def import_agencies(data: bytes, filename: str) -> dict:
 
     existing = {a.code: a for a in db.session.scalars(select(Agency))}
     codes_in_file: dict[str, int] = {}
+    rows_office: dict[str, dict] = {}
     parsed = []
     for row in rows:
         cell = {key: _text(row.cells.get(header_name)) for key, header_name in columns.items()}
@@ -110,6 +123,20 @@ def import_agencies(data: bytes, filename: str) -> dict:
                 handles = False
             else:
                 problem("handles_procedures", "invalid_value", f"{cell['handles_procedures']!r}: write yes or no.")
+        office = {}
+        for key, bound in RANGES.items():
+            text = cell.get(key, "").replace(",", ".")  # 20,5431 as a Vietnamese spreadsheet may write it
+            try:
+                office[key] = float(text) if text else None
+            except ValueError:
+                problem(key, "invalid_value", f"{cell[key]!r} is not a number of degrees.")
+                continue
+            if office[key] is not None and not -bound <= office[key] <= bound:
+                problem(key, "invalid_value", f"{cell[key]!r}: must be between -{bound} and {bound}.")
+        if len(office) == 2 and (office["office_latitude"] is None) != (office["office_longitude"] is None):
+            problem("office_longitude", "invalid_value", "Give the latitude and the longitude together, or neither.")
+        if "office_latitude" in columns or "office_longitude" in columns:
+            rows_office[code] = office
         parsed.append((row, code, cell["name"], group, handles, cell.get("parent") or None))
     for row, code, _, _, _, parent in parsed:
         if parent and parent not in existing and parent not in codes_in_file:
@@ -134,6 +161,9 @@ def import_agencies(data: bytes, filename: str) -> dict:
         else:
             agency.name, agency.agency_group, agency.handles_procedures = name, group, handles
             updated += 1
+        if code in rows_office:
+            agency.office_latitude = rows_office[code].get("office_latitude")
+            agency.office_longitude = rows_office[code].get("office_longitude")
     db.session.flush()
     if "parent" in columns:
         for _, code, _, _, _, parent in parsed:

@@ -65,14 +65,35 @@ def update_agency(code: str, changes: dict) -> Agency:
         agency.agency_group = changes["group"]
     if "handles_procedures" in changes:
         agency.handles_procedures = changes["handles_procedures"]
-    for key in ("office_latitude", "office_longitude"):  # where its one-stop office is (location check)
-        if key in changes:
-            setattr(agency, key, changes[key])
+    if "office_latitude" in changes or "office_longitude" in changes:  # its one-stop office (location check)
+        set_office(
+            agency,
+            changes.get("office_latitude", agency.office_latitude),
+            changes.get("office_longitude", agency.office_longitude),
+        )
     if "parent_code" in changes:
         parent_code = changes["parent_code"]
         if parent_code == code:
             raise ApiError("invalid_request", "An agency cannot be its own parent.", {"parent_code": ["Self."]})
         agency.parent = get_agency(parent_code) if parent_code else None
+    db.session.flush()
+    return agency
+
+
+def set_office(agency: Agency, latitude: float | None, longitude: float | None) -> Agency:
+    """Where the agency's one-stop office (bộ phận một cửa) is, in WGS 84 degrees, for the location check;
+    both or neither (None clears it)."""
+    errors = {}
+    if (latitude is None) != (longitude is None):
+        missing = "office_longitude" if longitude is None else "office_latitude"
+        errors[missing] = ["Give the latitude and the longitude together, or neither."]
+    if latitude is not None and not -90 <= latitude <= 90:
+        errors["office_latitude"] = ["Must be between -90 and 90."]
+    if longitude is not None and not -180 <= longitude <= 180:
+        errors["office_longitude"] = ["Must be between -180 and 180."]
+    if errors:
+        raise ApiError("invalid_request", "The office coordinates are not valid.", errors)
+    agency.office_latitude, agency.office_longitude = latitude, longitude
     db.session.flush()
     return agency
 

@@ -107,10 +107,14 @@ def score(round_code, fmt, out, username, **parameters):
         body, _, _ = export(run, fmt)
         bar.advance()
     _write(body, out)  # after the bar, which is drawn on standard error
-    excluded = ", ".join(f"{k} {v}" for k, v in run.excluded.items()) or "none"
+    # Ballots of a quarantined enumerator are held (tạm giữ), not invalid: they count again once released.
+    held = run.excluded.get("quarantined", 0)
+    excluded = ", ".join(f"{k} {v}" for k, v in run.excluded.items() if k != "quarantined") or "none"
     click.echo(
-        f"score run {run.id} of round {round_code}: {run.ballots_included} ballots counted, excluded: {excluded};"
-        f" sha256 of inputs {run.input_hash[:16]}…" + (f"; written to {out}" if out else ""),
+        f"score run {run.id} of round {round_code}: {run.ballots_included} ballots counted, not counted: {excluded};"
+        + (f" held (enumerator quarantined): {held};" if held else "")
+        + f" sha256 of inputs {run.input_hash[:16]}…"
+        + (f"; written to {out}" if out else ""),
         err=True,
     )
 

@@ -54,8 +54,10 @@ def test_sample_verify_quality_quarantine_and_audit_from_the_cli(app, db, people
     assert "countable: 57" in run(app, "recheck", "countable", "2022").output
     quality = run(app, "recheck", "quality", "2022").output
     assert "enumerator2\t20\t3\t3\t3\t1.00" in quality and "QUARANTINE?" in quality
-    assert "quarantine 1: enumerator2" in run(app, "recheck", "quarantine", "2022", "--by", "supervisor").output
-    assert "excluded quarantined: 17" in run(app, "recheck", "countable", "2022").output
+    held = run(app, "recheck", "quarantine", "2022", "enumerator2", "--by", "supervisor", "--reason", "Bịa", "--yes")
+    assert "quarantine 1: 17 ballot(s) of enumerator2 held (Bịa)" in held.output, held.output
+    counted = run(app, "recheck", "countable", "2022").output
+    assert "held (enumerator quarantined): 17" in counted and "invalid" not in counted
     decided = run(app, "recheck", "decide", "1", "exclude", "--reason", "Phúc tra không đạt", "--by", "supervisor")
     assert "enumerator2: exclude" in decided.output
     intact = run(app, "audit", "verify")

@@ -61,3 +61,38 @@ def test_results_should_call_held_ballots_held_never_invalid(client, people, bal
     assert "phiếu đang tạm giữ" in text and "hợp lệ" not in text
     held_rows = [r for r in rows.values() if "tạm giữ" in (r.get("note") or "")]
     assert len(held_rows) == 2 and all("10 phiếu đang tạm giữ" in r["note"] for r in held_rows)
+
+
+def test_the_cli_should_show_the_impact_first_and_hold_one_enumerator_only_when_confirmed(app, client, people, ballots):
+    seed_ballots(60, agencies=("SNV",), enumerators=("enumerator2",), start=10_000)  # SNV: 10 + 60 countable
+    before = countable(client, people)
+
+    def cli(*args):
+        return app.test_cli_runner().invoke(args=["recheck", "quarantine", "2022", *args])
+
+    preview = cli("enumerator2", "--by", "supervisor")
+    assert preview.exit_code == 0, preview.output
+    assert "enumerator2: 80 countable ballot(s) would be held" in preview.output
+    assert "SNV\tSở Nội vụ\t70\t60\t10\tfalls below 30" in preview.output
+    assert "agencies falling below the minimum sample of 30: SNV" in preview.output
+    assert "loses every ballot" in preview.output and "Nothing is held yet" in preview.output
+    assert countable(client, people) == before, "a preview holds nothing"
+
+    no_reason = cli("enumerator2", "--by", "supervisor", "--yes")
+    assert no_reason.exit_code == 2 and "--yes needs --reason" in no_reason.output
+    assert countable(client, people) == before
+
+    as_json = cli("enumerator1", "--by", "supervisor", "--json")
+    assert as_json.exit_code == 0 and '"ballots_held": 40' in as_json.output
+
+    held = cli("enumerator2", "--by", "supervisor", "--reason", "Phúc tra cho thấy phiếu bịa.", "--yes")
+    assert held.exit_code == 0, held.output
+    assert "80 ballot(s) of enumerator2 held (Phúc tra cho thấy phiếu bịa.)" in held.output
+    assert "invalid" not in held.output.lower()
+    assert countable(client, people)["excluded"] == {"quarantined": 80}, "only enumerator2, the one named"
+    again = cli("enumerator2", "--by", "supervisor", "--reason", "lần nữa", "--yes")
+    assert again.exit_code == 1 and "[state_conflict]" in again.output
+    refused = cli("enumerator2", "--by", "mttq1")
+    assert refused.exit_code == 1 and "[forbidden]" in refused.output
+    summary = app.test_cli_runner().invoke(args=["recheck", "countable", "2022"]).output
+    assert "held (enumerator quarantined): 80" in summary and "invalid" not in summary

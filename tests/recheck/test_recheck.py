@@ -259,7 +259,11 @@ def test_quarantine_and_release_should_change_the_countable_set(client, people, 
     assert stats["enumerator1"]["failure_rate"] == 0.0 and stats["enumerator1"]["over_threshold"] is False
     before = countable(client, people)
     assert before == {"round": "2022", "countable": 57, "excluded": {"failed_recheck": 3}}
-    made = client.post("/api/v1/rounds/2022/quarantines", headers=people["supervisor"]).get_json()
+    url = "/api/v1/rounds/2022/quarantines"
+    everyone = client.post(url, json={"reason": "Vượt ngưỡng"}, headers=people["supervisor"])
+    assert everyone.status_code == 422 and everyone.get_json()["code"] == "invalid_request", "one at a time"
+    reason = {"enumerator": "enumerator2", "reason": "Vượt ngưỡng phúc tra"}
+    made = client.post(url, json=reason, headers=people["supervisor"]).get_json()
     assert [q["enumerator"] for q in made] == ["enumerator2"]
     quarantined = countable(client, people)
     assert quarantined["countable"] == 40 and quarantined["excluded"] == {"failed_recheck": 3, "quarantined": 17}

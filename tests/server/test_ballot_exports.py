@@ -185,3 +185,51 @@ def test_only_managers_may_export(client, exported_round):
     assert response.status_code == 403 and response.get_json()["code"] == "forbidden"
     bad = client.get("/api/v1/rounds/2022/ballots/export.csv?status=lost", headers=exported_round[1])
     assert bad.status_code == 422 and bad.get_json()["code"] == "invalid_request"
+
+
+def test_an_xlsx_past_the_sheet_limit_should_continue_in_numbered_sheets_with_every_ballot_once(
+    app, exported_round, tmp_path
+):
+    """Excel holds 1,048,576 rows a sheet; the same split is checked here with a limit of 11 rows."""
+    from server.ballots.browse import BallotFilters
+    from server.ballots.exports import Export, write_xlsx
+    from server.extensions import db
+    from server.registry.models import SurveyRound
+
+    ids, _ = exported_round
+    path = tmp_path / "split.xlsx"
+    with app.app_context():
+        round_id = db.session.query(SurveyRound.id).filter_by(code="2022").scalar()
+        parts = write_xlsx(Export(BallotFilters(round_id=round_id)).prepare(), path, sheet_rows=11)
+    book = pd.read_excel(path, sheet_name=None, dtype=str)
+    assert parts == 3
+    assert list(book) == ["values", "labels", "values 2", "labels 2", "values 3", "labels 3", "variables"]
+    assert [len(book[name]) for name in ("values", "values 2", "values 3")] == [10, 10, 10]
+    seen = [i for name in ("values", "values 2", "values 3") for i in book[name]["instance_id"]]
+    assert sorted(seen) == sorted(ids)
+    assert "Sở Nội vụ" in set(book["labels 3"]["Tên cơ quan"]) | set(book["labels"]["Tên cơ quan"])
+
+
+@pytest.mark.parametrize("fmt", ["dta", "sav"])
+def test_the_row_by_row_writer_should_keep_long_vietnamese_text_missing_numbers_and_labels(tmp_path, fmt):
+    """Text longer than Stata's str2045 (a strL) and SPSS's 255-byte strings, written by the streaming writer."""
+    from server.ballots import statistical
+
+    long_text = ("Cán bộ hướng dẫn tận tình, thủ tục nhanh gọn. " * 80).strip()  # 5,039 bytes in UTF-8
+    variables = [
+        statistical.Variable("comment", "Góp ý", numeric=False),
+        statistical.Variable(
+            "overall", "Mức hài lòng", numeric=True, value_labels={4.0: "Hài lòng", 9.0: "Không áp dụng"}
+        ),
+        statistical.Variable("age", "Tuổi", numeric=True),
+    ]
+    rows = [[long_text, 4.0, 31.0], ["Ngắn", None, None], [None, 9.0, 45.5]]
+    path = tmp_path / f"long.{fmt}"
+    assert statistical.write(iter(rows), variables, str(path), fmt) == 3
+    reader = pyreadstat.read_dta if fmt == "dta" else pyreadstat.read_sav
+    frame, meta = reader(str(path), user_missing=True)
+    assert list(frame["comment"]) == [long_text, "Ngắn", ""]
+    assert frame["overall"].iloc[0] == 4 and pd.isna(frame["overall"].iloc[1]) and frame["overall"].iloc[2] == 9
+    assert list(frame["age"].fillna(-1)) == [31, -1, 45.5]
+    assert meta.column_names_to_labels == {"comment": "Góp ý", "overall": "Mức hài lòng", "age": "Tuổi"}
+    assert meta.variable_value_labels["overall"] == {4: "Hài lòng", 9: "Không áp dụng"}

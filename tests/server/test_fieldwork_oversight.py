@@ -78,3 +78,53 @@ def test_the_fieldwork_report_should_give_each_enumerator_and_agency_their_figur
     assert (snv["received"], snv["countable"]) == (10, 9) and snv["quota"] > 0
     assert snv["per_day"][-1]["cumulative"] == 10 and len(snv["per_day"]) == 20
     assert [d["received"] for d in snv["per_day"][:5]] == [2, 0, 0, 0, 2]  # n = 1 and 21, then 5 and 25
+
+
+def test_the_openapi_document_should_describe_the_real_fieldwork_and_location_answers(client, supervisor):
+    from tests.openapi_match import mismatches, response_schema
+
+    seed_ballots(20, agencies=("SNV", "STP"), paradata=fix)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/rounds/{code}/fieldwork", "/api/v1/rounds/{code}/locations"):
+        answer = client.get(path.replace("{code}", "2022"), headers=supervisor)
+        assert answer.status_code == 200
+        body = answer.get_json()
+        assert body["agencies"] and (body.get("far_ballots") or body.get("enumerators")), "something to compare"
+        assert mismatches(spec, body, response_schema(spec, path)) == [], path
+        missing = client.get(path.replace("{code}", "1999"), headers=supervisor)
+        assert missing.status_code == 404 and missing.get_json()["code"] == "not_found"
+        assert mismatches(spec, missing.get_json(), response_schema(spec, path, status="404")) == [], path
+        refused = client.get(path.replace("{code}", "2022"), headers=sign_in(client, "enumerator1"))
+        assert refused.status_code == 403
+        assert mismatches(spec, refused.get_json(), response_schema(spec, path, status="403")) == [], path
+    report = client.get("/api/v1/rounds/2022/fieldwork", headers=supervisor).get_json()
+    assert any(e["not_countable"] for e in report["enumerators"]) or any(e["per_day"] for e in report["enumerators"])
+    schema = response_schema(spec, "/api/v1/rounds/{code}/fieldwork")
+    assert mismatches(spec, {**report, "surprise": 1}, schema) == ["$.surprise: not in the document"], "strict"
+
+
+def test_every_list_answer_and_a_paging_error_should_match_the_document(client, supervisor):
+    from tests.openapi_match import mismatches, response_schema
+
+    seed_ballots(5, agencies=("SNV",))
+    spec = client.get("/api/v1/openapi.json").get_json()
+    checked = 0
+    for path, operations in spec["paths"].items():
+        get = operations.get("get")
+        if not get or "{" in path.replace("{code}", ""):
+            continue
+        schema = response_schema(spec, path)
+        if schema.get("type") != "array" and path != "/api/v1/ballots":
+            continue
+        url = path.replace("{code}", "2022")
+        answer = client.get(url, query_string={"page": 1, "page_size": 2}, headers=supervisor)
+        if answer.status_code == 403:  # admin-only lists are checked by the admin tests
+            continue
+        assert answer.status_code == 200, (path, answer.get_json())
+        assert mismatches(spec, answer.get_json(), schema) == [], path
+        assert "X-Pagination" in answer.headers, path
+        bad = client.get(url, query_string={"page_size": 0}, headers=supervisor)
+        assert bad.status_code == 422, path
+        assert mismatches(spec, bad.get_json(), response_schema(spec, path, status="422")) == [], path
+        checked += 1
+    assert checked >= 6

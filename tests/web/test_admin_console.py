@@ -216,3 +216,43 @@ def test_a_phone_signs_in_by_opening_the_link_of_the_enrolment_qr_code(live_serv
     expect(admin.locator("#devices")).to_contain_text("enumerator2")
     phone.close()
     admin.close()
+
+
+def test_an_admin_places_an_agencys_one_stop_office_with_checked_coordinates(live_server, db, browser, axe):
+    """The office's latitude and longitude, edited on the agency screen in Vietnamese: one without the other
+    and an impossible latitude are refused in the page; a decimal comma is accepted; the API then has them."""
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, url, "admin")
+    page.click("#console-agencies")
+    page.click("tr[data-agency='SNV'] .edit-agency")
+    expect(page.locator("label[for='edit-agency-latitude']")).to_have_text("Vĩ độ (độ, WGS 84)")
+    expect(page.locator("label[for='edit-agency-longitude']")).to_have_text("Kinh độ (độ, WGS 84)")
+    axe(page, "agency editor with the office's coordinates")
+
+    page.fill("#edit-agency-latitude", "20,5431")
+    page.click("#edit-agency-submit")
+    expect(page.locator("#status")).to_have_text("Nhập cả vĩ độ và kinh độ, hoặc để trống cả hai.")
+    expect(page.locator("#edit-agency-longitude")).to_be_focused()
+    page.fill("#edit-agency-latitude", "95")
+    page.fill("#edit-agency-longitude", "105.9123")
+    page.click("#edit-agency-submit")
+    expect(page.locator("#status")).to_have_text("Vĩ độ phải là số từ -90 đến 90.")
+    assert call(url, "/api/v1/agencies/SNV", token(url, "admin"))["office_latitude"] is None, "nothing stored"
+
+    page.fill("#edit-agency-latitude", "20,5431")
+    page.click("#edit-agency-submit")
+    expect(page.locator("tr[data-agency='SNV'] td.office")).to_have_text("20,5431; 105,9123")
+    stored = call(url, "/api/v1/agencies/SNV", token(url, "admin"))
+    assert (stored["office_latitude"], stored["office_longitude"]) == (20.5431, 105.9123)
+
+    page.click("tr[data-agency='SNV'] .edit-agency")  # emptied again: the office is forgotten
+    expect(page.locator("#edit-agency-latitude")).to_have_value("20.5431")
+    page.fill("#edit-agency-latitude", "")
+    page.fill("#edit-agency-longitude", "")
+    page.click("#edit-agency-submit")
+    expect(page.locator("tr[data-agency='SNV'] td.office")).to_have_text("—")
+    context.close()

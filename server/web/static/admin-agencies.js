@@ -1,6 +1,7 @@
 // Registry (danh mục cơ quan): the province's agencies, their group and whether they handle administrative
 // procedures (TTHC, so are surveyed); create, edit, and import the list from CSV or XLSX with the problems
-// of each row. Calls /api/v1/agencies (admin, supervisor).
+// of each row; where each one-stop office is (latitude and longitude, for the location check of interviews).
+// Calls /api/v1/agencies (admin, supervisor).
 
 export async function renderAgencies(ui, h) {
   const { el, t, main } = ui;
@@ -15,6 +16,7 @@ export async function renderAgencies(ui, h) {
       el("td", {}, groupName[a.group] ?? a.group),
       el("td", {}, a.handles_procedures ? t("adm_yes") : t("adm_no")),
       el("td", {}, a.parent_code ?? "—"),
+      el("td", { class: "office" }, officeText(ui, a)),
       el("td", {}, el("button", { type: "button", class: "edit-agency", onclick: () => edit(ui, h, a, agencies) }, `${t("adm_edit")} ${a.code}`)),
     ),
   );
@@ -26,11 +28,45 @@ export async function renderAgencies(ui, h) {
       "agencies",
       t("adm_agencies_n_title", { n: agencies.length }),
       agencies.length
-        ? h.table(t("adm_agencies"), [t("agency"), t("adm_code"), t("adm_group"), t("adm_tthc"), t("adm_parent"), ""], rows)
+        ? h.table(t("adm_agencies"), [t("agency"), t("adm_code"), t("adm_group"), t("adm_tthc"), t("adm_parent"), t("adm_office"), ""], rows)
         : el("p", {}, t("adm_no_agencies")),
     ),
     ui.whoSection(),
   );
+}
+
+// "20,5431; 105,9123" in the number format on screen, or a dash when the office is not placed yet.
+function officeText(ui, a) {
+  if (a.office_latitude == null || a.office_longitude == null) return "—";
+  const format = new Intl.NumberFormat(ui.lang() === "en" ? "en" : "vi", { maximumFractionDigits: 6 });
+  return `${format.format(a.office_latitude)}; ${format.format(a.office_longitude)}`;
+}
+
+// The office's coordinates from the two inputs: {office_latitude, office_longitude} (both null when both
+// are empty), or a problem keyed by field as the API would name it. A decimal comma is accepted.
+export function readOffice(latitudeText, longitudeText) {
+  const parse = (text) => (text.trim() === "" ? null : Number(text.trim().replace(",", ".")));
+  const latitude = parse(latitudeText);
+  const longitude = parse(longitudeText);
+  if ((latitude === null) !== (longitude === null)) return { problem: { [latitude === null ? "office_latitude" : "office_longitude"]: "adm_office_both" } };
+  if (latitude !== null && !(Number.isFinite(latitude) && latitude >= -90 && latitude <= 90)) return { problem: { office_latitude: "adm_office_latitude_range" } };
+  if (longitude !== null && !(Number.isFinite(longitude) && longitude >= -180 && longitude <= 180)) return { problem: { office_longitude: "adm_office_longitude_range" } };
+  return { office_latitude: latitude, office_longitude: longitude };
+}
+
+function officeFields(ui, h, agency) {
+  const { el, t } = ui;
+  const value = (v) => (v == null ? "" : String(v));
+  const latitude = el("input", { name: "office_latitude", inputmode: "decimal", autocomplete: "off", value: value(agency.office_latitude), placeholder: "20.5431" });
+  const longitude = el("input", { name: "office_longitude", inputmode: "decimal", autocomplete: "off", value: value(agency.office_longitude), placeholder: "105.9123" });
+  const node = el(
+    "fieldset",
+    { class: "office-fields" },
+    el("legend", {}, t("adm_office")),
+    el("div", { class: "grid2" }, h.field("edit-agency-latitude", t("adm_office_latitude"), latitude), h.field("edit-agency-longitude", t("adm_office_longitude"), longitude)),
+    el("p", { class: "hint" }, t("adm_office_hint")),
+  );
+  return { node, latitude, longitude };
 }
 
 function agencyForm(ui, h, agency, agencies) {
@@ -46,6 +82,7 @@ function agencyForm(ui, h, agency, agencies) {
     agency?.parent_code ?? "",
   );
   const procedures = h.checkbox(`${prefix}-procedures`, t("adm_handles_procedures"), agency ? agency.handles_procedures : true);
+  const office = agency ? officeFields(ui, h, agency) : null;
   const submit = async (event) => {
     event.preventDefault();
     const body = {
@@ -55,6 +92,17 @@ function agencyForm(ui, h, agency, agencies) {
       handles_procedures: procedures.querySelector("input").checked,
     };
     if (!agency) body.code = code.value.trim();
+    if (office) {
+      const place = readOffice(office.latitude.value, office.longitude.value);
+      if (place.problem) {
+        const [fieldName, key] = Object.entries(place.problem)[0];
+        problems.replaceChildren(h.problemsTable({ [fieldName]: [t(key)] }));
+        ui.announce(t(key), "error");
+        (fieldName === "office_latitude" ? office.latitude : office.longitude).focus();
+        return;
+      }
+      Object.assign(body, place);
+    }
     const path = agency ? `/api/v1/agencies/${encodeURIComponent(agency.code)}` : "/api/v1/agencies";
     const done = await h.attempt(() => h.call(path, { method: agency ? "PATCH" : "POST", body }), problems);
     if (done) {
@@ -74,6 +122,7 @@ function agencyForm(ui, h, agency, agencies) {
       h.field(`${prefix}-parent`, t("adm_parent"), parent),
       procedures,
       el("p", { class: "hint" }, t("adm_procedures_hint")),
+      office ? office.node : null,
       problems,
       el(
         "div",
