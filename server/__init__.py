@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from .extensions import api
     from .fieldwork.views import blp as fieldwork_blp
     from .forms.views import blp as forms_blp
+    from .history.views import blp as history_blp
     from .openrosa.views import api as openrosa_api
     from .openrosa.views import bp as openrosa_bp
     from .recheck.views import blp as recheck_blp
@@ -72,7 +73,16 @@ def register_blueprints(app: Flask) -> None:
     from .requests import register_request_guards
     from .results.views import blp as results_blp
 
-    for blueprint in (auth_blp, registry_blp, forms_blp, fieldwork_blp, ballots_blp, recheck_blp, results_blp):
+    for blueprint in (
+        auth_blp,
+        registry_blp,
+        forms_blp,
+        fieldwork_blp,
+        ballots_blp,
+        recheck_blp,
+        results_blp,
+        history_blp,
+    ):
         api.register_blueprint(blueprint)
     api.register_blueprint(openrosa_api)
     app.register_blueprint(openrosa_bp)

@@ -261,6 +261,7 @@ def register(app) -> None:
     from sync.cli import device
 
     from .backup import backup_command, restore_command
+    from .history.cli import history
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
     from .results.cli import appraisal, ballots, par, report, score
@@ -269,7 +270,7 @@ def register(app) -> None:
     from .ballots.cli import export_command
 
     ballots.add_command(export_command)
-    for group in (*groups, appraisal, score, par, report, ballots, odk, backup_command, restore_command):
+    for group in (*groups, appraisal, score, par, report, ballots, odk, history, backup_command, restore_command):
         app.cli.add_command(group)
 
 
