@@ -119,6 +119,7 @@ def report_context(run: ScoreRun) -> dict:
             "above_mean": sum(1 for r in ranked if mean_shown is not None and r["Chỉ số (%)"] > mean_shown),
             "ballots": sum(r["Số phiếu"] or 0 for r in members),
             "reduced": [r for r in members if r["_reduced"]],
+            "reduced_maxima": list(dict.fromkeys(r["Điểm tối đa"] for r in members if r["_reduced"])),
             "changes": [r for r in (yoy or {}).get("agencies", []) if r.get("group") == group],
             "summary": summaries.get(group),
             "chart_rows": [

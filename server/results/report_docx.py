@@ -157,7 +157,7 @@ def write_docx(context: dict, out: Path, path: Path) -> Path | None:
             size=9,
         )
         if group["reduced"]:
-            maxima = ", ".join(dict.fromkeys(text(r["Điểm tối đa"]) for r in group["reduced"]))
+            maxima = ", ".join(text(m) for m in group["reduced_maxima"])
             para(
                 f"(*) Đơn vị không có thủ tục hành chính nên không khảo sát sự hài lòng, điểm tối đa giảm còn {maxima}"
                 f" điểm (thay vì {text(context['full_max'])} điểm). {FORMULA}",
