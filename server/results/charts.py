@@ -85,8 +85,11 @@ def satisfaction_chart(rows: list[dict], group: str, max_points: float, path, *,
     axes = figure.add_subplot()
     names = [r["name"] for r in scored][::-1]
     values = [r["satisfaction_points"] for r in scored][::-1]
-    low = [v - (r["ci_low"] if r["ci_low"] is not None else v) for v, r in zip(values, scored[::-1], strict=True)]
-    high = [(r["ci_high"] if r["ci_high"] is not None else v) - v for v, r in zip(values, scored[::-1], strict=True)]
+    # an interval that does not hold its point (possible for some interval methods) draws no whisker on that side
+    low = [max(0.0, v - (r["ci_low"] if r["ci_low"] is not None else v)) for v, r in zip(values, scored[::-1], strict=True)]
+    high = [
+        max(0.0, (r["ci_high"] if r["ci_high"] is not None else v) - v) for v, r in zip(values, scored[::-1], strict=True)
+    ]
     bars = axes.barh(names, values, color="#4393c3", xerr=[low, high], ecolor="#333333", capsize=2)
     axes.bar_label(bars, labels=[_comma(v) for v in values], padding=8, fontsize=8)
     axes.set_xlim(0, max_points * 1.12)
