@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.web.test_admin_console import DESKTOP, sign_in
 
 AGENCIES_2021 = b"agency,group,index,rank\nSNV,department,95,1\nSTTTT,department,93,2\n"
-GROUPS_2021 = "Nhóm,Trung bình,Cao nhất,Thấp nhất,Số đơn vị\nSở, ban, ngành,85,95,75,19\n".encode()
+GROUPS_2021 = 'Nhóm,Trung bình,Cao nhất,Thấp nhất,Số đơn vị\n"Sở, ban, ngành",85,95,75,19\n'.encode()
 
 
 def test_a_supervisor_adds_a_group_a_lineage_and_a_partial_year(live_server, db, browser, axe):
