@@ -62,7 +62,7 @@ def previous_with_lineage(
     >>> table, derived = previous_with_lineage(prev, {"AB": [{"predecessor": "A", "kind": "merged_from"},
     ...                                                       {"predecessor": "B", "kind": "merged_from"}]},
     ...                                         ["AB", "C"])
-    >>> table.set_index("agency").loc["AB", "index"]
+    >>> float(table.set_index("agency").loc["AB", "index"])
     85.0
     """
     current = [nfc(c) for c in current]

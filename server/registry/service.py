@@ -38,7 +38,7 @@ def get_agency(code: str) -> Agency:
 def list_agencies(group: str | None = None) -> list[Agency]:
     query = select(Agency).order_by(Agency.id)
     if group:
-        query = query.where(Agency.agency_group == group)
+        query = query.where(Agency.agency_group == require_group(group))
     return list(db.session.scalars(query))
 
 
