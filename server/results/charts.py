@@ -20,7 +20,7 @@ BAND_COLOURS = {
     "average": "#f4a582",
     "weak": "#d6604d",
 }
-DPI = 120
+DPI = 110
 #: At most this many agencies on one per-agency chart (a taller one no longer fits a page legibly).
 PER_CHART = 35
 
@@ -86,9 +86,12 @@ def satisfaction_chart(rows: list[dict], group: str, max_points: float, path, *,
     names = [r["name"] for r in scored][::-1]
     values = [r["satisfaction_points"] for r in scored][::-1]
     # an interval that does not hold its point (possible for some interval methods) draws no whisker on that side
-    low = [max(0.0, v - (r["ci_low"] if r["ci_low"] is not None else v)) for v, r in zip(values, scored[::-1], strict=True)]
+    low = [
+        max(0.0, v - (r["ci_low"] if r["ci_low"] is not None else v)) for v, r in zip(values, scored[::-1], strict=True)
+    ]
     high = [
-        max(0.0, (r["ci_high"] if r["ci_high"] is not None else v) - v) for v, r in zip(values, scored[::-1], strict=True)
+        max(0.0, (r["ci_high"] if r["ci_high"] is not None else v) - v)
+        for v, r in zip(values, scored[::-1], strict=True)
     ]
     bars = axes.barh(names, values, color="#4393c3", xerr=[low, high], ecolor="#333333", capsize=2)
     axes.bar_label(bars, labels=[_comma(v) for v in values], padding=8, fontsize=8)
