@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from .extensions import api
     from .fieldwork.views import blp as fieldwork_blp
     from .forms.views import blp as forms_blp
+    from .history.views import blp as history_blp
     from .openrosa.views import api as openrosa_api
     from .openrosa.views import bp as openrosa_bp
     from .recheck.views import blp as recheck_blp
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         recheck_blp,
         results_blp,
         appraisal_blp,
+        history_blp,
     ):
         api.register_blueprint(blueprint)
     api.register_blueprint(openrosa_api)

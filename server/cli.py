@@ -266,6 +266,7 @@ def register(app) -> None:
 
     from .appraisal.cli import council, criteria_group
     from .backup import backup_command, restore_command
+    from .history.cli import history
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
     from .registry.cli import agencies
@@ -282,6 +283,7 @@ def register(app) -> None:
         appraisal,
         score,
         scoring_settings_command,
+        history,
         par,
         report,
         ballots,

@@ -23,6 +23,7 @@ from .extensions import db
 from .fieldwork import service as fieldwork
 from .forms import service as forms
 from .registry import service as registry
+from .registry.groups import ensure_groups
 from .registry.models import Agency
 
 AGENCIES_CSV = Path(__file__).parent / "demo_data" / "hanam_agencies.csv"
@@ -42,6 +43,17 @@ QUOTAS = {"department": 62, "district": 190}
 DEMO_ASSIGNMENTS = {"department": "enumerator1", "district": "enumerator2"}
 
 
+#: The demo province's groups: its 2022 departments and districts, and the groups a province ranks since the
+#: 2025 reorganisation (wards, communes, special zones), ready for its next rounds.
+DEMO_GROUPS = [
+    ("department", "Sở, ban, ngành"),
+    ("district", "UBND cấp huyện"),
+    ("commune", "UBND cấp xã"),
+    ("ward", "UBND phường"),
+    ("special_zone", "Đặc khu"),
+]
+
+
 def _agency_rows() -> list[dict]:
     with AGENCIES_CSV.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -52,6 +64,8 @@ def load_demo(with_fieldwork: bool = True) -> list[str]:
 
     ``with_fieldwork=False`` leaves the round empty (no ballots, re-checks, appraisal points or score run)."""
     done = []
+    ensure_groups(DEMO_GROUPS)
+    done.append(f"agency groups: {', '.join(name for _, name in DEMO_GROUPS)}")
     rows = _agency_rows()
     existing = set(db.session.scalars(select(Agency.code)))
     for row in rows:

@@ -87,8 +87,18 @@ def db(app):
             for table in reversed(tables):
                 database.session.execute(table.delete())
         database.session.commit()
+        _seed_built_in_groups(database)
         database.session.remove()
         forget_everything()
+
+
+def _seed_built_in_groups(database) -> None:
+    """Put back the agency groups the migration creates (emptied with every table after a test)."""
+    from server.registry.models import BUILT_IN_GROUPS, AgencyGroup
+
+    for position, (code, name) in enumerate(BUILT_IN_GROUPS, start=1):
+        database.session.add(AgencyGroup(code=code, name=name, position=position))
+    database.session.commit()
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """The province's agency list from a CSV or XLSX file: every row checked, all or nothing.
 
-Columns (English or Vietnamese headers): ``code`` (Mã), ``name`` (Tên), ``group`` (Nhóm: ``department``,
-``district``, ``commune`` or their Vietnamese names), optionally ``handles_procedures`` (Có TTHC: yes/no,
-có/không, 1/0; default yes), ``parent`` (Đơn vị cha: another agency's code), and ``office_latitude`` and
-``office_longitude`` (Vĩ độ, Kinh độ: the one-stop office in WGS 84 degrees, for the location check; both
-columns, and on each row both values or neither). A code already in the
+Columns (English or Vietnamese headers): ``code`` (Mã), ``name`` (Tên), ``group`` (Nhóm: the code or the
+Vietnamese name of one of the province's groups, ``GET /api/v1/agency-groups``), optionally
+``handles_procedures`` (Có TTHC: yes/no, có/không, 1/0; default yes), ``parent`` (Đơn vị cha: another
+agency's code) and the lineage: ``merged_from`` (Sáp nhập từ), ``split_from`` (Chia tách từ) or
+``renamed_from`` (Đổi tên từ) -- predecessor codes separated by ``;`` -- with ``effective_date`` (Ngày
+hiệu lực, YYYY-MM-DD or DD/MM/YYYY), and ``office_latitude`` and ``office_longitude`` (Vĩ độ, Kinh độ: the
+one-stop office in WGS 84 degrees, for the location check; both columns, and on each row both values or
+neither). A code already in the
 registry is updated; a new one is created. Every problem comes back with its line and column
 (``422 invalid_import``), and then nothing is stored.
 """
@@ -17,7 +20,9 @@ from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db
-from .models import GROUPS, Agency
+from .groups import group_names
+from .lineage import set_lineage
+from .models import LINEAGE_KINDS, Agency
 from .service import nfc
 
 HEADERS = {
@@ -40,6 +45,14 @@ HEADERS = {
     "office_longitude": "office_longitude",
     "longitude": "office_longitude",
     "kinh độ": "office_longitude",
+    "merged_from": "merged_from",
+    "sáp nhập từ": "merged_from",
+    "split_from": "split_from",
+    "chia tách từ": "split_from",
+    "renamed_from": "renamed_from",
+    "đổi tên từ": "renamed_from",
+    "effective_date": "effective_date",
+    "ngày hiệu lực": "effective_date",
 }
 RANGES = {"office_latitude": 90, "office_longitude": 180}
 GROUP_NAMES = {
@@ -53,6 +66,30 @@ GROUP_NAMES = {
     "xã": "commune",
     "xã, phường": "commune",
 }
+
+
+def _group_lookup() -> dict[str, str]:
+    """What a file may write for a group: the built-in aliases of the three built-in groups, then each
+    of the province's groups by its code and its Vietnamese name (case-folded)."""
+    known = group_names()
+    lookup = {alias: code for alias, code in GROUP_NAMES.items() if code in known}
+    for code, name in known.items():
+        lookup[code.casefold()] = code
+        lookup[name.casefold()] = code
+    return lookup
+
+
+def _date(text: str):
+    from datetime import date, datetime
+
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return date.fromisoformat("bad")  # raises ValueError
+
+
 YES = {"yes", "true", "1", "có", "x"}
 NO = {"no", "false", "0", "không"}
 
@@ -91,6 +128,8 @@ def import_agencies(data: bytes, filename: str) -> dict:
         raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
 
     existing = {a.code: a for a in db.session.scalars(select(Agency))}
+    groups = _group_lookup()
+    lineages: list[tuple[int, str, list[dict]]] = []
     codes_in_file: dict[str, int] = {}
     rows_office: dict[str, dict] = {}
     parsed = []
@@ -111,9 +150,23 @@ def import_agencies(data: bytes, filename: str) -> dict:
             codes_in_file[code] = row.line
         if not cell["name"]:
             problem("name", "missing_value", "No name on this row.")
-        group = GROUP_NAMES.get(cell["group"].casefold())
+        group = groups.get(cell["group"].casefold())
         if group is None:
-            problem("group", "invalid_group", f"{cell['group']!r} is not one of {', '.join(GROUPS)}.")
+            problem("group", "invalid_group", f"{cell['group']!r} is not one of {', '.join(group_names())}.")
+        effective = None
+        if cell.get("effective_date"):
+            try:
+                effective = _date(cell["effective_date"])
+            except ValueError:
+                problem("effective_date", "invalid_value", f"{cell['effective_date']!r}: write YYYY-MM-DD.")
+        entries = [
+            {"predecessor": p.strip(), "kind": kind, "effective_date": effective}
+            for kind in LINEAGE_KINDS
+            for p in (cell.get(kind) or "").split(";")
+            if p.strip()
+        ]
+        if entries:
+            lineages.append((row.line, code, entries))
         handles = True
         if cell.get("handles_procedures"):
             flag = cell["handles_procedures"].casefold()
@@ -147,6 +200,17 @@ def import_agencies(data: bytes, filename: str) -> dict:
             errors.append(
                 {"line": row.line, "column": columns["parent"], "code": "invalid_value", "message": "Itself."}
             )
+    for line, _code, entries in lineages:
+        for entry in entries:
+            if entry["predecessor"] not in existing and entry["predecessor"] not in codes_in_file:
+                errors.append(
+                    {
+                        "line": line,
+                        "column": columns[entry["kind"]],
+                        "code": "unknown_agency",
+                        "message": f"{entry['predecessor']!r}.",
+                    }
+                )
     if errors:
         raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
 
@@ -169,4 +233,13 @@ def import_agencies(data: bytes, filename: str) -> dict:
         for _, code, _, _, _, parent in parsed:
             existing[code].parent = existing[parent] if parent else None
         db.session.flush()
+    for line, code, entries in lineages:
+        try:
+            set_lineage(existing[code], entries)
+        except ApiError as exc:
+            raise ApiError(
+                "invalid_import",
+                "The file cannot be imported; nothing was stored.",
+                [{"line": line, "column": None, "code": "invalid_value", "message": str(exc.errors)}],
+            ) from exc
     return {"created": created, "updated": updated, "rows": len(parsed)}

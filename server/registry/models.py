@@ -10,20 +10,38 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
-GROUPS = ("department", "district", "commune")
+#: The groups every installation starts with (the pre-2025 three-tier list); a province adds its own.
+BUILT_IN_GROUPS = (
+    ("department", "Sở, ban, ngành"),
+    ("district", "UBND cấp huyện"),
+    ("commune", "UBND cấp xã"),
+)
 ROUND_STATES = ("open", "closed")
+LINEAGE_KINDS = ("merged_from", "split_from", "renamed_from")
+
+
+class AgencyGroup(db.Model):
+    """A group agencies are ranked in (nhóm xếp hạng), in the province's own list: since the 2025
+    reorganisation e.g. sở, ban, ngành; UBND phường; UBND xã; đặc khu. ``position`` orders the report."""
+
+    __tablename__ = "agency_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class Agency(db.Model):
-    """A ranked agency: a department (sở, ban, ngành), a district (UBND huyện) or a commune (xã)."""
+    """A ranked agency of one of the province's groups: a department (sở, ban, ngành), a ward (phường),
+    a commune (xã), a special zone (đặc khu), or before 2025 a district (UBND huyện)."""
 
     __tablename__ = "agencies"
-    __table_args__ = (CheckConstraint(f"agency_group IN {GROUPS!r}", name="agency_group"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    agency_group: Mapped[str] = mapped_column(String(16))
+    agency_group: Mapped[str] = mapped_column(String(16), ForeignKey("agency_groups.code", ondelete="RESTRICT"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
     #: Handles administrative procedures (TTHC) and so is surveyed for satisfaction.
     handles_procedures: Mapped[bool] = mapped_column(default=True)
@@ -32,6 +50,34 @@ class Agency(db.Model):
     office_longitude: Mapped[float | None]
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
+    lineage: Mapped[list[AgencyLineage]] = relationship(
+        foreign_keys="AgencyLineage.agency_id",
+        cascade="all, delete-orphan",
+        order_by="AgencyLineage.id",
+        back_populates="agency",
+    )
+
+
+class AgencyLineage(db.Model):
+    """Where an agency comes from: merged from (sáp nhập từ), split from (chia tách từ) or renamed from
+    (đổi tên từ) a predecessor, on an effective date. Year-on-year change of a merged unit is computed
+    from its predecessors (``scoring.lineage``)."""
+
+    __tablename__ = "agency_lineage"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "predecessor_id", name="uq_agency_lineage_agency_predecessor"),
+        CheckConstraint(f"kind IN {LINEAGE_KINDS!r}", name="kind"),
+        CheckConstraint("agency_id <> predecessor_id", name="not_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))
+    effective_date: Mapped[date | None]
+
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id], back_populates="lineage")
+    predecessor: Mapped[Agency] = relationship(foreign_keys=[predecessor_id])
 
 
 class SurveyRound(db.Model):

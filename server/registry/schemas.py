@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from .models import GROUPS
+from .models import LINEAGE_KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
 
@@ -13,7 +13,12 @@ CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, di
 class AgencySchema(Schema):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(1, 300))
-    group = fields.String(required=True, attribute="agency_group", validate=validate.OneOf(GROUPS))
+    group = fields.String(
+        required=True,
+        attribute="agency_group",
+        validate=validate.Length(1, 16),
+        metadata={"description": "Code of one of the province's groups (GET /agency-groups)"},
+    )
     parent_code = fields.Function(lambda a: a.parent.code if a.parent else None, deserialize=str, allow_none=True)
     handles_procedures = fields.Boolean(
         load_default=True,
@@ -25,11 +30,45 @@ class AgencySchema(Schema):
         metadata={"description": "One-stop office, WGS 84 degrees (PATCH, console, CLI, import)"},
     )
     office_longitude = fields.Float(dump_only=True, allow_none=True)
+    lineage = fields.Method("_lineage", dump_only=True, metadata={"description": "Predecessors (PUT .../lineage)"})
+
+    def _lineage(self, agency):
+        return [LineageSchema().dump(entry) for entry in agency.lineage]
+
+
+class LineageSchema(Schema):
+    """One predecessor of an agency: merged from, split from or renamed from, on an effective date."""
+
+    predecessor = fields.Function(lambda e: e.predecessor.code, deserialize=str, required=True)
+    predecessor_name = fields.Function(lambda e: e.predecessor.name, dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(LINEAGE_KINDS))
+    effective_date = fields.Date(load_default=None, allow_none=True)
+
+
+class LineagePutSchema(Schema):
+    predecessors = fields.List(fields.Nested(LineageSchema), required=True)
+
+
+class AgencyGroupSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 16))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    position = fields.Integer(load_default=None, allow_none=True)
+    agencies = fields.Method("_count", dump_only=True)
+
+    def _count(self, group):
+        from .groups import agency_count
+
+        return agency_count(group.code)
+
+
+class AgencyGroupPatchSchema(Schema):
+    name = fields.String(validate=validate.Length(1, 200))
+    position = fields.Integer()
 
 
 class AgencyPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 300))
-    group = fields.String(validate=validate.OneOf(GROUPS))
+    group = fields.String(validate=validate.Length(1, 16))
     parent_code = fields.String(allow_none=True)
     handles_procedures = fields.Boolean()
     office_latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
@@ -37,7 +76,7 @@ class AgencyPatchSchema(Schema):
 
 
 class AgencyQuerySchema(Schema):
-    group = fields.String(validate=validate.OneOf(GROUPS))
+    group = fields.String(validate=validate.Length(1, 16))
 
 
 class BandSchema(Schema):

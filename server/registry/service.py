@@ -11,7 +11,8 @@ from ..caching import FORMS, forget_when_committed
 from ..errors import ApiError
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import GROUPS, Agency, RoundAgency, SurveyRound
+from .groups import require_group
+from .models import Agency, RoundAgency, SurveyRound
 
 #: The 2022 example bands of the domain guide: Xuất sắc ≥ 95, Tốt 85–<95, Khá 75–<85, Trung bình 70–<75, Yếu < 70.
 DEFAULT_BANDS = [
@@ -37,15 +38,14 @@ def get_agency(code: str) -> Agency:
 def list_agencies(group: str | None = None) -> list[Agency]:
     query = select(Agency).order_by(Agency.id)
     if group:
-        query = query.where(Agency.agency_group == group)
+        query = query.where(Agency.agency_group == require_group(group))
     return list(db.session.scalars(query))
 
 
 def create_agency(
     code: str, name: str, group: str, *, parent_code: str | None = None, handles_procedures: bool = True
 ) -> Agency:
-    if group not in GROUPS:
-        raise ApiError("invalid_request", "Unknown agency group.", {"group": [f"Must be one of {', '.join(GROUPS)}."]})
+    require_group(group)
     if db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
         raise ApiError("already_exists", f"An agency with code {code!r} already exists.")
     parent = get_agency(parent_code) if parent_code else None
@@ -60,8 +60,7 @@ def update_agency(code: str, changes: dict) -> Agency:
     if "name" in changes:
         agency.name = nfc(changes["name"])
     if "group" in changes:
-        if changes["group"] not in GROUPS:
-            raise ApiError("invalid_request", "Unknown agency group.", {"group": ["Unknown group."]})
+        agency.agency_group = require_group(changes["group"])
         agency.agency_group = changes["group"]
     if "handles_procedures" in changes:
         agency.handles_procedures = changes["handles_procedures"]

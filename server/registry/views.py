@@ -11,11 +11,14 @@ from ..auth.access import require_roles
 from ..auth.roles import MANAGERS, ROLES
 from ..errors import ApiError
 from ..paging import LIST, Page
-from . import imports, service
+from . import groups, imports, lineage, service
 from .schemas import (
+    AgencyGroupPatchSchema,
+    AgencyGroupSchema,
     AgencyPatchSchema,
     AgencyQuerySchema,
     AgencySchema,
+    LineagePutSchema,
     ParticipantPatchSchema,
     ParticipantSchema,
     RoundCreateSchema,
@@ -98,6 +101,48 @@ class AgencyItem(MethodView):
     def patch(self, args, code):
         """Change an agency's name, group, parent or surveyed flag (admin, supervisor)."""
         return service.update_agency(code, args)
+
+
+@blp.route("/agencies/<code>/lineage", methods=["PUT"])
+@require_roles(*MANAGERS)
+@blp.arguments(LineagePutSchema)
+@blp.response(200, AgencySchema)
+def put_lineage(args, code):
+    """Set the units an agency was merged from, split from or renamed from, with the effective date
+    (replaces its lineage; an empty list clears it) (admin, supervisor)."""
+    return lineage.set_lineage(service.get_agency(code), args["predecessors"])
+
+
+@blp.route("/agency-groups")
+class AgencyGroups(MethodView):
+    @require_roles(*ROLES)
+    @blp.response(200, AgencyGroupSchema(many=True))
+    def get(self):
+        """The province's agency groups with their Vietnamese names, in display order."""
+        return groups.list_groups()
+
+    @require_roles(*MANAGERS)
+    @blp.arguments(AgencyGroupSchema)
+    @blp.response(201, AgencyGroupSchema)
+    def post(self, args):
+        """Add a group (e.g. ``ward`` "UBND phường", ``special_zone`` "Đặc khu") (admin, supervisor)."""
+        return groups.create_group(args["code"], args["name"], args.get("position"))
+
+
+@blp.route("/agency-groups/<code>")
+class AgencyGroupItem(MethodView):
+    @require_roles(*MANAGERS)
+    @blp.arguments(AgencyGroupPatchSchema)
+    @blp.response(200, AgencyGroupSchema)
+    def patch(self, args, code):
+        """Rename a group or move it in the display order (admin, supervisor)."""
+        return groups.update_group(code, args)
+
+    @require_roles(*MANAGERS)
+    @blp.response(204)
+    def delete(self, code):
+        """Remove a group no agency belongs to (admin, supervisor)."""
+        groups.delete_group(code)
 
 
 @blp.route("/rounds")

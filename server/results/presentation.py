@@ -84,8 +84,18 @@ def text(value: Any, decimals: int = 2) -> str:
     return f"{number:.{decimals}f}".replace(".", ",")
 
 
-def group_label(group: str) -> str:
-    return GROUP_LABELS.get(group, group)
+def group_label(group: str, labels: dict[str, str] | None = None) -> str:
+    """A group's Vietnamese name: from ``labels`` (a run's own list), else the built-in names, else the code."""
+    return (labels or {}).get(group) or GROUP_LABELS.get(group, group)
+
+
+def group_labels(results: dict) -> dict[str, str]:
+    """Group code -> name in display order: the province's list stored with the run (runs before the
+    groups were the province's own list use the built-in names)."""
+    labels = {g["code"]: g["name"] for g in results.get("groups") or []}
+    for code, name in GROUP_LABELS.items():
+        labels.setdefault(code, name)
+    return labels
 
 
 #: The satisfaction method of a run, as Vietnamese readers of the report and exports name it.
@@ -109,7 +119,8 @@ def ranked_rows(results: dict) -> list[dict]:
     par = {r["agency"]: r for r in ((results.get("par") or {}).get("agencies") or [])}
     yoy = {r["agency"]: r for r in ((results.get("year_on_year") or {}).get("agencies") or [])}
     not_ranked = {r["agency"]: r["reason"] for r in results.get("not_ranked", [])}
-    order = list(GROUP_LABELS)
+    labels = group_labels(results)
+    order = list(labels)
     rows = []
     for code, info in agencies.items():
         p = par.get(code, {})
@@ -137,7 +148,7 @@ def ranked_rows(results: dict) -> list[dict]:
             {
                 "_group": info["group"],
                 "_rank": p.get("rank"),
-                H_GROUP: group_label(info["group"]),
+                H_GROUP: group_label(info["group"], labels),
                 H_RANK: p.get("rank"),
                 H_CODE: code,
                 H_AGENCY: info["name"],
@@ -181,13 +192,14 @@ def ranking_view(results: dict) -> dict:
     index as displayed, like the report), band counts, and the group's mean, highest, lowest and spread."""
     rows = ranked_rows(results)
     stats = {g["group"]: g for g in ((results.get("par") or {}).get("groups") or [])}
+    labels = group_labels(results)
     groups = []
     for group in dict.fromkeys(r["_group"] for r in rows):
         g = stats.get(group) or {}
         groups.append(
             {
                 "group": group,
-                "label": group_label(group),
+                "label": group_label(group, labels),
                 "mean": shown(g.get("mean")),
                 "highest": shown(g.get("highest")),
                 "lowest": shown(g.get("lowest")),

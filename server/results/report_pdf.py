@@ -11,6 +11,9 @@ from pathlib import Path
 
 from .presentation import text
 
+#: The formula the footnote on reduced maximums gives.
+FORMULA = "Chỉ số CCHC = Tổng điểm đạt được / Điểm tối đa × 100%."
+
 
 def _font_dir() -> Path:
     import matplotlib
@@ -47,8 +50,31 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
                 t.row(["" if v is None else str(v) for v in row])
         pdf.ln(3)
 
+    def para(words: str) -> None:
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 5, words, new_x="LMARGIN", new_y="NEXT", align="J")
+        pdf.ln(1)
+
+    def figure(chart: dict) -> None:
+        if pdf.get_y() > 110:
+            pdf.add_page()
+        pdf.image(str(out / chart["file"]), h=min(170, 190 - pdf.get_y()), keep_aspect_ratio=True, w=250)
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(0, 5, chart["title"], new_x="LMARGIN", new_y="NEXT", align="C")
+        pdf.ln(2)
+
+    labels = context["labels"]
+    document = context["document"]
     round_ = context["round"]
     run = context["run"]
+    pdf.set_font("DejaVu", "", 9)
+    top = pdf.get_y()
+    pdf.multi_cell(120, 5, f"{document['authority']}\n{document['agency']}\n{document['number']}", align="C")
+    pdf.set_xy(150, top)
+    pdf.multi_cell(
+        130, 5, f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n{document['place']}", align="C"
+    )
+    pdf.ln(4)
     title(f"BÁO CÁO KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {round_['year']}", 14)
     pdf.multi_cell(0, 5, round_.get("title") or "", new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.multi_cell(
@@ -65,6 +91,8 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
     pdf.ln(2)
     for number, group in enumerate(context["groups"], start=1):
         title(f"{number}. {group['label']}")
+        for sentence in group["sentences"]:
+            para(sentence)
         table(
             [
                 "Xếp hạng",
@@ -80,7 +108,7 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
             [
                 [
                     r["Xếp hạng"],
-                    r["Cơ quan, đơn vị"],
+                    r["Cơ quan, đơn vị"] + (" (*)" if r.get("_reduced") else ""),
                     text(r["Điểm thẩm định"]),
                     text(r["Điểm hài lòng"]),
                     text(r["Tổng điểm"]),
@@ -115,15 +143,35 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
                     ]
                 ],
             )
+        if group["reduced"]:
+            maxima = ", ".join(text(m) for m in group["reduced_maxima"])
+            para(
+                f"(*) Đơn vị không có thủ tục hành chính nên không khảo sát sự hài lòng, điểm tối đa giảm còn {maxima}"
+                f" điểm (thay vì {text(context['full_max'])} điểm). {FORMULA}"
+            )
+        for band in group["bands"]:
+            para(
+                f"{band['label']} ({band['count']} đơn vị)"
+                + (f": {', '.join(band['members'])}" if band["members"] else "")
+            )
         for chart in group.get("charts", []):
-            if pdf.get_y() > 120:
-                pdf.add_page()
-            pdf.image(str(out / chart["file"]), w=200)
-            pdf.ln(2)
+            figure(chart)
+    title("Số phiếu khảo sát theo nhóm")
+    table(["Nhóm", "Số phiếu được tính"], [[label, count] for label, count in context["ballots_by_group"]])
+    for chart in context.get("ballots_chart", []):
+        figure(chart)
     yoy = context["year_on_year"]
     if yoy:
         pdf.add_page()
         title(f"So sánh với năm {yoy['previous_year']}")
+        if yoy.get("partial"):
+            para(
+                f"Kết quả năm {yoy['previous_year']} chưa đầy đủ (thiếu đơn vị): thay đổi của chỉ số trung bình và"
+                " xếp hạng có thể chưa chính xác."
+            )
+        for group in context["groups"]:
+            for sentence in group.get("change_sentences") or []:
+                para(sentence)
         if yoy["method_changed"]:
             pdf.multi_cell(
                 0,
@@ -157,15 +205,28 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
                 for r in yoy["agencies"]
             ],
         )
+        for group in context["groups"]:
+            for chart in group.get("change_charts", []):
+                figure(chart)
     if context["areas"]:
         title("Kết quả theo lĩnh vực")
         table(
-            ["Nhóm", "Lĩnh vực", "Điểm tối đa", "Điểm trung bình", "Thấp nhất", "Cao nhất", "Số đơn vị đạt tối đa"],
+            [
+                "Nhóm",
+                "Lĩnh vực",
+                "Điểm tối đa",
+                "Số đơn vị",
+                "Điểm trung bình",
+                "Thấp nhất",
+                "Cao nhất",
+                "Số đơn vị đạt tối đa",
+            ],
             [
                 [
-                    a["group"],
+                    labels.get(a["group"], a["group"]),
                     a["area"],
                     text(a["max_points"]),
+                    a.get("agencies"),
                     text(a["mean_points"]),
                     text(a["lowest"]),
                     text(a["highest"]),
@@ -174,10 +235,29 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
                 for a in context["areas"]
             ],
         )
-    if context.get("history_chart"):
-        if pdf.get_y() > 120:
-            pdf.add_page()
+    if context["history"]:
         title("Chỉ số CCHC trung bình qua các năm")
-        pdf.image(str(out / context["history_chart"]), w=200)
+        groups = context["groups"]
+        table(
+            ["Năm", *[g["label"] for g in groups]],
+            [[h["year"], *[text(h["means"].get(g["key"])) for g in groups]] for h in context["history"]],
+        )
+        for chart in context.get("history_charts", []):
+            figure(chart)
+    if context["not_ranked"] or context["warnings"]:
+        title("Đơn vị chưa xếp hạng và cảnh báo")
+        for item in context["not_ranked"]:
+            para(f"{item['name']}: {item['reason']}")
+        for warning in context["warnings"]:
+            para(warning)
+    pdf.ln(4)
+    top = pdf.get_y()
+    if top > 160:
+        pdf.add_page()
+        top = pdf.get_y()
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(120, 5, "Nơi nhận:\n" + "\n".join(f"- {r}" for r in document["recipients"]), align="L")
+    pdf.set_xy(150, top)
+    pdf.multi_cell(130, 5, f"{document['signer_title']}\n\n\n\n{document['signer']}", align="C")
     pdf.output(str(path))
     return path

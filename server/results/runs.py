@@ -10,8 +10,9 @@ The steps, each done by a ``scoring`` function (this module only gathers inputs 
    band basis; the others are listed as not ranked, with the reason. An agency below the minimum
    sample is ranked with a mark or not ranked, as the round's settings say (``settings.py``);
 3. mean points per content area (``scoring.area_statistics``) when areas were imported;
-4. the change against the previous round's latest run (``scoring.compare_years``), flagged when the
-   method version differs.
+4. the change against the previous year (``server.results.year_on_year``: a score run or the published
+   results entered for that year; merged units against their predecessors), flagged when the method
+   version differs or the previous year is partial.
 
 Results are stored unrounded, NaN as null next to a flag that says why.
 """
@@ -26,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from scoring import (
     DISPLAY_ROUNDING,
@@ -34,19 +34,18 @@ from scoring import (
     SatisfactionMethod,
     ScoringError,
     area_statistics,
-    compare_years,
     rank_par,
     score_satisfaction,
 )
 
 from ..ballots.countable import excluded_counts, held_by_agency
 from ..errors import ApiError
-from ..extensions import db
+from ..registry.groups import list_groups
 from ..registry.models import SurveyRound
 from .appraisal import appraisal_areas, appraisal_maximum, appraisal_rows
 from .inputs import load_ballots
-from .models import ScoreRun
 from .settings import scoring_settings
+from .year_on_year import compare as compare_with_previous_year
 
 #: Parameters a run takes, with their defaults (the survey maximum and method version come from the round).
 DEFAULT_PARAMETERS: dict[str, Any] = {
@@ -140,17 +139,6 @@ def _empty_satisfaction(surveyed: list[str], method: SatisfactionMethod) -> tupl
             }
         )
     return rows, warnings
-
-
-def _previous_run(survey_round: SurveyRound) -> ScoreRun | None:
-    """The latest run of the latest earlier round (by year) that has one."""
-    return db.session.scalar(
-        select(ScoreRun)
-        .join(SurveyRound, ScoreRun.round_id == SurveyRound.id)
-        .where(SurveyRound.year < survey_round.year)
-        .order_by(SurveyRound.year.desc(), ScoreRun.id.desc())
-        .limit(1)
-    )
 
 
 def _input_hash(parts: dict) -> str:
@@ -306,6 +294,7 @@ def compute_run(
                 DISPLAY_ROUNDING if settings["band_basis"] == "displayed" else None,
                 appraisal_max=appraisal_max,
                 satisfaction_max=survey_max,
+                groups=None,  # the province's own groups, checked by the registry
             )
         except ScoringError as exc:
             raise _fail(exc) from exc
@@ -337,22 +326,12 @@ def compute_run(
                 raise _fail(exc) from exc
 
     year_on_year = None
-    previous = _previous_run(survey_round)
-    if previous is not None and par_result is not None and (previous.results.get("par") or {}).get("agencies"):
-        before = pd.DataFrame(previous.results["par"]["agencies"])
+    if par_result is not None:
         try:
-            change = compare_years(par_result, before, survey_round.method_version, previous.method_version)
+            year_on_year, more = compare_with_previous_year(survey_round, par_result)
         except ScoringError as exc:
             raise _fail(exc) from exc
-        year_on_year = {
-            "previous_round": previous.round.code,
-            "previous_year": previous.round.year,
-            "previous_run": previous.id,
-            "method_version": survey_round.method_version,
-            "previous_method_version": previous.method_version,
-            "method_changed": str(survey_round.method_version) != str(previous.method_version),
-            "agencies": records(change),
-        }
+        warnings += more
 
     agencies = {
         p.agency.code: {
@@ -375,6 +354,7 @@ def compute_run(
             "scoring_settings": settings,
         },
         "agencies": agencies,
+        "groups": [{"code": g.code, "name": g.name} for g in list_groups()],
         "satisfaction": satisfaction,
         "par": par,
         "not_ranked": not_ranked,

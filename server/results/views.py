@@ -121,11 +121,12 @@ def index_chart(run_id, group):
     return response
 
 
-@blp.route("/score-runs/<int:run_id>/report.<any(html, pdf):fmt>", methods=["GET"])
+@blp.route("/score-runs/<int:run_id>/report.<any(html, pdf, docx):fmt>", methods=["GET"])
 @require_roles(*MANAGERS)
-@blp.doc(responses={"200": {"description": "The annual report of the run: HTML with its charts inside, or PDF"}})
+@blp.doc(responses={"200": {"description": "The annual report of the run: HTML with its charts inside, PDF or DOCX"}})
 def report_download(run_id, fmt):
-    """Download the round's report from a score run, as one HTML file or as PDF (admin, supervisor)."""
+    """Download the round's report from a score run, as one HTML file, as PDF, or as DOCX to finish in Word
+    (document number and signature left as placeholders) (admin, supervisor)."""
     body, mimetype, filename = report.report_file(service.get_run(run_id), fmt)
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

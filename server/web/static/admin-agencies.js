@@ -5,8 +5,8 @@
 
 export async function renderAgencies(ui, h) {
   const { el, t, main } = ui;
-  const agencies = await h.call("/api/v1/agencies");
-  const groupName = Object.fromEntries(h.groups());
+  const [agencies, groups] = await Promise.all([h.call("/api/v1/agencies"), h.loadGroups()]);
+  const groupName = Object.fromEntries(groups);
   const rows = agencies.map((a) =>
     el(
       "tr",
@@ -17,12 +17,12 @@ export async function renderAgencies(ui, h) {
       el("td", {}, a.handles_procedures ? t("adm_yes") : t("adm_no")),
       el("td", {}, a.parent_code ?? "—"),
       el("td", { class: "office" }, officeText(ui, a)),
-      el("td", {}, el("button", { type: "button", class: "edit-agency", onclick: () => edit(ui, h, a, agencies) }, `${t("adm_edit")} ${a.code}`)),
+      el("td", {}, el("button", { type: "button", class: "edit-agency", onclick: () => edit(ui, h, a, agencies, groups) }, `${t("adm_edit")} ${a.code}`)),
     ),
   );
   h.page(
     el("h2", { class: "page-title" }, t("adm_screen_agencies")),
-    el("div", { id: "agency-editor" }, agencyForm(ui, h, null, agencies)),
+    el("div", { id: "agency-editor" }, agencyForm(ui, h, null, agencies, groups)),
     importCard(ui, h),
     h.card(
       "agencies",
@@ -69,13 +69,13 @@ function officeFields(ui, h, agency) {
   return { node, latitude, longitude };
 }
 
-function agencyForm(ui, h, agency, agencies) {
+function agencyForm(ui, h, agency, agencies, groups) {
   const { el, t } = ui;
   const prefix = agency ? "edit-agency" : "new-agency";
   const problems = el("div", { class: "problems-slot" });
   const code = el("input", { name: "code", required: true, value: agency?.code ?? "", readonly: Boolean(agency) });
   const name = el("input", { name: "name", required: true, value: agency?.name ?? "" });
-  const group = h.select("group", h.groups(), agency?.group ?? "department");
+  const group = h.select("group", groups, agency?.group ?? groups[0]?.[0]);
   const parent = h.select(
     "parent_code",
     [["", t("adm_none")], ...agencies.filter((a) => a.code !== agency?.code).map((a) => [a.code, `${a.name} (${a.code})`])],
@@ -134,9 +134,9 @@ function agencyForm(ui, h, agency, agencies) {
   );
 }
 
-function edit(ui, h, agency, agencies) {
+function edit(ui, h, agency, agencies, groups) {
   const slot = document.getElementById("agency-editor");
-  slot.replaceChildren(agencyForm(ui, h, agency, agencies));
+  slot.replaceChildren(agencyForm(ui, h, agency, agencies, groups));
   slot.scrollIntoView();
   slot.querySelector("#edit-agency-name").focus();
 }

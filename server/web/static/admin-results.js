@@ -167,6 +167,7 @@ function runsCard(ui, h, runs) {
         { class: "downloads" },
         link(index === 0 ? "report-html" : null, `/api/v1/score-runs/${run.id}/report.html`, `${t("adm_report_html")} #${run.id}`),
         link(index === 0 ? "report-pdf" : null, `/api/v1/score-runs/${run.id}/report.pdf`, `${t("adm_report_pdf")} #${run.id}`),
+        link(index === 0 ? "report-docx" : null, `/api/v1/score-runs/${run.id}/report.docx`, `${t("adm_report_docx")} #${run.id}`),
         link(null, `/api/v1/score-runs/${run.id}/export.xlsx`, `${t("export_xlsx")} #${run.id}`),
         link(null, `/api/v1/score-runs/${run.id}/export.csv`, `${t("export_csv")} #${run.id}`),
       ),

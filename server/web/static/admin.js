@@ -10,6 +10,7 @@ import { renderRounds } from "./admin-rounds.js";
 import { renderForms } from "./admin-forms.js";
 import { renderUsers } from "./admin-users.js";
 import { renderAgencies } from "./admin-agencies.js";
+import { renderGroups } from "./admin-groups.js";
 import { renderFieldwork } from "./admin-fieldwork.js";
 import { renderRecheck } from "./admin-recheck.js";
 import { renderResults } from "./admin-results.js";
@@ -23,6 +24,7 @@ const SCREENS = {
   forms: { draw: renderForms, roles: ["admin"] },
   users: { draw: renderUsers, roles: ["admin"] },
   agencies: { draw: renderAgencies, roles: ["admin", "supervisor"] },
+  groups: { draw: renderGroups, roles: ["admin", "supervisor"] },
   fieldwork: { draw: renderFieldwork, roles: ["admin", "supervisor"] },
   recheck: { draw: renderRecheck, roles: ["admin", "supervisor"] },
   results: { draw: renderResults, roles: ["admin", "supervisor"] },
@@ -272,6 +274,11 @@ function consoleHelpers(ui) {
     ["commune", t("adm_group_commune")],
   ];
 
+  // The province's own groups (code, Vietnamese name) in its order, as the registry holds them.
+  async function loadGroups() {
+    return (await call("/api/v1/agency-groups")).map((g) => [g.code, g.name]);
+  }
+
   // Draw a screen: its sections in <main> (sections left out are null).
   function page(...sections) {
     ui.main.replaceChildren(...sections.filter(Boolean));
@@ -294,6 +301,7 @@ function consoleHelpers(ui) {
     when,
     day,
     groups,
+    loadGroups,
     round: () => state.round,
     redraw: () => show(ui, state.screen),
   };

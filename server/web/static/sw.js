@@ -12,6 +12,7 @@ const SHELL = [
   "/app/static/admin-agencies.js",
   "/app/static/admin-fieldwork.js",
   "/app/static/admin-forms.js",
+  "/app/static/admin-groups.js",
   "/app/static/admin-recheck.js",
   "/app/static/admin-results.js",
   "/app/static/admin-rounds.js",

@@ -1,0 +1,69 @@
+"""HTTP endpoints for earlier years' published results. Thin: parse, call, dump."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_smorest import Blueprint
+
+from ..auth.access import current_user, require_roles
+from ..auth.roles import MANAGERS
+from ..errors import ApiError
+from . import service
+
+blp = Blueprint("history", __name__, url_prefix="/api/v1", description="Earlier years' published results")
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        }
+    },
+}
+
+
+def _upload() -> tuple[bytes, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError("invalid_request", "Send the CSV or XLSX in the multipart field 'file'.", {"file": ["Missing."]})
+    return upload.read(), upload.filename
+
+
+@blp.route("/history", methods=["GET"])
+@require_roles(*MANAGERS)
+def list_history():
+    """The years with published results entered, their row counts and any partial group (admin, supervisor)."""
+    return jsonify(service.list_years())
+
+
+@blp.route("/history/<int:year>", methods=["GET"])
+@require_roles(*MANAGERS)
+def get_year(year):
+    """One year's published agency rows and group summaries, and whether it is partial."""
+    return jsonify(service.year_summary(year))
+
+
+@blp.route("/history/<int:year>", methods=["DELETE"])
+@require_roles(*MANAGERS)
+@blp.response(204)
+def delete_year(year):
+    """Remove a year's published results (admin, supervisor)."""
+    service.delete_year(year)
+
+
+@blp.route("/history/<int:year>/agencies", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=UPLOAD_BODY)
+def import_agencies(year):
+    """Replace the year's published agency table (agency, name, group, points, index, rank, band) by a CSV
+    or XLSX file; all or nothing, every problem with its line (admin, supervisor)."""
+    return jsonify(service.import_agency_results(year, *_upload(), current_user()))
+
+
+@blp.route("/history/<int:year>/groups", methods=["POST"])
+@require_roles(*MANAGERS)
+@blp.doc(requestBody=UPLOAD_BODY)
+def import_groups(year):
+    """Replace the year's published group summaries (group, mean, highest, lowest, agencies) by a CSV or
+    XLSX file; all or nothing (admin, supervisor)."""
+    return jsonify(service.import_group_results(year, *_upload()))
