@@ -18,7 +18,6 @@ import json
 from .models import ScoreRun
 from .presentation import (
     EXCLUSION_LABELS,
-    GROUP_LABELS,
     H_AGENCY,
     H_BALLOTS,
     H_CI_HIGH,
@@ -31,6 +30,7 @@ from .presentation import (
     STATUS_LABELS,
     factor_label,
     group_label,
+    group_labels,
     method_label,
     ranked_rows,
     shown,
@@ -125,12 +125,13 @@ def to_xlsx(run: ScoreRun) -> bytes:
     rows = ranked_rows(results)
     groups = {g["group"]: g for g in ((results.get("par") or {}).get("groups") or [])}
     bands = results["round"]["bands"]
-    present_groups = [g for g in GROUP_LABELS if any(r["_group"] == g for r in rows)]
+    group_names = group_labels(results)  # the province's groups, in its order and by its names
+    present_groups = [g for g in group_names if any(r["_group"] == g for r in rows)]
     present_groups += sorted({r["_group"] for r in rows} - set(present_groups))
     for group in present_groups:
         body = [[r[h] for h in GROUP_SHEET_HEADERS] for r in rows if r["_group"] == group]
-        _sheet(workbook, group_label(group), GROUP_SHEET_HEADERS, body)
-    _summary_sheet(workbook, results, present_groups, groups, bands)
+        _sheet(workbook, group_label(group, group_names), GROUP_SHEET_HEADERS, body)
+    _summary_sheet(workbook, results, present_groups, groups, bands, group_names)
     _unrounded_sheet(workbook, results)
 
     agencies = results["agencies"]
@@ -289,7 +290,7 @@ def to_xlsx(run: ScoreRun) -> bytes:
                 [
                     r["agency"],
                     agencies.get(r["agency"], {}).get("name", r["agency"]),
-                    group_label(r.get("group") or ""),
+                    group_label(r.get("group") or "", group_names),
                     STATUS_LABELS.get(r["status"], r["status"]),
                     shown(r["index"]),
                     shown(r["previous_index"]),
@@ -320,7 +321,7 @@ def to_xlsx(run: ScoreRun) -> bytes:
             ],
             [
                 [
-                    group_label(r["group"]),
+                    group_label(r["group"], group_names),
                     r["area"],
                     shown(r["max_points"]),
                     r["agencies"],
@@ -375,7 +376,9 @@ def _below_rule(results: dict) -> str:
     return _settings(results).get("below_min_sample", "rank_marked")
 
 
-def _summary_sheet(workbook, results: dict, present_groups: list[str], groups: dict, bands: list[dict]) -> None:
+def _summary_sheet(
+    workbook, results: dict, present_groups: list[str], groups: dict, bands: list[dict], labels: dict[str, str]
+) -> None:
     """One row per group: its statistics and the count of agencies per band (displayed numbers)."""
     headers = [
         "Nhóm",
@@ -395,7 +398,7 @@ def _summary_sheet(workbook, results: dict, present_groups: list[str], groups: d
             continue
         body.append(
             [
-                group_label(group),
+                group_label(group, labels),
                 stats.get("agencies"),
                 stats.get("surveyed"),
                 shown(stats.get("mean")),
@@ -443,7 +446,7 @@ def _unrounded_sheet(workbook, results: dict) -> None:
             [
                 code,
                 info["name"],
-                group_label(info["group"]),
+                group_label(info["group"], group_labels(results)),
                 p.get("appraisal_points"),
                 s.get("points") if info["surveyed"] else None,
                 p.get("points"),

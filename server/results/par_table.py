@@ -143,7 +143,8 @@ def rank_table(
             problems=problems,
         )
     rounding = DISPLAY_ROUNDING if band_basis == "displayed" else None
-    kwargs = {"appraisal_max": appraisal_max, "satisfaction_max": satisfaction_max}
+    # Any group label: the province's own groups (ward, special_zone, ...) live in its registry, not here.
+    kwargs = {"appraisal_max": appraisal_max, "satisfaction_max": satisfaction_max, "groups": None}
     result = rank_par(table, bands, rounding, **kwargs) if bands else rank_par(table, rounding=rounding, **kwargs)
     agencies = [
         {

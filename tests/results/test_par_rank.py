@@ -149,3 +149,19 @@ def test_par_rank_should_refuse_a_file_that_is_not_a_csv_with_a_clear_error(app,
     path.write_bytes(b"\xff\xfe\x00\x81 not text")
     result = invoke(app, "par", "rank", str(path))
     assert result.exit_code == 1 and "[invalid_value]" in result.output and "UTF-8 CSV" in result.output
+
+
+def test_par_rank_should_rank_the_groups_of_a_2025_province_each_on_its_own(app, tmp_path):
+    # Wards and special zones are a province's own groups since 2025: each is ranked within itself.
+    path = write_input(
+        tmp_path,
+        [
+            ["Phường A", "ward", "80", "9", "100"],
+            ["Phường B", "ward", "70", "9.5", "100"],
+            ["Đặc khu C", "special_zone", "60", "8", "100"],
+        ],
+    )
+    result = invoke(app, "par", "rank", str(path))
+    assert result.exit_code == 0, result.output
+    ranks = {a["agency"]: (a["group"], a["rank"]) for a in json.loads(result.output)["agencies"]}
+    assert ranks == {"Phường A": ("ward", 1), "Phường B": ("ward", 2), "Đặc khu C": ("special_zone", 1)}
