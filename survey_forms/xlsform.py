@@ -195,6 +195,11 @@ TYPES = {
     "barcode": "barcode",
     "geopoint": "geopoint",
     "gps": "geopoint",
+    "image": "image",
+    "photo": "image",
+    "audio": "audio",
+    "video": "video",
+    "file": "file",
     "calculate": "calculate",
     "note": "note",
 }
@@ -292,6 +297,7 @@ _SUPPORTED_TYPE = re.compile(
     r"(begin|end)[ _]group"
     r"|(select_one|select one|select1|select_multiple|select all that apply)( from)? \S+( or_other| or specify other)?"
     r"|integer|int|decimal|text|string|phone number|date|time|datetime|barcode|geopoint|gps|calculate|note"
+    r"|image|photo|audio|video|file"
     r"|(uri:)?(" + "|".join(METADATA) + ")"
 )
 

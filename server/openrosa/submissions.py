@@ -21,7 +21,9 @@ from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_ins
 from sync.protocol import PROTOCOL_VERSION, make_envelope
 
 from ..auth.models import User
+from ..ballots import attachments
 from ..ballots.intake import parsed_form, receive_batch
+from ..ballots.models import Ballot
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
@@ -95,8 +97,14 @@ def _ballot_id(instance: Instance) -> str:
     return root
 
 
-def receive(user: User, data: bytes) -> Outcome:
-    """Take one submitted instance (the ``xml_submission_file``)."""
+def receive(user: User, data: bytes, files: list[attachments.Upload] = ()) -> Outcome:
+    """Take one submitted instance (the ``xml_submission_file``) and the files beside it.
+
+    Files go with an acknowledged ballot (accepted, or a resend: ODK Collect splits a large submission into
+    several POSTs of the same instance, each with some of its files and ``*isIncomplete*``, so each part is
+    a duplicate of the first carrying more files). Limits and resend rules: ``server.ballots.attachments``;
+    a file too large raises before anything is stored."""
+    attachments.check_sizes(list(files))
     try:
         root = parse_instance(data)
         form_id, version_name = root.get("id") or "", root.get("version") or ""
@@ -124,4 +132,7 @@ def receive(user: User, data: bytes) -> Outcome:
     device = (times.get("deviceid") or "openrosa")[:64]
     batch = {"protocol": PROTOCOL_VERSION, "device_id": device, "items": [envelope]}
     result = receive_batch(user, batch, 1)[0]
+    if files and result["status"] in ("accepted", "duplicate"):
+        ballot = db.session.scalar(select(Ballot).where(Ballot.instance_id == envelope["instance_id"]))
+        attachments.store(ballot, list(files), skip_unknown=True)
     return Outcome(result["status"], result.get("code"), result.get("message", ""), result.get("errors"))
