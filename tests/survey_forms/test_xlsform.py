@@ -257,7 +257,7 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
     [
         ([["begin repeat", "visits", "Lần"], ["text", "why", "Lý do"], ["end repeat"]], 2, "begin repeat"),
         ([["text", "a", "A"], ["geotrace", "where", "Đường đi"]], 3, "geotrace"),
-        ([["image", "photo", "Ảnh"]], 2, "image"),
+        ([["background-audio", "recording"]], 2, "background-audio"),
         ([["audit", "audit"]], 2, "audit"),
         ([["range", "r", "Mức"]], 2, "range"),
         ([["select_one_from_file agencies.csv", "agency", "Cơ quan"]], 2, "select_one_from_file"),
