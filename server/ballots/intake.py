@@ -130,17 +130,18 @@ class _Context:
             self.agencies[code] = db.session.scalar(select(Agency.id).where(Agency.code == code))
         return self.agencies[code]
 
-    def assigned(self, round_id: int, agency_id: int, enumerator: User) -> bool:
+    def assigned_agencies(self, round_id: int, enumerator: User) -> dict[str, int]:
+        """Code -> id of the agencies the enumerator is assigned to in the round (one query for both)."""
         key = (round_id, enumerator.id)
         if key not in self.assignments:
-            self.assignments[key] = set(
-                db.session.scalars(
-                    select(Assignment.agency_id).where(
-                        Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id
-                    )
-                )
+            self.assignments[key] = dict(
+                db.session.execute(
+                    select(Agency.code, Agency.id)
+                    .join(Assignment, Assignment.agency_id == Agency.id)
+                    .where(Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id)
+                ).all()
             )
-        return agency_id in self.assignments[key]
+        return self.assignments[key]
 
 
 def stored_hashes(instance_ids) -> dict[str, tuple[int, str]]:
@@ -212,10 +213,11 @@ def _admit(context: _Context, envelope: dict) -> dict:
     started, completed = parse_timestamp(paradata.get("started_at")), parse_timestamp(paradata["completed_at"])
     if not version.accepts_ballot_completed_at(completed):
         return _error(envelope, "form_closed")
-    agency_id = context.agency_id(envelope["agency"])
+    assigned = context.assigned_agencies(version.round_id, enumerator) if version.round_id is not None else {}
+    agency_id = assigned.get(envelope["agency"]) or context.agency_id(envelope["agency"])
     if agency_id is None:
         return _error(envelope, "unknown_agency", f"No agency with code {envelope['agency']!r}.")
-    if version.round_id is not None and not context.assigned(version.round_id, agency_id, enumerator):
+    if version.round_id is not None and envelope["agency"] not in assigned:
         return _error(
             envelope,
             "not_assigned",
@@ -337,10 +339,19 @@ def check_batch_wrapper(batch, max_items: int) -> None:
     raise ApiError("invalid_request", "The batch cannot be read.", problems)
 
 
-def receive_batch(user: User, batch, max_items: int) -> list[dict]:
-    """Answer every envelope of a batch, in order. See the module docstring for the rules."""
+def receive_batch(
+    user: User, batch, max_items: int, *, versions: tuple[FormVersion, ...] = (), give_verdicts: bool = True
+) -> list[dict]:
+    """Answer every envelope of a batch, in order. See the module docstring for the rules.
+
+    ``user`` needs only ``id``, ``username`` and ``role``. ``versions``: form versions the caller already
+    read in this transaction (with their round), not read again. Without ``give_verdicts`` the results
+    carry no verdict (OpenRosa answers have no room for one), which saves reading them back."""
     check_batch_wrapper(batch, max_items)
     context = _Context(user=user, device_id=batch["device_id"])
+    for version in versions:
+        if version.state != "draft":
+            context.forms[(version.form_id, version.version)] = version
     items = batch["items"]
     results: list[dict | None] = [None] * len(items)
     readable: dict[int, dict] = {}
@@ -393,6 +404,8 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
             results[index] = _answer_resend(
                 readable[index], now_stored[readable[index]["instance_id"]], context.device_id
             )
+    if not give_verdicts:
+        return results
     return with_verdicts(results, [i for i in readable if results[i]["status"] in (ACCEPTED, DUPLICATE, CONFLICT)])
 
 

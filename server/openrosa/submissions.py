@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_instance, read_instance
 from sync.protocol import PROTOCOL_VERSION, make_envelope
@@ -77,19 +78,26 @@ def md5_hash(document: bytes) -> str:
 
 
 def fillable_version(form_id: str, version: str) -> FormVersion:
-    stored = forms.find_version(form_id, version)
+    stored = db.session.scalar(
+        select(FormVersion)
+        .options(joinedload(FormVersion.round))
+        .where(FormVersion.form_id == form_id, FormVersion.version == version)
+    )
     if stored is None or stored.state == "draft":  # a closed one is answered form_closed by the intake
         raise ApiError("unknown_form_version", f"No published form {form_id!r} version {version!r}.")
     return stored
 
 
 def _ballot_id(instance: Instance) -> str:
-    """The ballot an instance belongs to: itself, or (for an edit) the ballot its deprecatedID leads to."""
+    """The ballot an instance belongs to: itself, or (for an edit) the ballot its deprecatedID leads to.
+
+    Only an edit has an alias, and an edit (its resends included: the same document) always carries its
+    deprecatedID, so an instance without one is its own ballot without asking the database."""
+    if instance.deprecated_id is None:
+        return instance.instance_id
     own = db.session.get(InstanceAlias, instance.instance_id)
     if own is not None:
         return own.ballot_instance_id
-    if instance.deprecated_id is None:
-        return instance.instance_id
     edited = db.session.get(InstanceAlias, instance.deprecated_id)
     root = edited.ballot_instance_id if edited is not None else instance.deprecated_id
     db.session.add(InstanceAlias(instance_id=instance.instance_id, ballot_instance_id=root))
@@ -97,7 +105,16 @@ def _ballot_id(instance: Instance) -> str:
     return root
 
 
-def receive(user: User, data: bytes, files: list[attachments.Upload] = ()) -> Outcome:
+@dataclass(frozen=True)
+class Caller:
+    """Who submits, as the intake needs them (from the request's principal: no user row to read)."""
+
+    id: int
+    username: str
+    role: str
+
+
+def receive(user: Caller, data: bytes, files: list[attachments.Upload] = ()) -> Outcome:
     """Take one submitted instance (the ``xml_submission_file``) and the files beside it.
 
     Files go with an acknowledged ballot (accepted, or a resend: ODK Collect splits a large submission into
@@ -131,7 +148,7 @@ def receive(user: User, data: bytes, files: list[attachments.Upload] = ()) -> Ou
     )
     device = (times.get("deviceid") or "openrosa")[:64]
     batch = {"protocol": PROTOCOL_VERSION, "device_id": device, "items": [envelope]}
-    result = receive_batch(user, batch, 1)[0]
+    result = receive_batch(user, batch, 1, versions=(version,), give_verdicts=False)[0]
     if files and result["status"] in ("accepted", "duplicate"):
         ballot = db.session.scalar(select(Ballot).where(Ballot.instance_id == envelope["instance_id"]))
         attachments.store(ballot, list(files), skip_unknown=True)

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from sync.codes import lookup
 
-from ..auth.access import authenticated_as, current_user, require_roles
+from ..auth.access import authenticated_as, current_principal, current_user, require_roles
 from ..auth.roles import ADMIN, ENUMERATOR, ROLES
 from ..auth.service import get_user
 from ..ballots.attachments import Upload
@@ -127,7 +127,9 @@ def submission():
         for name, part in request.files.items(multi=True)
         if name != "xml_submission_file"
     ]
-    outcome = submissions.receive(current_user(), upload.read(), files)
+    principal = current_principal()
+    caller = submissions.Caller(principal.user_id, principal.username, principal.role)
+    outcome = submissions.receive(caller, upload.read(), files)
     if outcome.status in ("accepted", "duplicate"):
         return openrosa_response(message(outcome.status), 201, "submit_success")
     if outcome.status == "conflict":
