@@ -30,7 +30,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..forms.models import FormVersion
 from ..timeutil import utcnow
-from .intake import _insert_ignoring_existing, parsed_form
+from .intake import _insert_ignoring_existing, form_of
 from .models import Ballot, BallotAttachment
 
 ACCEPTED, DUPLICATE = "accepted", "duplicate"
@@ -58,7 +58,7 @@ def check_sizes(uploads: list[Upload]) -> None:
 
 def media_answers(version: FormVersion, answers: dict) -> dict[str, str]:
     """File name -> question name, for the media questions a ballot answers."""
-    form = parsed_form(version.content_hash, version.canonical)
+    form = form_of(version)
     named: dict[str, str] = {}
     for question in form.questions():
         if question.type in MEDIA_TYPES and isinstance(answers.get(question.name), str):

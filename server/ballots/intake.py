@@ -38,7 +38,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from survey_forms import Form, validate_answers
 from survey_forms.canonical import lone_surrogates
@@ -78,9 +78,29 @@ def parsed_form(content_hash: str, canonical: str) -> Form:
     return Form.from_dict(json.loads(canonical))
 
 
+_FORMS_BY_HASH: dict[str, Form] = {}
+
+
+def form_of(version: FormVersion) -> Form:
+    """The parsed form of a stored version, by its content hash (the hash of its canonical text, so it names
+    that text exactly): the canonical text is read from the database once per process, so the intake
+    loads versions without it (``defer(FormVersion.canonical)``)."""
+    form = _FORMS_BY_HASH.get(version.content_hash)
+    if form is None:
+        form = parsed_form(version.content_hash, version.canonical)
+        if len(_FORMS_BY_HASH) >= 128:
+            _FORMS_BY_HASH.clear()
+        _FORMS_BY_HASH[version.content_hash] = form
+    return form
+
+
 @lru_cache(maxsize=128)
-def scored_names(content_hash: str, canonical: str) -> tuple[str, ...]:
-    return tuple(q.name for q in parsed_form(content_hash, canonical).scored_questions())
+def _scored_names(content_hash: str, form: Form) -> tuple[str, ...]:
+    return tuple(q.name for q in form.scored_questions())
+
+
+def scored_names(version: FormVersion) -> tuple[str, ...]:
+    return _scored_names(version.content_hash, form_of(version))
 
 
 def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
@@ -116,7 +136,7 @@ class _Context:
         if key not in self.forms:
             self.forms[key] = db.session.scalar(
                 select(FormVersion)
-                .options(joinedload(FormVersion.round))
+                .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
                 .where(
                     FormVersion.form_id == form_id,
                     FormVersion.version == version,
@@ -223,7 +243,7 @@ def _admit(context: _Context, envelope: dict) -> dict:
             "not_assigned",
             f"{enumerator.username} is not assigned to {envelope['agency']} in this round.",
         )
-    form = parsed_form(version.content_hash, version.canonical)
+    form = form_of(version)
     errors = [e.to_dict() for e in validate_answers(form, envelope["answers"])]
     if AGENCY_QUESTION in {q.name for q in form.questions()}:
         answered = envelope["answers"].get(AGENCY_QUESTION)
@@ -267,7 +287,7 @@ def derived_columns(version: FormVersion, answers: dict, started, completed) -> 
         "status": status,
         "status_reason": reason,
         "duration_seconds": duration_seconds(started, completed),
-        "straight_lined": straight_lined(answers, scored_names(version.content_hash, version.canonical)),
+        "straight_lined": straight_lined(answers, scored_names(version)),
         "contact_key": contact_key(answers, settings["contact_questions"]),
     }
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_instance, read_instance
 from sync.protocol import PROTOCOL_VERSION, make_envelope
 
 from ..auth.models import User
 from ..ballots import attachments
-from ..ballots.intake import parsed_form, receive_batch
+from ..ballots.intake import form_of, parsed_form, receive_batch
 from ..ballots.models import Ballot
 from ..errors import ApiError
 from ..extensions import db
@@ -80,7 +80,7 @@ def md5_hash(document: bytes) -> str:
 def fillable_version(form_id: str, version: str) -> FormVersion:
     stored = db.session.scalar(
         select(FormVersion)
-        .options(joinedload(FormVersion.round))
+        .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
         .where(FormVersion.form_id == form_id, FormVersion.version == version)
     )
     if stored is None or stored.state == "draft":  # a closed one is answered form_closed by the intake
@@ -126,7 +126,7 @@ def receive(user: Caller, data: bytes, files: list[attachments.Upload] = ()) -> 
         root = parse_instance(data)
         form_id, version_name = root.get("id") or "", root.get("version") or ""
         version = fillable_version(form_id, version_name)
-        instance = read_instance(parsed_form(version.content_hash, version.canonical), root)
+        instance = read_instance(form_of(version), root)
     except InstanceError as exc:
         return Outcome("error", "invalid_envelope", f"The submission cannot be read: {exc}")
     except ApiError as exc:

@@ -20,7 +20,7 @@ from ..auth.roles import ADMIN, ENUMERATOR, ROLES
 from ..auth.service import get_user
 from ..ballots.attachments import Upload
 from ..errors import ApiError
-from . import credentials, submissions
+from . import credentials, multipart, submissions
 from .messages import message
 from .schemas import AppPasswordRequestSchema, AppPasswordSchema
 
@@ -119,17 +119,23 @@ def submission_head():
 @openrosa
 def submission():
     """One filled instance (multipart field ``xml_submission_file``), through the sync intake."""
-    upload = request.files.get("xml_submission_file")
-    if upload is None:
+    parts = multipart.parts_of(request)
+    if parts is None:  # not the usual shape: Werkzeug's parser reads it
+        parts = [
+            multipart.Part(name, part.filename, part.mimetype, part.read())
+            for name, part in request.files.items(multi=True)
+        ]
+    instance = next((part.content for part in parts if part.name == "xml_submission_file"), None)
+    if instance is None:
         return openrosa_response(message("no_instance"), 400)
     files = [
-        Upload(part.filename or name, part.mimetype, part.read())
-        for name, part in request.files.items(multi=True)
-        if name != "xml_submission_file"
+        Upload(part.filename or part.name, part.content_type, part.content)
+        for part in parts
+        if part.name != "xml_submission_file" and part.filename is not None
     ]
     principal = current_principal()
     caller = submissions.Caller(principal.user_id, principal.username, principal.role)
-    outcome = submissions.receive(caller, upload.read(), files)
+    outcome = submissions.receive(caller, instance, files)
     if outcome.status in ("accepted", "duplicate"):
         return openrosa_response(message(outcome.status), 201, "submit_success")
     if outcome.status == "conflict":
