@@ -9,6 +9,10 @@ the Digest HA1 of its secret. ODK Collect sends it as the password of the user's
   Nonces are ``<unix time>.<random>``: fresh for :data:`NONCE_SECONDS`, then answered ``stale=true`` so
   the client retries with a new one. They are not remembered: a captured request could be replayed
   within that time, which for OpenRosa (listing forms, a submission that is stored once) changes nothing.
+
+Each worker remembers the caller behind a Basic app password (``server.auth.access.principal_for``) and a
+user's live Digest HA1s (:func:`digest_key`) for ``CACHE_SECONDS``, as it does bearer tokens: revoking an
+app password forgets both in the worker that revoked it at once, in the others within that time.
 """
 
 from __future__ import annotations
