@@ -19,6 +19,16 @@ SETTINGS = [
     ("DATABASE_URL", "sqlite:///<instance>/parsurvey.sqlite3", "SQLAlchemy URL of the database."),
     ("SECRET_KEY", "random per process", "Flask's secret; parsurvey signs nothing with it."),
     ("MAX_REQUEST_BYTES", "10485760", "Largest request body accepted; larger ones get 413."),
+    (
+        "ATTACHMENT_MAX_BYTES",
+        "8388608",
+        "Largest file answering a media question; larger ones get attachment_too_large.",
+    ),
+    (
+        "BALLOT_ATTACHMENTS_MAX_BYTES",
+        "33554432",
+        "Largest total of one ballot's files; beyond it a file gets attachments_too_large.",
+    ),
     ("SYNC_MAX_ITEMS", "500", "Most envelopes accepted in one sync batch; more get 413 batch_too_large."),
     ("AUDIT_SEAL_SECONDS", "0.25", "Each worker seals the audit chain at most this often (0: every write)."),
     (
@@ -163,6 +173,8 @@ def load(env: dict | None = None) -> dict:
         "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or os.urandom(32).hex(),
         "MAX_CONTENT_LENGTH": _int_setting(env, "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024),
         "LOG_LEVEL": level,
+        "ATTACHMENT_MAX_BYTES": _int_setting(env, "ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024),
+        "BALLOT_ATTACHMENTS_MAX_BYTES": _int_setting(env, "BALLOT_ATTACHMENTS_MAX_BYTES", 32 * 1024 * 1024),
         "SYNC_MAX_ITEMS": _int_setting(env, "SYNC_MAX_ITEMS", 500),
         "AUDIT_SEAL_SECONDS": _seconds_setting(env, "AUDIT_SEAL_SECONDS", 0.25),
         "AUDIT_KEY": audit_key(env, instance_path),

@@ -5,6 +5,7 @@ without a length (size with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask, current_app, request
 
@@ -12,6 +13,8 @@ from .errors import ApiError
 
 ACCEPTED_BODIES = ("application/json", "multipart/form-data")
 READ_SIZE = 64 * 1024
+#: Where a body is a file of any type: a ballot's attachment (``server.ballots.attachments``).
+RAW_BODY = re.compile(r"/api/v1/ballots/[^/]+/attachments/[^/]+")
 
 
 #: On every API answer: personal data must not stay in shared or browser caches (a view that wants
@@ -33,7 +36,8 @@ def register_request_guards(app: Flask) -> None:
             return None
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         has_body = (request.content_length or 0) > 0 or chunked
-        if has_body and request.mimetype not in ACCEPTED_BODIES:
+        raw = request.method == "PUT" and RAW_BODY.fullmatch(request.path)
+        if has_body and request.mimetype not in ACCEPTED_BODIES and not raw:
             raise ApiError(
                 "unsupported_media_type",
                 f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).",

@@ -32,8 +32,9 @@ form, groups included; every text is a ``{"vi": …, …}`` object):
   (non-empty, values without white space and distinct); ``choice_filter``? offers only the choices for
   which it is true, its bare names reading each choice's ``columns`` (``{"state": "hn"}``; ``name`` is the
   value) - values may then repeat under different parents;
-* ``integer``, ``decimal``, ``text``, ``date``, ``time``, ``datetime``, ``barcode``, ``geopoint`` (answer
-  values in :mod:`survey_forms.answers`);
+* ``integer``, ``decimal``, ``text``, ``date``, ``time``, ``datetime``, ``barcode``, ``geopoint``, ``image``,
+  ``audio``, ``video``, ``file`` (answer values in :mod:`survey_forms.answers`; a media answer is the name
+  of a file sent beside the ballot);
 * ``likert5``: the five-level scale of :data:`LIKERT_LEVELS`; ``allow_na`` (bool) accepts
   ``"na"``; ``scoring`` = ``{"factor": "F1", "criterion": "1.1"}`` marks a scored criterion, the
   factor being one of the form's scoring factors;
@@ -65,7 +66,7 @@ from .canonical import canonical_json, content_hash
 from .errors import ANSWER_ERROR_CODES, FORM_ERROR_CODES, AnswerError, FormDefinitionError
 from .expressions import Expression, ExpressionError
 from .likert import LIKERT_LEVELS, NOT_APPLICABLE, NOT_APPLICABLE_LABEL
-from .model import QUESTION_TYPES, Choice, Factor, Form, Group, Question, ScoringTag
+from .model import MEDIA_TYPES, QUESTION_TYPES, Choice, Factor, Form, Group, Question, ScoringTag
 
 
 def form_from_xlsform(
@@ -91,6 +92,7 @@ __all__ = [
     "LIKERT_LEVELS",
     "NOT_APPLICABLE",
     "NOT_APPLICABLE_LABEL",
+    "MEDIA_TYPES",
     "QUESTION_TYPES",
     "AnswerError",
     "Choice",

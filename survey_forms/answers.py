@@ -17,6 +17,8 @@ given the other answers.
 * ``time``: ``"HH:MM"`` or ``"HH:MM:SS(.ffffff)"``, with an optional UTC offset; ``datetime``:
   ``"YYYY-MM-DDTHH:MM(:SS(.ffffff))"`` with its UTC offset (``+07:00`` or ``Z``), as ODK clients write them;
 * ``geopoint``: ``"latitude longitude [altitude [accuracy]]"`` (degrees, metres), ODK's form;
+* ``image``, ``audio``, ``video``, ``file``: the name of the file sent beside the ballot (an attachment),
+  as ODK clients write it: :data:`FILE_NAME` (letters, digits, ``.``, ``_``, ``-``; no folder);
 * ``likert5``: an int 1..5, or ``"na"`` (:data:`~survey_forms.likert.NOT_APPLICABLE`) when the
   question has ``allow_na``.
 
@@ -41,8 +43,10 @@ from typing import Any
 from .errors import AnswerError
 from .expressions import VIETNAM_TIME, to_number
 from .likert import NOT_APPLICABLE
-from .model import Form, Group, Question
+from .model import MEDIA_TYPES, Form, Group, Question
 
+#: A media answer: a plain file name, no folder, not hidden (ODK Collect writes ``1700000000000.jpg``).
+FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})"
 _TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?" + _OFFSET + "?")
@@ -108,6 +112,10 @@ def value_problem(question: Question, value: Any) -> tuple[str, str] | None:
         return _characters_problem(value) if isinstance(value, str) else None
     if kind == "geopoint":
         return _geopoint_problem(value)
+    if kind in MEDIA_TYPES:
+        if not isinstance(value, str) or not FILE_NAME.fullmatch(value):
+            return "wrong_type", "expected a file name (letters, digits, '.', '_', '-'; at most 128)"
+        return None
     if kind == "date":
         if not isinstance(value, str) or not _DATE.fullmatch(value):
             return "wrong_type", "expected a date written YYYY-MM-DD"

@@ -50,6 +50,10 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "datetime": _ANSWERED,
     "barcode": _ANSWERED,
     "geopoint": _ANSWERED,
+    "image": _ANSWERED,
+    "audio": _ANSWERED,
+    "video": _ANSWERED,
+    "file": _ANSWERED,
     "calculate": ("type", "name", "label", "hint", "relevant", "calculation"),
     "likert5": (*_ANSWERED, "allow_na", "scoring"),
 }

@@ -30,10 +30,16 @@ QUESTION_TYPES: tuple[str, ...] = (
     "datetime",
     "barcode",
     "geopoint",
+    "image",
+    "audio",
+    "video",
+    "file",
     "likert5",
     "note",
     "calculate",
 )
+#: Types whose answer is the name of a file sent beside the ballot (an attachment), as in ODK.
+MEDIA_TYPES: tuple[str, ...] = ("image", "audio", "video", "file")
 #: Types that carry a list of choices.
 SELECT_TYPES: tuple[str, ...] = ("select_one", "select_multiple")
 

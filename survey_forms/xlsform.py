@@ -209,6 +209,11 @@ TYPES = {
     "barcode": "barcode",
     "geopoint": "geopoint",
     "gps": "geopoint",
+    "image": "image",
+    "photo": "image",
+    "audio": "audio",
+    "video": "video",
+    "file": "file",
     "calculate": "calculate",
     "note": "note",
     "repeat": "group",
@@ -320,6 +325,7 @@ _SUPPORTED_TYPE = re.compile(
     r"|(select_one|select_multiple)_(from_file \S+\.(csv|xml|geojson)|external \S+)"
     r"|integer|int|decimal|text|string|phone number|date|time|datetime|barcode|geopoint|gps|calculate|note"
     r"|acknowledge|trigger|range|hidden"
+    r"|image|photo|audio|video|file"
     r"|(uri:)?(" + "|".join(METADATA) + ")"
 )
 

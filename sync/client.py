@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
+from urllib.parse import quote
 
+from .codes import ERROR_CODES, Action
 from .outbox import Outbox
 from .protocol import PROTOCOL_VERSION
 
@@ -42,7 +44,15 @@ class AuthenticationError(RuntimeError):
 
 
 class Transport(Protocol):
-    def request(self, method: str, path: str, *, headers: dict | None = None, body: dict | None = None) -> Response: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict | None = None,
+        body: dict | None = None,
+        data: bytes | None = None,
+    ) -> Response: ...
 
 
 class HttpTransport:
@@ -51,14 +61,24 @@ class HttpTransport:
         self.token = token
         self.timeout = timeout
 
-    def request(self, method: str, path: str, *, headers: dict | None = None, body: dict | None = None) -> Response:
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict | None = None,
+        body: dict | None = None,
+        data: bytes | None = None,
+    ) -> Response:
+        """JSON ``body``, or raw ``data`` (a file, with its Content-Type in ``headers``)."""
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         all_headers = {
             "Authorization": f"Bearer {self.token}",
             "Accept": "application/json",
             **(headers or {}),
         }
-        if data is not None:
+        if body is not None:
             all_headers["Content-Type"] = "application/json"
         request = urllib.request.Request(self.base_url + path, data=data, headers=all_headers, method=method)
         try:
@@ -77,6 +97,7 @@ class SyncReport:
     batches: int = 0
     results: dict = field(default_factory=dict)
     deferred: int = 0
+    files: dict = field(default_factory=dict)
     stopped_by: str | None = None
 
     def add(self, counts: dict) -> None:
@@ -167,6 +188,38 @@ class SyncClient:
             if on_batch is not None:
                 on_batch(len(batch))
 
+    def push_attachments(self, report: SyncReport | None = None) -> SyncReport:
+        """Send the files of acknowledged ballots, one PUT each (idempotent: a resend is answered duplicate).
+        A file refused for good (too large, not named by the answers, other bytes stored) is marked refused;
+        a network failure or a busy server leaves it pending for the next sync."""
+        report = report or SyncReport()
+        for instance_id, file_name, content_type, content in self.outbox.due_attachments():
+            path = f"/api/v1/ballots/{quote(instance_id)}/attachments/{quote(file_name)}"
+            headers = {"Content-Type": content_type, "X-Content-SHA256": hashlib.sha256(content).hexdigest()}
+            try:
+                response = self.transport.request("PUT", path, headers=headers, data=bytes(content))
+            except TransportError as exc:
+                report.stopped_by = f"network: {exc}"
+                return report
+            self._check_auth(response)
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = {"code": "internal_error", "message": f"HTTP {response.status}"}
+            if response.status in (200, 201):
+                self.outbox.settle_attachment(instance_id, file_name, "sent", answer)
+                kind = answer.get("status", "accepted")
+                report.files[kind] = report.files.get(kind, 0) + 1
+            elif ERROR_CODES.get(answer.get("code", "")) is not None and (
+                ERROR_CODES[answer["code"]].action != Action.RETRY
+            ):
+                self.outbox.settle_attachment(instance_id, file_name, "refused", answer)
+                report.files["refused"] = report.files.get("refused", 0) + 1
+            else:
+                report.stopped_by = f"server: {answer.get('code') or response.status}"
+                return report
+        return report
+
     def refresh_verdicts(self) -> int:
         """Ask the server what the acknowledged ballots mean now (re-check and quarantine change it after
         sync) and store it; returns how many were updated. A server without the status call changes nothing."""
@@ -186,6 +239,8 @@ class SyncClient:
         report = self.pull_forms()
         self.outbox.set("last_sync_started", _timestamp())
         self.push(report, device_id, on_batch)
+        if report.stopped_by is None:
+            self.push_attachments(report)
         if report.stopped_by is None:
             self.refresh_verdicts()
             self.outbox.set("last_sync", _timestamp())

@@ -65,6 +65,11 @@ _CODES = [
     ErrorCode("batch_too_large", 413, Action.FIX, "Too many envelopes in one batch; split it."),
     ErrorCode("invalid_envelope", 422, Action.STOP, "The envelope is malformed or its content hash is wrong."),
     ErrorCode("payload_conflict", 409, Action.STOP, "This instance id is stored with other content; kept aside."),
+    ErrorCode("attachment_too_large", 413, Action.STOP, "A file is larger than the per-file limit."),
+    ErrorCode(
+        "attachments_too_large", 413, Action.STOP, "The ballot's files together are larger than the per-ballot limit."
+    ),
+    ErrorCode("unknown_attachment", 422, Action.STOP, "No media answer of the ballot names this file."),
     ErrorCode("unknown_agency", 422, Action.STOP, "The ballot names an agency the registry lacks."),
     ErrorCode("not_assigned", 403, Action.STOP, "The enumerator is not assigned to this agency in the round."),
     ErrorCode("wrong_enumerator", 403, Action.STOP, "The ballot names another enumerator than the token's."),

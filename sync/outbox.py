@@ -1,11 +1,16 @@
 """The device's durable outbox: forms it has downloaded and every ballot it captured, in SQLite.
 
-A ballot is validated against the exact form version and written in one transaction at capture, so it
-exists whole or not at all; from then on only its delivery state changes. States:
+A ballot is validated against the exact form version and written in one transaction at capture, with the
+files its media answers name (table ``attachments``), so it exists whole or not at all; from then on only
+its delivery state changes. States:
 
     pending ──accepted / duplicate / conflict──▶ acknowledged
     pending ──rejected, or an error whose action is not "retry"──▶ rejected
     pending ──transport failure, 5xx, or an error whose action is "retry"──▶ pending (later, with backoff)
+
+A file is sent after its ballot is acknowledged (``PUT /api/v1/ballots/<id>/attachments/<name>``) and
+stays ``pending`` until the server answers it stored (``sent``; a resend of the same bytes is answered
+the same) or refuses it for good (``refused``, with the reason: too large, not named by the answers).
 
 Nothing here talks to the network, so the state machine is tested without one (see ``sync.client``).
 Standard library and ``survey_forms`` only.
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from survey_forms import Form, content_hash, validate_answers
+from survey_forms import MEDIA_TYPES, Form, content_hash, validate_answers
 
 from .codes import ERROR_CODES, Action
 from .protocol import (
@@ -62,6 +67,15 @@ CREATE TABLE IF NOT EXISTS outbox (
     finished_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS attachments (
+    instance_id TEXT NOT NULL REFERENCES outbox (instance_id),
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    content BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'refused')),
+    result TEXT,
+    PRIMARY KEY (instance_id, file_name)
+);
 """
 
 
@@ -180,10 +194,24 @@ class Outbox:
         app_version: str = "parsurvey-device",
         gps: dict | None = None,
         instance_id: str | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
     ) -> str:
-        """Validate against the stored form version and store the ballot atomically; return its id."""
+        """Validate against the stored form version and store the ballot atomically, with ``files`` (file
+        name -> (content type, bytes)) for its media answers; return its id."""
         form = self.form(form_id, version)
         errors = [e.to_dict() for e in validate_answers(form, answers)]
+        named = {answers.get(q.name) for q in form.questions() if q.type in MEDIA_TYPES}
+        for name in sorted(set(files or {}) - named):
+            errors.append({"path": name, "code": "unknown_attachment", "message": "no media answer names this file"})
+        for question in form.questions():
+            if (
+                question.type in MEDIA_TYPES
+                and answers.get(question.name)
+                and answers[question.name] not in (files or {})
+            ):
+                errors.append(
+                    {"path": form.path_of(question.name), "code": "missing_file", "message": "the file is not given"}
+                )
         if errors:
             raise CaptureError(errors)
         now = _now_iso()
@@ -214,6 +242,10 @@ class Outbox:
             conn.execute(
                 "INSERT INTO outbox (instance_id, envelope, state, captured_at) VALUES (?, ?, 'pending', ?)",
                 (envelope["instance_id"], json.dumps(envelope, ensure_ascii=False), now),
+            )
+            conn.executemany(
+                "INSERT INTO attachments (instance_id, file_name, content_type, content) VALUES (?, ?, ?, ?)",
+                [(envelope["instance_id"], name, kind, content) for name, (kind, content) in (files or {}).items()],
             )
         return envelope["instance_id"]
 
@@ -304,6 +336,27 @@ class Outbox:
                 )
         for instance_id, result in retry:
             self.defer([instance_id], result)
+        return counts
+
+    def due_attachments(self) -> list[tuple[str, str, str, bytes]]:
+        """Files still to send whose ballot the server has acknowledged: (instance id, name, type, bytes)."""
+        return self.connection.execute(
+            "SELECT a.instance_id, a.file_name, a.content_type, a.content FROM attachments a "
+            "JOIN outbox o ON o.instance_id = a.instance_id "
+            "WHERE a.state = 'pending' AND o.state = 'acknowledged' ORDER BY o.captured_at, a.instance_id, a.file_name"
+        ).fetchall()
+
+    def settle_attachment(self, instance_id: str, file_name: str, state: str, result: dict) -> None:
+        """Record the server's answer to a file: ``sent`` (stored, now or before) or ``refused`` for good."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE attachments SET state = ?, result = ? WHERE instance_id = ? AND file_name = ?",
+                (state, json.dumps(result, ensure_ascii=False), instance_id, file_name),
+            )
+
+    def attachment_counts(self) -> dict[str, int]:
+        counts = {"pending": 0, "sent": 0, "refused": 0}
+        counts.update(self.connection.execute("SELECT state, count(*) FROM attachments GROUP BY state").fetchall())
         return counts
 
     @staticmethod

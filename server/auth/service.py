@@ -121,6 +121,7 @@ def revoke_token(token: ApiToken) -> None:
         token.revoked_at = utcnow()
         db.session.flush()
     forget_when_committed(PRINCIPALS, token.token_hash)
+    forget_when_committed(PRINCIPALS, ("digest", token.user.username))  # its OpenRosa app password, if any
 
 
 def revoke_tokens_by_prefix(username: str, prefix: str | None = None) -> int:

@@ -38,7 +38,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from survey_forms import Form, validate_answers
 from survey_forms.canonical import lone_surrogates
@@ -78,9 +78,29 @@ def parsed_form(content_hash: str, canonical: str) -> Form:
     return Form.from_dict(json.loads(canonical))
 
 
+_FORMS_BY_HASH: dict[str, Form] = {}
+
+
+def form_of(version: FormVersion) -> Form:
+    """The parsed form of a stored version, by its content hash (the hash of its canonical text, so it names
+    that text exactly): the canonical text is read from the database once per process, so the intake
+    loads versions without it (``defer(FormVersion.canonical)``)."""
+    form = _FORMS_BY_HASH.get(version.content_hash)
+    if form is None:
+        form = parsed_form(version.content_hash, version.canonical)
+        if len(_FORMS_BY_HASH) >= 128:
+            _FORMS_BY_HASH.clear()
+        _FORMS_BY_HASH[version.content_hash] = form
+    return form
+
+
 @lru_cache(maxsize=128)
-def scored_names(content_hash: str, canonical: str) -> tuple[str, ...]:
-    return tuple(q.name for q in parsed_form(content_hash, canonical).scored_questions())
+def _scored_names(content_hash: str, form: Form) -> tuple[str, ...]:
+    return tuple(q.name for q in form.scored_questions())
+
+
+def scored_names(version: FormVersion) -> tuple[str, ...]:
+    return _scored_names(version.content_hash, form_of(version))
 
 
 def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
@@ -116,7 +136,7 @@ class _Context:
         if key not in self.forms:
             self.forms[key] = db.session.scalar(
                 select(FormVersion)
-                .options(joinedload(FormVersion.round))
+                .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
                 .where(
                     FormVersion.form_id == form_id,
                     FormVersion.version == version,
@@ -130,17 +150,18 @@ class _Context:
             self.agencies[code] = db.session.scalar(select(Agency.id).where(Agency.code == code))
         return self.agencies[code]
 
-    def assigned(self, round_id: int, agency_id: int, enumerator: User) -> bool:
+    def assigned_agencies(self, round_id: int, enumerator: User) -> dict[str, int]:
+        """Code -> id of the agencies the enumerator is assigned to in the round (one query for both)."""
         key = (round_id, enumerator.id)
         if key not in self.assignments:
-            self.assignments[key] = set(
-                db.session.scalars(
-                    select(Assignment.agency_id).where(
-                        Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id
-                    )
-                )
+            self.assignments[key] = dict(
+                db.session.execute(
+                    select(Agency.code, Agency.id)
+                    .join(Assignment, Assignment.agency_id == Agency.id)
+                    .where(Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id)
+                ).all()
             )
-        return agency_id in self.assignments[key]
+        return self.assignments[key]
 
 
 def stored_hashes(instance_ids) -> dict[str, tuple[int, str]]:
@@ -212,16 +233,17 @@ def _admit(context: _Context, envelope: dict) -> dict:
     started, completed = parse_timestamp(paradata.get("started_at")), parse_timestamp(paradata["completed_at"])
     if not version.accepts_ballot_completed_at(completed):
         return _error(envelope, "form_closed")
-    agency_id = context.agency_id(envelope["agency"])
+    assigned = context.assigned_agencies(version.round_id, enumerator) if version.round_id is not None else {}
+    agency_id = assigned.get(envelope["agency"]) or context.agency_id(envelope["agency"])
     if agency_id is None:
         return _error(envelope, "unknown_agency", f"No agency with code {envelope['agency']!r}.")
-    if version.round_id is not None and not context.assigned(version.round_id, agency_id, enumerator):
+    if version.round_id is not None and envelope["agency"] not in assigned:
         return _error(
             envelope,
             "not_assigned",
             f"{enumerator.username} is not assigned to {envelope['agency']} in this round.",
         )
-    form = parsed_form(version.content_hash, version.canonical)
+    form = form_of(version)
     errors = [e.to_dict() for e in validate_answers(form, envelope["answers"])]
     if AGENCY_QUESTION in {q.name for q in form.questions()}:
         answered = envelope["answers"].get(AGENCY_QUESTION)
@@ -265,7 +287,7 @@ def derived_columns(version: FormVersion, answers: dict, started, completed) -> 
         "status": status,
         "status_reason": reason,
         "duration_seconds": duration_seconds(started, completed),
-        "straight_lined": straight_lined(answers, scored_names(version.content_hash, version.canonical)),
+        "straight_lined": straight_lined(answers, scored_names(version)),
         "contact_key": contact_key(answers, settings["contact_questions"]),
     }
 
@@ -337,10 +359,19 @@ def check_batch_wrapper(batch, max_items: int) -> None:
     raise ApiError("invalid_request", "The batch cannot be read.", problems)
 
 
-def receive_batch(user: User, batch, max_items: int) -> list[dict]:
-    """Answer every envelope of a batch, in order. See the module docstring for the rules."""
+def receive_batch(
+    user: User, batch, max_items: int, *, versions: tuple[FormVersion, ...] = (), give_verdicts: bool = True
+) -> list[dict]:
+    """Answer every envelope of a batch, in order. See the module docstring for the rules.
+
+    ``user`` needs only ``id``, ``username`` and ``role``. ``versions``: form versions the caller already
+    read in this transaction (with their round), not read again. Without ``give_verdicts`` the results
+    carry no verdict (OpenRosa answers have no room for one), which saves reading them back."""
     check_batch_wrapper(batch, max_items)
     context = _Context(user=user, device_id=batch["device_id"])
+    for version in versions:
+        if version.state != "draft":
+            context.forms[(version.form_id, version.version)] = version
     items = batch["items"]
     results: list[dict | None] = [None] * len(items)
     readable: dict[int, dict] = {}
@@ -393,6 +424,8 @@ def receive_batch(user: User, batch, max_items: int) -> list[dict]:
             results[index] = _answer_resend(
                 readable[index], now_stored[readable[index]["instance_id"]], context.device_id
             )
+    if not give_verdicts:
+        return results
     return with_verdicts(results, [i for i in readable if results[i]["status"] in (ACCEPTED, DUPLICATE, CONFLICT)])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -93,3 +93,25 @@ class BallotConflict(db.Model):
 
     ballot: Mapped[Ballot] = relationship()
     resolved_by: Mapped[User | None] = relationship()
+
+
+class BallotAttachment(db.Model):
+    """A file answering a media question (image, audio, video, file) of a ballot: the answer is its name.
+
+    The bytes are kept in the database, in the same transaction as everything else: an acknowledged file
+    is committed like the ballot, backed up with it, and never an orphan on a disk. One row per (ballot,
+    file name); the same name with other bytes is refused (``payload_conflict``), never overwritten.
+    """
+
+    __tablename__ = "ballot_attachments"
+    __table_args__ = (UniqueConstraint("ballot_id", "file_name", name="uq_ballot_attachments_ballot_file"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -125,6 +125,23 @@ class BallotSchema(Schema):
         },
     )
     answers = fields.Dict()
+    attachments = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "One ballot's answer only: its files (question, file_name, content_type, size, sha256)"
+        },
+    )
+    attachments_missing = fields.List(
+        fields.String(), metadata={"description": "File names its media answers name that are not received yet"}
+    )
+
+
+class AttachmentResultSchema(Schema):
+    instance_id = fields.String()
+    file_name = fields.String()
+    status = fields.String(metadata={"description": "accepted (stored now) or duplicate (stored before)"})
+    size = fields.Integer()
+    sha256 = fields.String()
 
 
 class BallotPageSchema(Schema):

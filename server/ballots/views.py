@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 from flask import current_app, request, send_file, stream_with_context
@@ -19,11 +20,12 @@ from ..paging import BALLOTS, LIST, Page
 from ..recheck.schemas import AuditEntrySchema, OverrideSchema
 from ..recheck.status import override
 from ..registry.service import get_round
-from . import access, conflicts, exports, intake, paper, reading, repeat_exports
+from . import access, attachments, conflicts, exports, intake, paper, reading, repeat_exports
 from .browse import BallotFilters
 from .countable import verdicts
 from .schemas import (
     BATCH_BODY,
+    AttachmentResultSchema,
     BallotPageSchema,
     BallotQuerySchema,
     BallotSchema,
@@ -87,8 +89,8 @@ def resolve_conflict(args, conflict_id):
     return conflicts.resolve(conflict_id, args["resolution"], args["reason"], current_user())
 
 
-def ballot_view(ballot, user, rechecks: list[dict] | None = None) -> dict:
-    return {
+def ballot_view(ballot, user, rechecks: list[dict] | None = None, files: bool = False) -> dict:
+    view = {
         "instance_id": ballot.instance_id,
         "round": ballot.round.code if ballot.round else None,
         "form_id": ballot.form_version.form_id,
@@ -108,6 +110,9 @@ def ballot_view(ballot, user, rechecks: list[dict] | None = None) -> dict:
         else reading.rechecks_of([ballot.id], details=user.role in MANAGERS)[ballot.id],
         "answers": access.visible_answers(user, ballot),
     }
+    if files:  # one ballot's page: its files (not their bytes) and those still awaited
+        view["attachments"], view["attachments_missing"] = attachments.listed(ballot)
+    return view
 
 
 def filters_from(args) -> BallotFilters:
@@ -152,7 +157,51 @@ def list_ballots(args, pagination_parameters):
 def get_ballot(instance_id):
     """One ballot; contact details only for supervisors and the reviewer assigned to it."""
     user = current_user()
-    return ballot_view(access.get_ballot(instance_id, user), user)
+    return ballot_view(access.get_ballot(instance_id, user), user, files=True)
+
+
+@blp.route("/ballots/<instance_id>/attachments/<file_name>", methods=["PUT"])
+@require_roles(ENUMERATOR, *MANAGERS)
+@blp.doc(requestBody={"required": True, "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}})
+@blp.response(201, AttachmentResultSchema)
+@blp.alt_response(200, schema=AttachmentResultSchema, description="The same file was stored before")
+def put_attachment(instance_id, file_name):
+    """The file answering a media question of a synced ballot (send it after the ballot's batch). Resending
+    the same bytes is a ``duplicate`` (200); other bytes under the name are refused (409 payload_conflict).
+    ``X-Content-SHA256``, when given, must be the body's sha256 (a file damaged on the way is refused)."""
+    user = current_user()
+    ballot = access.get_ballot(instance_id, user)
+    if user.role == REVIEWER or (user.role == ENUMERATOR and ballot.enumerator_id != user.id):
+        raise ApiError("forbidden", "Only the ballot's enumerator (or a supervisor for them) sends its files.")
+    content = request.get_data(cache=False)
+    declared = request.headers.get("X-Content-SHA256", "").strip().lower()
+    digest = hashlib.sha256(content).hexdigest()
+    if declared and declared != digest:
+        raise ApiError("invalid_request", "The body's sha256 is not the X-Content-SHA256 given; send it again.")
+    outcome = attachments.store(ballot, [attachments.Upload(file_name, request.mimetype, content)])
+    status = outcome[file_name]
+    body = {
+        "instance_id": instance_id,
+        "file_name": file_name,
+        "status": status,
+        "size": len(content),
+        "sha256": digest,
+    }
+    return body, 201 if status == attachments.ACCEPTED else 200
+
+
+@blp.route("/ballots/<instance_id>/attachments/<file_name>", methods=["GET"])
+@require_roles(*ROLES)
+@blp.response(200, description="The file's bytes, as a download")
+def get_attachment(instance_id, file_name):
+    """A file of a ballot, for whoever may read the ballot (downloaded, never shown as a page)."""
+    found = attachments.content_of(access.get_ballot(instance_id, current_user()), file_name)
+    response = current_app.response_class(found.content, mimetype=found.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blp.route("/ballots/<instance_id>/audit", methods=["GET"])

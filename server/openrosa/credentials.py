@@ -9,6 +9,10 @@ the Digest HA1 of its secret. ODK Collect sends it as the password of the user's
   Nonces are ``<unix time>.<random>``: fresh for :data:`NONCE_SECONDS`, then answered ``stale=true`` so
   the client retries with a new one. They are not remembered: a captured request could be replayed
   within that time, which for OpenRosa (listing forms, a submission that is stored once) changes nothing.
+
+Each worker remembers the caller behind a Basic app password (``server.auth.access.principal_for``) and a
+user's live Digest HA1s (:func:`digest_key`) for ``CACHE_SECONDS``, as it does bearer tokens: revoking an
+app password forgets both in the worker that revoked it at once, in the others within that time.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlalchemy import or_, select
 from ..auth.access import Principal, principal_for
 from ..auth.models import ApiToken, User
 from ..auth.service import issue_token
+from ..caching import PRINCIPALS, forget_when_committed, worker_cache
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import DigestCredential
@@ -46,6 +51,7 @@ def issue_app_password(user: User, label: str = "") -> tuple[ApiToken, str]:
     token, secret = issue_token(user, label or "ODK")
     db.session.add(DigestCredential(token_id=token.id, ha1=md5(f"{user.username}:{REALM}:{secret}")))
     db.session.flush()
+    forget_when_committed(PRINCIPALS, digest_key(user.username))
     return token, secret
 
 
@@ -99,6 +105,31 @@ def _basic(encoded: str) -> Principal | None:
     return principal if principal is not None and principal.username == username else None
 
 
+def digest_key(username: str) -> tuple[str, str]:
+    """Where a worker remembers a user's live app passwords (``server.caching``): a revoked one, or a
+    deactivated user, stops working in this worker at once and in the others within ``CACHE_SECONDS``,
+    as bearer tokens do."""
+    return ("digest", username)
+
+
+def _digest_rows(username: str) -> tuple[tuple, ...]:
+    """The principal fields and HA1 of each live app password of ``username``."""
+    return tuple(
+        tuple(row)
+        for row in db.session.execute(
+            select(User.id, ApiToken.id, User.username, User.role, User.organisation, DigestCredential.ha1)
+            .join(ApiToken.user)
+            .join(DigestCredential, DigestCredential.token_id == ApiToken.id)
+            .where(
+                User.username == username,
+                User.active.is_(True),
+                ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+            )
+        )
+    )
+
+
 def _digest(params: dict[str, str]) -> Principal | None:
     needed = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
     if any(not params.get(key) for key in needed) or params["realm"] != REALM or params["qop"] != "auth":
@@ -108,17 +139,11 @@ def _digest(params: dict[str, str]) -> Principal | None:
         request.path,
     ):
         return None
-    rows = db.session.execute(
-        select(User.id, ApiToken.id, User.username, User.role, User.organisation, DigestCredential.ha1)
-        .join(ApiToken.user)
-        .join(DigestCredential, DigestCredential.token_id == ApiToken.id)
-        .where(
-            User.username == params["username"],
-            User.active.is_(True),
-            ApiToken.revoked_at.is_(None),
-            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
-        )
-    ).all()
+    rows = worker_cache(PRINCIPALS).get(digest_key(params["username"]))
+    if rows is None:
+        rows = _digest_rows(params["username"])
+        if rows:  # unknown names are not remembered: anyone can send them
+            worker_cache(PRINCIPALS).put(digest_key(params["username"]), rows)
     ha2 = md5(f"{request.method}:{params['uri']}")
     for *fields, ha1 in rows:
         expected = md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:{params['qop']}:{ha2}")

@@ -44,6 +44,18 @@ MESSAGES = {
         "The server has no such form version; download the form list again.",
     ),
     "invalid_envelope": ("Không đọc được phiếu gửi lên.", "The submission cannot be read."),
+    "attachment_too_large": (
+        "Một tệp đính kèm (ảnh, âm thanh, video) vượt quá dung lượng cho phép; phiếu chưa được nhận.",
+        "An attached file (image, audio, video) is larger than allowed; the submission was not received.",
+    ),
+    "attachments_too_large": (
+        "Tổng dung lượng các tệp đính kèm của phiếu vượt quá giới hạn; phiếu chưa được nhận.",
+        "The submission's attached files together are larger than allowed; it was not received.",
+    ),
+    "payload_conflict": (
+        "Tệp đính kèm cùng tên đã được lưu với nội dung khác; tệp đã lưu được giữ nguyên.",
+        "An attached file of this name is stored with other content; the stored file is kept.",
+    ),
     "unknown_agency": ("Cơ quan được chọn không có trong danh mục.", "The chosen agency is not in the registry."),
 }
 

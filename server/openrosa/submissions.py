@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 
 from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_instance, read_instance
 from sync.protocol import PROTOCOL_VERSION, make_envelope
 
 from ..auth.models import User
-from ..ballots.intake import parsed_form, receive_batch
+from ..ballots import attachments
+from ..ballots.intake import form_of, parsed_form, receive_batch
+from ..ballots.models import Ballot
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
@@ -75,19 +78,26 @@ def md5_hash(document: bytes) -> str:
 
 
 def fillable_version(form_id: str, version: str) -> FormVersion:
-    stored = forms.find_version(form_id, version)
+    stored = db.session.scalar(
+        select(FormVersion)
+        .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
+        .where(FormVersion.form_id == form_id, FormVersion.version == version)
+    )
     if stored is None or stored.state == "draft":  # a closed one is answered form_closed by the intake
         raise ApiError("unknown_form_version", f"No published form {form_id!r} version {version!r}.")
     return stored
 
 
 def _ballot_id(instance: Instance) -> str:
-    """The ballot an instance belongs to: itself, or (for an edit) the ballot its deprecatedID leads to."""
+    """The ballot an instance belongs to: itself, or (for an edit) the ballot its deprecatedID leads to.
+
+    Only an edit has an alias, and an edit (its resends included: the same document) always carries its
+    deprecatedID, so an instance without one is its own ballot without asking the database."""
+    if instance.deprecated_id is None:
+        return instance.instance_id
     own = db.session.get(InstanceAlias, instance.instance_id)
     if own is not None:
         return own.ballot_instance_id
-    if instance.deprecated_id is None:
-        return instance.instance_id
     edited = db.session.get(InstanceAlias, instance.deprecated_id)
     root = edited.ballot_instance_id if edited is not None else instance.deprecated_id
     db.session.add(InstanceAlias(instance_id=instance.instance_id, ballot_instance_id=root))
@@ -95,13 +105,28 @@ def _ballot_id(instance: Instance) -> str:
     return root
 
 
-def receive(user: User, data: bytes) -> Outcome:
-    """Take one submitted instance (the ``xml_submission_file``)."""
+@dataclass(frozen=True)
+class Caller:
+    """Who submits, as the intake needs them (from the request's principal: no user row to read)."""
+
+    id: int
+    username: str
+    role: str
+
+
+def receive(user: Caller, data: bytes, files: list[attachments.Upload] = ()) -> Outcome:
+    """Take one submitted instance (the ``xml_submission_file``) and the files beside it.
+
+    Files go with an acknowledged ballot (accepted, or a resend: ODK Collect splits a large submission into
+    several POSTs of the same instance, each with some of its files and ``*isIncomplete*``, so each part is
+    a duplicate of the first carrying more files). Limits and resend rules: ``server.ballots.attachments``;
+    a file too large raises before anything is stored."""
+    attachments.check_sizes(list(files))
     try:
         root = parse_instance(data)
         form_id, version_name = root.get("id") or "", root.get("version") or ""
         version = fillable_version(form_id, version_name)
-        instance = read_instance(parsed_form(version.content_hash, version.canonical), root)
+        instance = read_instance(form_of(version), root)
     except InstanceError as exc:
         return Outcome("error", "invalid_envelope", f"The submission cannot be read: {exc}")
     except ApiError as exc:
@@ -123,5 +148,8 @@ def receive(user: User, data: bytes) -> Outcome:
     )
     device = (times.get("deviceid") or "openrosa")[:64]
     batch = {"protocol": PROTOCOL_VERSION, "device_id": device, "items": [envelope]}
-    result = receive_batch(user, batch, 1)[0]
+    result = receive_batch(user, batch, 1, versions=(version,), give_verdicts=False)[0]
+    if files and result["status"] in ("accepted", "duplicate"):
+        ballot = db.session.scalar(select(Ballot).where(Ballot.instance_id == envelope["instance_id"]))
+        attachments.store(ballot, list(files), skip_unknown=True)
     return Outcome(result["status"], result.get("code"), result.get("message", ""), result.get("errors"))

@@ -15,11 +15,12 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from sync.codes import lookup
 
-from ..auth.access import authenticated_as, current_user, require_roles
+from ..auth.access import authenticated_as, current_principal, current_user, require_roles
 from ..auth.roles import ADMIN, ENUMERATOR, ROLES
 from ..auth.service import get_user
+from ..ballots.attachments import Upload
 from ..errors import ApiError
-from . import credentials, submissions
+from . import credentials, multipart, submissions
 from .messages import message
 from .schemas import AppPasswordRequestSchema, AppPasswordSchema
 
@@ -27,6 +28,7 @@ bp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
 api = ApiBlueprint("openrosa_api", __name__, url_prefix="/api/v1", description="App passwords for ODK clients")
 OPENROSA_HEADERS = {"X-OpenRosa-Version": "1.0"}
 FORMLIST_NS = "http://openrosa.org/xforms/xformsList"
+MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
 RESPONSE_NS = "http://openrosa.org/http/response"
 
 
@@ -76,11 +78,12 @@ def form_list():
     for version, document in submissions.fillable(current_user()):
         title = version.title.get("vi") or next(iter(version.title.values()), version.form_id)
         url = url_for("openrosa.xform", form_id=version.form_id, version=version.version, _external=True)
+        manifest = url_for("openrosa.manifest", form_id=version.form_id, version=version.version, _external=True)
         items.append(
             "<xform>"
             f"<formID>{escape(version.form_id)}</formID><name>{escape(title)}</name>"
             f"<version>{escape(version.version)}</version><hash>{submissions.md5_hash(document)}</hash>"
-            f"<downloadUrl>{escape(url)}</downloadUrl>"
+            f"<downloadUrl>{escape(url)}</downloadUrl><manifestUrl>{escape(manifest)}</manifestUrl>"
             "</xform>"
         )
     return _xml(f'<?xml version="1.0" encoding="UTF-8"?><xforms xmlns="{FORMLIST_NS}">{"".join(items)}</xforms>')
@@ -92,6 +95,15 @@ def xform(form_id: str, version: str):
     """The XForm of one version, its agency list being the user's assignments."""
     stored = submissions.fillable_version(form_id, version)
     return _xml(submissions.xform(current_user(), stored).decode("utf-8"))
+
+
+@bp.route("/forms/<form_id>/<version>/manifest", methods=["GET"])
+@openrosa
+def manifest(form_id: str, version: str):
+    """The media files of a version (OpenRosa manifest): forms carry none in parsurvey, so it is empty;
+    media columns of an XLSForm are imported without effect (with a warning)."""
+    submissions.fillable_version(form_id, version)
+    return _xml(f'<?xml version="1.0" encoding="UTF-8"?><manifest xmlns="{MANIFEST_NS}"></manifest>')
 
 
 @bp.route("/submission", methods=["HEAD"])
@@ -107,10 +119,23 @@ def submission_head():
 @openrosa
 def submission():
     """One filled instance (multipart field ``xml_submission_file``), through the sync intake."""
-    upload = request.files.get("xml_submission_file")
-    if upload is None:
+    parts = multipart.parts_of(request)
+    if parts is None:  # not the usual shape: Werkzeug's parser reads it
+        parts = [
+            multipart.Part(name, part.filename, part.mimetype, part.read())
+            for name, part in request.files.items(multi=True)
+        ]
+    instance = next((part.content for part in parts if part.name == "xml_submission_file"), None)
+    if instance is None:
         return openrosa_response(message("no_instance"), 400)
-    outcome = submissions.receive(current_user(), upload.read())
+    files = [
+        Upload(part.filename or part.name, part.content_type, part.content)
+        for part in parts
+        if part.name != "xml_submission_file" and part.filename is not None
+    ]
+    principal = current_principal()
+    caller = submissions.Caller(principal.user_id, principal.username, principal.role)
+    outcome = submissions.receive(caller, instance, files)
     if outcome.status in ("accepted", "duplicate"):
         return openrosa_response(message(outcome.status), 201, "submit_success")
     if outcome.status == "conflict":

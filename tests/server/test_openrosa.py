@@ -201,3 +201,44 @@ def test_a_revoked_app_password_stops_working(client, odk):
     with unit_of_work():
         revoke_tokens_by_prefix(get_user("enumerator1").username, odk["secret"][:10])
     assert client.get("/openrosa/formList", headers=odk["headers"]).status_code == 401
+
+
+def digest_header(client, secret: str, uri: str = "/openrosa/formList", username: str = "enumerator1") -> str:
+    """An RFC 7616 MD5 ``qop=auth`` answer to the server's challenge, as ODK Collect computes it."""
+    challenge = client.get(uri).headers.getlist("WWW-Authenticate")[0]
+    nonce = re.search(r'nonce="([^"]+)"', challenge).group(1)
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1, ha2, cnonce = md5(f"{username}:parsurvey:{secret}"), md5(f"GET:{uri}"), uuid.uuid4().hex
+    response = md5(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")
+    return (
+        f'Digest username="{username}", realm="parsurvey", nonce="{nonce}", uri="{uri}", qop=auth, '
+        f'nc=00000001, cnonce="{cnonce}", response="{response}", algorithm=MD5'
+    )
+
+
+def test_digest_credentials_are_remembered_by_the_worker_and_forgotten_when_revoked(client, odk, db):
+    from sqlalchemy import event
+
+    from server.auth.service import get_user, revoke_tokens_by_prefix
+    from server.transaction import unit_of_work
+
+    assert (
+        client.get("/openrosa/formList", headers={"Authorization": digest_header(client, odk["secret"])}).status_code
+        == 200
+    )
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        again = client.get("/openrosa/formList", headers={"Authorization": digest_header(client, odk["secret"])})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert again.status_code == 200
+    assert not any("openrosa_digest_credentials" in s for s in statements), "the second request reads no credential"
+    with unit_of_work():
+        revoke_tokens_by_prefix(get_user("enumerator1").username, odk["secret"][:10])
+    revoked = client.get("/openrosa/formList", headers={"Authorization": digest_header(client, odk["secret"])})
+    assert revoked.status_code == 401, "the worker that revoked it forgets it at once"

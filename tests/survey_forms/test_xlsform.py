@@ -256,7 +256,8 @@ def test_should_read_bare_language_codes_and_language_names(tmp_path):
     ("rows", "row_number", "construct"),
     [
         ([["text", "a", "A"], ["geotrace", "where", "Đường đi"]], 3, "geotrace"),
-        ([["image", "photo", "Ảnh"]], 2, "image"),
+        ([["background-audio", "recording"]], 2, "background-audio"),
+        ([["audit", "audit"]], 2, "audit"),
         ([["rank sex", "r", "Xếp hạng"]], 2, "rank"),
     ],
 )

@@ -62,13 +62,17 @@ class ApiFailure extends Error {
 }
 
 // Every call carries the session cookie; a change also carries the CSRF token (else 403 csrf_failed).
-async function api(path, { method = "GET", body, headers = {} } = {}) {
+async function api(path, { method = "GET", body, raw, headers = {} } = {}) {
   // The server's messages come back in the language on screen (server/i18n.py).
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": state.lang, ...headers } };
   if (!SAFE_METHODS.includes(method) && state.csrf) init.headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
+  }
+  if (raw !== undefined) {
+    init.headers["Content-Type"] = raw.type || "application/octet-stream";
+    init.body = raw;
   }
   let response;
   try {
@@ -545,6 +549,8 @@ async function syncOnce() {
       await settle(chunk, data.results);
     }
     if (!sameUser()) return;
+    await sendFiles(username);
+    if (!sameUser()) return;
     if (state.user.role === "enumerator") {
       await refreshVerdicts(username);
       const rounds = new Set((await forms.all()).map((r) => r.round).filter(Boolean));
@@ -555,6 +561,27 @@ async function syncOnce() {
     announce(t("synced", countsOf(records)) + (notCounted ? ` ${t("synced_not_countable", { n: notCounted })}` : ""), "ok");
   } catch (error) {
     if (error.status !== 401 && sameUser()) announce(t("sync_failed", { reason: error.message }), "error");
+  }
+}
+
+// The files answering media questions, each sent once its ballot is acknowledged (PUT, idempotent: the same
+// bytes again are answered "duplicate", so a sync cut short sends them again). A file refused for good
+// (too large, other bytes stored) is marked refused with its code; a network failure leaves it pending.
+async function sendFiles(username) {
+  const records = (await myRecords()).filter((r) => r.state === "sent" && r.files?.some((f) => f.state === "pending"));
+  for (const record of records) {
+    for (const file of record.files.filter((f) => f.state === "pending")) {
+      if (state.user?.username !== username) return;
+      try {
+        await api(`/api/v1/ballots/${record.instance_id}/attachments/${encodeURIComponent(file.file_name)}`, { method: "PUT", raw: file.blob });
+        file.state = "sent";
+      } catch (error) {
+        if (error.status === 0 || retryable(error.code)) throw error;
+        file.state = "refused";
+        file.code = error.code;
+      }
+      await outbox.put(record);
+    }
   }
 }
 

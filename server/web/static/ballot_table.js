@@ -205,6 +205,17 @@ function same(a, b) {
   return String(a ?? "").trim().toLowerCase() === String(b ?? "").trim().toLowerCase();
 }
 
+const MEDIA_TYPES = ["image", "audio", "video", "file"];
+
+// A media answer: its file to download (read like the ballot itself), or the name still awaited.
+function fileCell(ui, ballot, name) {
+  const { el, t } = ui;
+  const stored = (ballot.attachments || []).find((f) => f.file_name === name);
+  if (!stored) return el("span", { class: "file-missing" }, `${name} (${t("file_not_received")})`);
+  const href = `/api/v1/ballots/${encodeURIComponent(ballot.instance_id)}/attachments/${encodeURIComponent(name)}`;
+  return el("a", { href, download: name, class: "attachment" }, `${name} (${Math.ceil(stored.size / 1024)} KB)`);
+}
+
 function answersTable(ui, ballot, definition) {
   const { el, t } = ui;
   const questions = questionsOf(definition);
@@ -221,7 +232,8 @@ function answersTable(ui, ballot, definition) {
         const differs = !same(r.reasked[q.name], original);
         return el("td", { class: differs ? "differs" : "matches" }, answerText(ui, q, r.reasked[q.name]), differs ? el("strong", { class: "flag" }, ` ≠ ${t("differs")}`) : ` ✓`);
       });
-      return el("tr", { "data-question": q.name }, el("th", { scope: "row" }, ui.label(q.label, q.name), el("small", { class: "question-name" }, ` ${q.name}`)), el("td", {}, answerText(ui, q, original)), ...cells);
+      const shown = MEDIA_TYPES.includes(q.type) && typeof original === "string" ? fileCell(ui, ballot, original) : answerText(ui, q, original);
+      return el("tr", { "data-question": q.name }, el("th", { scope: "row" }, ui.label(q.label, q.name), el("small", { class: "question-name" }, ` ${q.name}`)), el("td", {}, shown), ...cells);
     });
   return el(
     "div",

@@ -53,6 +53,21 @@ export function calculatedAnswer(value) {
   return value === "" ? null : value;
 }
 
+// Media questions: what the file picker offers, and on a phone the camera or recorder it opens at once.
+export const MEDIA = {
+  image: { accept: "image/*", capture: "environment" },
+  audio: { accept: "audio/*", capture: "user" },
+  video: { accept: "video/*", capture: "environment" },
+  file: { accept: null, capture: null },
+};
+
+// The answer to a media question: a file name as ODK writes one (letters, digits, "_", "-", "."; see
+// survey_forms.answers.FILE_NAME), unique to the question and the moment, keeping the file's extension.
+export function mediaFileName(question, file, now = Date.now()) {
+  const extension = (/\.([A-Za-z0-9]{1,8})$/.exec(file.name || "") || [])[1];
+  return `${question}-${now}${extension ? `.${extension.toLowerCase()}` : ""}`;
+}
+
 export function formatDuration(seconds, t) {
   const whole = Math.max(0, Math.round(seconds));
   return t("duration", { m: Math.floor(whole / 60), s: whole % 60 });
@@ -340,6 +355,41 @@ export class BallotForm {
         const v = checked()[0];
         return { value: v === undefined ? null : v === "na" ? "na" : parseInt(v, 10) };
       };
+    } else if (q.type in MEDIA) {
+      // The file itself is kept in the draft (IndexedDB holds Blobs), the answer is its name; it goes into
+      // the outbox with the ballot and is sent after it (app.js sendFiles).
+      input = el("input", {
+        id: `${id}-input`,
+        name: q.name,
+        type: "file",
+        accept: MEDIA[q.type].accept,
+        capture: MEDIA[q.type].capture,
+        "aria-describedby": described,
+      });
+      const chosen = el("output", { id: `${id}-file`, for: `${id}-input`, class: "file-chosen" });
+      const remove = el("button", { type: "button", id: `${id}-remove`, hidden: true }, t("file_remove"));
+      const shown = () => {
+        const file = this.draft.files?.[q.name];
+        chosen.textContent = file ? t("file_chosen", { name: file.file_name, kb: Math.ceil(file.blob.size / 1024) }) : "";
+        remove.hidden = !file;
+      };
+      input.addEventListener("change", () => {
+        const file = input.files[0];
+        if (!file) return;
+        const entry = { file_name: mediaFileName(q.name, file), content_type: file.type || "application/octet-stream", blob: file };
+        this.draft.files = { ...(this.draft.files || {}), [q.name]: entry };
+        shown();
+      });
+      remove.addEventListener("click", () => {
+        if (this.draft.files) delete this.draft.files[q.name];
+        input.value = "";
+        shown();
+        this.changed();
+      });
+      container = el("div", { class: "question", id }, el("label", { for: `${id}-input` }, title), hint, input, chosen, remove, error);
+      raw = () => this.draft.files?.[q.name]?.file_name ?? "";
+      restore = () => shown();
+      read = () => ({ value: this.draft.files?.[q.name]?.file_name ?? null });
     } else {
       const types = { integer: "number", decimal: "number", date: "date", text: "text", time: "time", datetime: "datetime-local" };
       input = el("input", {
@@ -791,7 +841,10 @@ export class BallotForm {
       paradata,
       instanceId: this.draft.id,
     });
-    await saveBallot({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: completedAt }, this.draft.id);
+    const files = Object.values(this.draft.files || {})
+      .filter((file) => Object.values(answers).includes(file.file_name))
+      .map((file) => ({ ...file, state: "pending" }));
+    await saveBallot({ instance_id: envelope.instance_id, state: "pending", envelope, saved_at: completedAt, files }, this.draft.id);
     this.ui.announce(this.t("saved"), "ok");
     await this.ui.home();
   }
