@@ -104,7 +104,7 @@ def test_one_ballot_sent_to_both_servers_at_once_should_be_stored_once_and_the_c
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    for url, (status, body) in answers.items():
+    for status, body in answers.values():
         assert status == 200, body
         assert {r["status"] for r in body["results"]} <= {"accepted", "duplicate"}
     for sent in shared:  # each shared ballot accepted by exactly one server, a duplicate for the other
@@ -128,7 +128,9 @@ def test_one_ballot_sent_to_both_servers_at_once_should_be_stored_once_and_the_c
     report = verify_chain()
     total = db.session.scalar(select(func.count()).select_from(AuditEntry))
     received = db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "received", AuditEntry.subject_id.in_(ids))
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "received", AuditEntry.subject_id.in_(ids))
     )
     db.session.rollback()
     assert report.ok and report.unsealed == 0 and report.entries == total, report
