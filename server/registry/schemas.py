@@ -19,8 +19,10 @@ class AgencySchema(Schema):
         load_default=True,
         metadata={"description": "Handles administrative procedures (TTHC), so is surveyed."},
     )
-    office_latitude = fields.Float(dump_only=True, metadata={"description": "One-stop office, WGS 84 (set by PATCH)"})
-    office_longitude = fields.Float(dump_only=True)
+    office_latitude = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "One-stop office, WGS 84 (set by PATCH)"}
+    )
+    office_longitude = fields.Float(dump_only=True, allow_none=True)
 
 
 class AgencyPatchSchema(Schema):
