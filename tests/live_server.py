@@ -34,7 +34,7 @@ class LiveServer:
         self.workers = workers
         self.process: subprocess.Popen | None = None
 
-    def start(self, wait_seconds: float = 30) -> None:
+    def start(self, wait_seconds: float = 90) -> None:
         self.process = subprocess.Popen(
             [
                 str(GUNICORN),
