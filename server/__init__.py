@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from .auth.access import SESSION_COOKIE
+    from .auth.throttle import limiter
+    from .bounds import register_bounds
     from .extensions import api, babel, db, migrate
     from .i18n import select_locale
     from .transaction import register_transaction
@@ -52,6 +54,8 @@ def register_extensions(app: Flask) -> None:
     )
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     api.init_app(app)
+    register_bounds(app, api)
+    limiter.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     # The web app's session cookie (writes also need the X-CSRF-Token header; see server.auth.access).
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE})

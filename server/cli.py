@@ -7,82 +7,13 @@ Each command is one transaction (``unit_of_work``); an error prints its code and
 from __future__ import annotations
 
 import json
-import sys
-from functools import wraps
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_output import json_option, print_table
+from .cli_transaction import transactional
 from .errors import ApiError
-from .transaction import unit_of_work
-
-#: Flask's own commands, for developers: listed apart, after the survey commands.
-DEVELOPMENT_COMMANDS = ("run", "shell", "routes", "openapi")
-
-
-class ParsurveyGroup(FlaskGroup):
-    """Flask's command group, with the survey commands listed first and Flask's development commands apart."""
-
-    def format_commands(self, ctx, formatter):
-        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
-        commands = [(name, command) for name, command in commands if command is not None and not command.hidden]
-        if not commands:
-            return
-        width = formatter.width - 6 - max(len(name) for name, _ in commands)
-        for title, development in (("Survey commands", False), ("Development commands (Flask)", True)):
-            rows = [
-                (name, command.get_short_help_str(width))
-                for name, command in commands
-                if (name in DEVELOPMENT_COMMANDS) == development
-            ]
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-
-def make_cli() -> FlaskGroup:
-    """The ``parsurvey`` command: ``--version`` is parsurvey's own, survey commands come first in ``--help``."""
-    from importlib.metadata import version
-
-    from . import create_app
-
-    cli = ParsurveyGroup(
-        create_app=create_app,
-        add_version_option=False,
-        help="parsurvey: survey collection and PAR index scoring.",
-    )
-    click.version_option(version("parsurvey"), "--version", prog_name="parsurvey", message="%(prog)s %(version)s")(cli)
-    return cli
-
-
-def main() -> None:
-    from .config import ConfigError
-
-    cli = make_cli()
-    try:
-        cli.main(prog_name="parsurvey")
-    except ConfigError as exc:  # raised while the app is created; say what to set, no traceback
-        click.echo(f"Configuration error: {exc}", err=True)
-        sys.exit(2)
-
-
-def transactional(command):
-    """Run a command in the app context as one unit of work; domain errors become a clean exit."""
-
-    @with_appcontext
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            with unit_of_work():
-                return command(*args, **kwargs)
-        except ApiError as exc:
-            details = f"\n{json.dumps(exc.errors, ensure_ascii=False, indent=2)}" if exc.errors else ""
-            raise click.ClickException(f"[{exc.code}] {exc.message}{details}") from exc
-
-    return wrapper
-
 
 demo = click.Group("demo", help="The demo province.")
 users = click.Group("users", help="Users and roles.")
@@ -270,12 +201,13 @@ def register(app) -> None:
     from .openrosa.cli import odk
     from .recheck.cli import audit, recheck
     from .registry.cli import agencies
-    from .results.cli import appraisal, ballots, par, report, score, scoring_settings_command
+    from .results.cli import appraisal, ballots, demo_appraisal, par, report, score, scoring_settings_command
 
     groups = (demo, users, tokens, forms, assignments, conflicts, agencies, recheck, audit, device)
     from .ballots.cli import export_command
 
     ballots.add_command(export_command)
+    demo.add_command(demo_appraisal)
     for group in (
         *groups,
         criteria_group,

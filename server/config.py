@@ -62,6 +62,22 @@ SETTINGS = [
     ),
     ("APPRAISAL_EVIDENCE_DIR", "<instance>/evidence", "Folder of the appraisal evidence files, named by SHA-256."),
     ("APPRAISAL_EVIDENCE_MAX_BYTES", "8388608", "Largest evidence PDF accepted; a larger one is refused."),
+    (
+        "RATELIMIT_STORAGE_URI",
+        "parsurvey+db://",
+        "Where the sign-in counters live, shared by every worker and app server: the app's own database by "
+        "default; or e.g. redis://127.0.0.1:6379/0 (any storage URI of the limits library).",
+    ),
+    (
+        "SIGN_IN_LIMITS_PER_USER",
+        "5 per minute;20 per hour;50 per day",
+        "Failed sign-ins allowed per username; past any, the next attempt gets 429 with Retry-After.",
+    ),
+    (
+        "SIGN_IN_LIMITS_PER_ADDRESS",
+        "30 per minute;300 per hour",
+        "Failed sign-ins allowed per client address (an office may share one).",
+    ),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
 ]
@@ -158,6 +174,19 @@ def database_url(env: dict, instance_path: Path) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def _limits_setting(env: dict, name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = env.get(PREFIX + name) or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{PREFIX}{name}={value!r} is not a list of limits; write e.g. '5 per minute;20 per hour'."
+        ) from exc
+    return value
+
+
 def load(env: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (``os.environ`` by default)."""
     env = dict(os.environ if env is None else env)
@@ -184,6 +213,13 @@ def load(env: dict | None = None) -> dict:
         "APPRAISAL_TRUST_ROOTS": trust_root_files(env),
         "APPRAISAL_EVIDENCE_DIR": env.get(PREFIX + "APPRAISAL_EVIDENCE_DIR") or None,  # None: <instance>/evidence
         "APPRAISAL_EVIDENCE_MAX_BYTES": _int_setting(env, "APPRAISAL_EVIDENCE_MAX_BYTES", 8 * 1024 * 1024),
+        # Flask-Limiter (server.auth.throttle): the sign-in counters and the 429's Retry-After.
+        "RATELIMIT_STORAGE_URI": env.get(PREFIX + "RATELIMIT_STORAGE_URI") or "parsurvey+db://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_LIMITS_PER_USER": _limits_setting(
+            env, "SIGN_IN_LIMITS_PER_USER", "5 per minute;20 per hour;50 per day"
+        ),
+        "SIGN_IN_LIMITS_PER_ADDRESS": _limits_setting(env, "SIGN_IN_LIMITS_PER_ADDRESS", "30 per minute;300 per hour"),
         # A server connection can drop between requests; a SQLite file cannot, so skip its ping.
         # hide_parameters: a logged database error never shows the values (names, a token's hash) it held.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url_is_sqlite, "hide_parameters": True},

@@ -26,6 +26,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "too_many_attempts",
     503: "service_unavailable",
 }
 
@@ -76,7 +77,7 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
         errors = messages.get("json") or messages.get("query") or messages.get("form") or messages
         return ApiError("invalid_request", "The request has missing, unknown or invalid fields.", errors)
     code = _STATUS_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
-    message = exc.description if status < 500 else None
+    message = exc.description if status < 500 and status != 429 else None  # 429: our words, not the limit
     return ApiError(code, message, status=status)
 
 

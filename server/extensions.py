@@ -34,6 +34,19 @@ class ParsurveyApi(Api):
 
     ERROR_SCHEMA = ErrorEnvelopeSchema
 
+    def _register_pagination_header(self):
+        # A header's value is a string: X-Pagination holds the paging object as JSON text (flask-smorest
+        # documents it as the object itself, which no header value can be).
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": 'Paging, as JSON: {"total", "total_pages", "first_page", "last_page", "page", '
+                '"previous_page"?, "next_page"?}',
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+
 
 api = ParsurveyApi()
 babel = Babel()  # the API's messages in the caller's language (server.i18n)

@@ -60,6 +60,7 @@ from __future__ import annotations
 import os
 from typing import IO
 
+from . import definition  # noqa: F401  (it sets Form.from_dict)
 from .answers import validate_answers
 from .builtin_forms import builtin_satisfaction_definition, builtin_satisfaction_form
 from .canonical import canonical_json, content_hash

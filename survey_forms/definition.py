@@ -506,3 +506,6 @@ def form_from_dict(data: Any) -> Form:
     if checker.errors or form is None:
         raise FormDefinitionError(checker.errors)
     return form
+
+
+Form.from_dict = staticmethod(form_from_dict)

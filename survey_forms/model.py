@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .canonical import canonical_json, content_hash
 from .expressions import Expression, parse
@@ -290,15 +290,11 @@ class Form:
 
     # ------------------------------------------------------------------ construction
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Form:
-        """Build a form from its JSON definition, checking every rule.
-
-        Raises :class:`~survey_forms.errors.FormDefinitionError` listing every problem found.
-        """
-        from .definition import form_from_dict
-
-        return form_from_dict(data)
+    #: ``Form.from_dict(data)``: build a form from its JSON definition, checking every rule (raises
+    #: :class:`~survey_forms.errors.FormDefinitionError` listing every problem found). Set by
+    #: ``survey_forms.definition``, which holds the rules and builds on this module, so neither imports
+    #: the other both ways; the package imports it.
+    from_dict: ClassVar[Callable[[dict[str, Any]], Form]]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable definition; ``Form.from_dict(form.to_dict()) == form``."""

@@ -39,6 +39,12 @@ _CODES = [
     ErrorCode("unauthenticated", 401, Action.AUTHENTICATE, "No valid bearer token or session."),
     ErrorCode("invalid_credentials", 401, Action.AUTHENTICATE, "Wrong username or password."),
     # Only to the right password: a wrong one still gets invalid_credentials, so nothing is revealed.
+    ErrorCode(
+        "too_many_attempts",
+        429,
+        Action.RETRY,
+        "Too many failed sign-ins from this address or for this username; try again after Retry-After seconds.",
+    ),
     ErrorCode("account_locked", 403, Action.STOP, "The account is deactivated; an administrator can reactivate it."),
     ErrorCode("forbidden", 403, Action.STOP, "The user's role may not do this."),
     ErrorCode("csrf_failed", 403, Action.FIX, "A write signed by the session cookie lacks its X-CSRF-Token header."),

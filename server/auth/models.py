@@ -75,3 +75,17 @@ class EnrolmentCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SignInCounter(db.Model):
+    """A fixed-window counter of failed sign-ins (``server.auth.throttle``): one row per limit and key.
+
+    Kept in the app's own database so every worker and every app server counts together, with no other
+    service to run. Keys hold a digest of the username, never what was typed."""
+
+    __tablename__ = "sign_in_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int]
+    #: When the window ends, in seconds since the epoch (as the ``limits`` library counts).
+    expires_at: Mapped[float] = mapped_column(index=True)

@@ -26,6 +26,7 @@ from .schemas import (
     UserPatchSchema,
     UserSchema,
 )
+from .throttle import counting_failure, sign_in_limits, username_in_body
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in, tokens and users")
 
@@ -37,9 +38,12 @@ def _token_body(token, secret):
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.arguments(LoginSchema)
 @blp.response(201, TokenSchema)
+@blp.alt_response(429, description="Too many failed sign-ins (too_many_attempts); see Retry-After")
+@sign_in_limits(username_in_body)
 def login(args):
     """Exchange a username and password for a device token (shown once)."""
-    token, secret = service.login(args["username"], args["password"], args["label"])
+    with counting_failure("token", args["username"]):
+        token, secret = service.login(args["username"], args["password"], args["label"])
     return _token_body(token, secret)
 
 
@@ -64,11 +68,14 @@ def _session_body(user, secret: str | None) -> dict:
 @blp.route("/auth/session", methods=["POST"])
 @blp.arguments(LoginSchema)
 @blp.response(201, SessionSchema)
+@blp.alt_response(429, description="Too many failed sign-ins (too_many_attempts); see Retry-After")
+@sign_in_limits(username_in_body)
 def start_session(args):
     """Sign in the web app: the answer sets an HttpOnly, SameSite=Strict session cookie and gives the
     CSRF token to send with every change."""
     lifetime = timedelta(days=current_app.config["SESSION_DAYS"])
-    token, secret = service.login(args["username"], args["password"], args["label"] or "web session", lifetime)
+    with counting_failure("web session", args["username"]):
+        token, secret = service.login(args["username"], args["password"], args["label"] or "web session", lifetime)
     return _signed_in(token, secret, lifetime)
 
 
@@ -225,11 +232,14 @@ def start_enrolment(args, username):
 @blp.route("/auth/enrolments", methods=["POST"])
 @blp.arguments(RedeemSchema)
 @blp.response(201, SessionSchema)
+@blp.alt_response(429, description="Too many failed sign-ins (too_many_attempts); see Retry-After")
+@sign_in_limits()
 def redeem_enrolment(args):
     """Sign a phone in with an enrolment code (once, before it expires): the answer sets the session cookie
     and gives its CSRF token, as signing in with a password does."""
     lifetime = timedelta(days=current_app.config["SESSION_DAYS"])
-    token, secret = service.redeem_enrolment(args["code"], lifetime)
+    with counting_failure("enrolment code"):
+        token, secret = service.redeem_enrolment(args["code"], lifetime)
     return _signed_in(token, secret, lifetime)
 
 

@@ -3,7 +3,8 @@
 - supervisors and admins: every ballot, every answer;
 - an enumerator: their own ballots, without the respondent's contact details;
 - a reviewer: only ballots whose re-check is assigned to them by name, with the contact details they
-  need to re-contact the respondent.
+  need to re-contact the respondent while the re-check is open (the ballot is ``selected``); once it is
+  decided (confirmed, failed, or set by a supervisor) the contacts are hidden from them again.
 Nobody changes answers through these reads; reviewers record findings separately.
 """
 
@@ -37,8 +38,14 @@ def _assigned_reviewer(user: User, ballot: Ballot) -> bool:
     )
 
 
+#: The status of a ballot whose re-check is still open: its reviewers need the respondent's contacts.
+RECHECK_OPEN = "selected"
+
+
 def sees_contacts(user: User, ballot: Ballot) -> bool:
-    return user.role in MANAGERS or (user.role == REVIEWER and _assigned_reviewer(user, ballot))
+    if user.role in MANAGERS:
+        return True
+    return user.role == REVIEWER and ballot.status == RECHECK_OPEN and _assigned_reviewer(user, ballot)
 
 
 def readable(user: User, ballot: Ballot) -> bool:

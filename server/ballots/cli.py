@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import transactional
+from ..cli_transaction import transactional
 
 
 @click.command("export")

@@ -97,6 +97,8 @@ OUTCOME_LABELS = {
 }
 RULE_LABELS = {
     "vi": {
+        "interview_after_receipt": "Ngày phỏng vấn sau ngày máy chủ nhận phiếu",
+        "interview_before_window": "Ngày phỏng vấn trước thời gian khảo sát",
         "result_date_outside_window": "Ngày nhận kết quả ngoài thời gian khảo sát",
         "result_after_interview": "Ngày nhận kết quả sau ngày phỏng vấn",
         "interview_too_short": "Phỏng vấn quá ngắn",
@@ -104,6 +106,8 @@ RULE_LABELS = {
         "re-check": "Phúc tra",
     },
     "en": {
+        "interview_after_receipt": "Interview dated after receipt",
+        "interview_before_window": "Interview before the survey window",
         "result_date_outside_window": "Result date outside the survey window",
         "result_after_interview": "Result received after the interview",
         "interview_too_short": "Interview too short",

@@ -270,19 +270,19 @@ def _admit(context: _Context, envelope: dict) -> dict:
             "content_hash": envelope["content_hash"],
             "started_at": started,
             "completed_at": completed,
-            "received_at": utcnow(),
-            **derived_columns(version, envelope["answers"], started, completed),
+            "received_at": (received := utcnow()),
+            **derived_columns(version, envelope["answers"], started, completed, received),
         }
     }
 
 
-def derived_columns(version: FormVersion, answers: dict, started, completed) -> dict:
+def derived_columns(version: FormVersion, answers: dict, started, completed, received=None) -> dict:
     """What intake works out about a ballot once: its cleaning status and the facts re-check sampling uses."""
     settings = settings_of(version.round) if version.round is not None else DEFAULTS
     status, reason = "valid", None
     if version.round is not None:
         window = (version.round.window_start, version.round.window_end)
-        status, reason = clean(answers, started, completed, window, settings)
+        status, reason = clean(answers, started, completed, window, settings, received)
     return {
         "status": status,
         "status_reason": reason,

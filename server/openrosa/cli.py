@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import transactional
+from ..cli_transaction import transactional
 
 odk = click.Group("odk", help="ODK clients (OpenRosa at <server>/openrosa).")
 

@@ -93,6 +93,21 @@ def authenticate() -> tuple[Principal | None, bool]:
     return None, False
 
 
+def claimed_username() -> str | None:
+    """The username a Basic or Digest Authorization header claims (for the sign-in limits), if any."""
+    scheme, _, rest = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(rest.strip(), validate=True).decode("utf-8").partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    if scheme.lower() == "digest":
+        for m in _PARAM.finditer(rest):
+            if m.group(1).lower() == "username":
+                return m.group(2) if m.group(2) is not None else m.group(3)
+    return None
+
+
 def _basic(encoded: str) -> Principal | None:
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")

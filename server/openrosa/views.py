@@ -18,6 +18,7 @@ from sync.codes import lookup
 from ..auth.access import authenticated_as, current_principal, current_user, require_roles
 from ..auth.roles import ADMIN, ENUMERATOR, ROLES
 from ..auth.service import get_user
+from ..auth.throttle import failed_sign_in, sign_in_limits
 from ..ballots.attachments import Upload
 from ..errors import ApiError
 from . import credentials, multipart, submissions
@@ -58,6 +59,8 @@ def openrosa(view):
     def wrapper(*args, **kwargs):
         principal, stale = credentials.authenticate()
         if principal is None:
+            if request.headers.get("Authorization") and not stale:  # credentials given, and wrong
+                failed_sign_in("openrosa", credentials.claimed_username())
             return openrosa_response(message("unauthenticated"), 401, headers=credentials.challenges(stale))
         authenticated_as(principal)
         if principal.role != ENUMERATOR:
@@ -67,7 +70,7 @@ def openrosa(view):
         except ApiError as exc:
             return openrosa_response(message(exc.code, exc.message), exc.status)
 
-    return wrapper
+    return sign_in_limits(credentials.claimed_username)(wrapper)
 
 
 @bp.route("/formList", methods=["GET", "HEAD"])

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 #: The reasons ``clean`` gives, in the order it checks them (the web app checks the same at capture,
 #: server/web/static/rules.js, and shows the same texts; a browser test runs both on the same cases).
-CLEANING_REASONS = ("result_date_outside_window", "result_after_interview", "interview_too_short")
+CLEANING_REASONS = (
+    "interview_after_receipt",
+    "interview_before_window",
+    "result_date_outside_window",
+    "result_after_interview",
+    "interview_too_short",
+)
+
+#: How far a device's clock may run ahead of the server's before an interview counts as dated after its
+#: receipt (a phone's clock set by hand, a time zone slip): a day.
+CLOCK_TOLERANCE = timedelta(days=1)
 
 
 def _parse_date(value) -> date | None:
@@ -23,13 +33,22 @@ def clean(
     completed_at: datetime | None,
     window: tuple[date, date],
     settings: dict,
+    received_at: datetime | None = None,
 ) -> tuple[str, str | None]:
     """Return ``("valid", None)`` or ``("invalid", reason_code)`` for the first rule a ballot breaks.
 
+    - ``interview_after_receipt``: the interview is dated after the server received it (more than
+      :data:`CLOCK_TOLERANCE` later: a device clock set to 2099 says nothing true about the interview);
+    - ``interview_before_window``: the interview is dated before the round's survey window opens;
     - ``result_date_outside_window``: the procedure's result was received outside the survey window;
     - ``result_after_interview``: the result date is after the interview (the respondent cannot have used it);
     - ``interview_too_short``: the interview lasted less than ``min_interview_seconds``.
     """
+    stamps = [stamp for stamp in (started_at, completed_at) if stamp is not None]
+    if received_at is not None and any(stamp > received_at + CLOCK_TOLERANCE for stamp in stamps):
+        return "invalid", "interview_after_receipt"
+    if any(stamp.date() < window[0] for stamp in stamps):
+        return "invalid", "interview_before_window"
     result_date = _parse_date(answers.get("result_date"))
     if result_date is not None:
         if not window[0] <= result_date <= window[1]:

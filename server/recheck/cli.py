@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import transactional
 from ..cli_output import json_option, print_table
+from ..cli_transaction import transactional
 
 
 def _user(username: str, roles: tuple[str, ...]):

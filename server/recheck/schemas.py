@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..bounds import ID_RANGE, SEED_RANGE
 from .models import OUTCOMES
 from .settings import settings_of
 from .status import OVERRIDABLE
@@ -11,8 +12,10 @@ from .status import OVERRIDABLE
 
 class SampleRequestSchema(Schema):
     rate = fields.Float(load_default=0.10, validate=validate.Range(0, 1))
-    min_per_enumerator = fields.Integer(load_default=2, validate=validate.Range(min=0))
-    seed = fields.Integer(required=True, metadata={"description": "Recorded; the same seed redraws the same sample"})
+    min_per_enumerator = fields.Integer(load_default=2, validate=validate.Range(min=0, max=1_000_000))
+    seed = fields.Integer(
+        required=True, validate=SEED_RANGE, metadata={"description": "Recorded; the same seed redraws the same sample"}
+    )
     shortest_share = fields.Float(load_default=0.0, validate=validate.Range(0, 1))
     straight_lined = fields.Boolean(load_default=False)
     repeated_contacts = fields.Boolean(load_default=False)
@@ -166,7 +169,9 @@ class QualitySettingsSchema(Schema):
 
 
 class BulkReviewerSchema(Schema):
-    assignments = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=5000))
+    assignments = fields.List(
+        fields.Integer(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=5000)
+    )
     username = fields.String(required=True)
 
 

@@ -1,7 +1,7 @@
 """Command line for results: ``parsurvey appraisal import``, ``parsurvey score``, ``parsurvey par rank``,
 ``parsurvey report``, ``parsurvey ballots import`` (paper ballots) and ``parsurvey demo appraisal``.
 
-Each command that touches the database is one transaction (``server.cli.transactional``).
+Each command that touches the database is one transaction (``server.cli_transaction.transactional``).
 ``parsurvey par rank`` needs no database: it ranks a CSV with ``scoring`` alone.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import demo, transactional
 from ..cli_output import json_option, print_table, progress
+from ..cli_transaction import transactional
 from ..errors import ApiError
 
 appraisal = click.Group("appraisal", help="Appraisal points (điểm thẩm định) of a round.")
@@ -286,7 +286,7 @@ def ballots_template(round_code, form_id, version, fmt, out):
     click.echo(str(target))
 
 
-@demo.command("appraisal")
+@click.command("appraisal")
 @transactional
 def demo_appraisal():
     """Load the 2022 appraisal and satisfaction points of the demo departments (published report)."""

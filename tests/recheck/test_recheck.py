@@ -188,6 +188,21 @@ def test_a_reviewer_reading_an_unassigned_ballot_should_get_403(client, people, 
     assert phone == full.get_json()["answers"]["respondent_phone"] and phone.startswith("09")
 
 
+def test_a_reviewers_access_to_contact_details_should_end_when_the_recheck_is_decided(client, people, ballots):
+    draw(client, people)
+    assignment = next(a for a in rechecks(client, people["supervisor"]) if a["organisation"] == "MTTQ")
+    path = f"/api/v1/ballots/{assignment['ballot']}"
+    phone = client.get(path, headers=people["supervisor"]).get_json()["answers"]["respondent_phone"]
+    assert client.get(path, headers=people["mttq1"]).get_json()["answers"]["respondent_phone"] == phone
+    # unreachable decides nothing: the reviewer still needs to call
+    assert find(client, people, assignment, "unreachable").get_json()["ballot_status"] == "selected"
+    assert client.get(path, headers=people["mttq1"]).get_json()["answers"]["respondent_phone"] == phone
+    assert find(client, people, assignment, "confirmed").get_json()["ballot_status"] == "confirmed"
+    decided = client.get(path, headers=people["mttq1"])
+    assert decided.status_code == 200 and decided.get_json()["answers"]["respondent_phone"] == "[ẩn]"
+    assert client.get(path, headers=people["supervisor"]).get_json()["answers"]["respondent_phone"] == phone
+
+
 def test_enumerators_see_only_their_own_ballots_without_contact_details(client, people, ballots):
     own = client.get("/api/v1/ballots?round=2022", headers=people["enumerator1"]).get_json()
     assert own["total"] == 40 and {b["enumerator"] for b in own["ballots"]} == {"enumerator1"}

@@ -271,3 +271,27 @@ def test_a_nul_character_stored_in_a_text_answer_should_not_stop_the_scoring_of_
     assert response.status_code == 201, response.get_json()
     snv = by_agency(response.get_json()["results"]["satisfaction"]["agencies"])["SNV"]
     assert snv["ballots"] == 2 and snv["index"] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize(
+    ("started", "completed", "reason"),
+    [
+        ("2099-01-01T08:00:00+07:00", "2099-01-01T08:12:30+07:00", "interview_after_receipt"),
+        ("2021-12-31T08:00:00+07:00", "2021-12-31T08:12:30+07:00", "interview_before_window"),
+    ],
+)
+def test_an_interview_dated_2099_or_before_the_window_should_be_flagged_and_not_counted(
+    client, db, supervisor1, enumerator1, started, completed, reason
+):
+    sync(client, enumerator1, scored_answers("SNV", 5), scored_answers("SNV", 4))
+    paradata = {"started_at": started, "completed_at": completed, "app_version": "test"}
+    dated = envelope("SNV", answers=scored_answers("SNV", 1), paradata=paradata)
+    result = client.post("/api/v1/sync/batches", json=batch(dated), headers=enumerator1).get_json()["results"][0]
+    assert result["status"] == "accepted"
+    stored = db.session.scalar(select(Ballot).where(Ballot.instance_id == dated["instance_id"]))
+    assert (stored.status, stored.status_reason) == ("invalid", reason)
+    upload_appraisal(client, supervisor1, csv_bytes(["agency", "appraisal_points"], [["SNV", "86"]]))
+    response = start(client, supervisor1, bootstrap_resamples=50)
+    assert response.status_code == 201, response.get_json()
+    snv = by_agency(response.get_json()["results"]["satisfaction"]["agencies"])["SNV"]
+    assert snv["ballots"] == 2, "the misdated ballot is not counted"

@@ -107,3 +107,39 @@ def test_a_form_label_with_a_lone_surrogate_should_be_a_clear_422_on_upload(clie
             "message": "holds a lone surrogate (U+DFFF), which is not Unicode text; save the file as UTF-8",
         }
     ]
+
+
+@pytest.mark.parametrize("run_id", [2**31, 2**64])
+def test_a_path_id_past_the_integer_column_should_be_404_not_500(client, admin, run_id):
+    # 2^31 overflows PostgreSQL's integer, 2^64 SQLite's: the URL does not name a row either way
+    assert_envelope(client.get(f"/api/v1/score-runs/{run_id}/ranking", headers=admin), 404, "not_found")
+    decided = client.post(f"/api/v1/quarantines/{run_id}/decision", json={"decision": "release"}, headers=admin)
+    assert_envelope(decided, 404, "not_found")
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/score-runs/{run_id}/ranking"]
+    parameter = next(p for p in documented["parameters"] if p["name"] == "run_id")
+    assert parameter["schema"]["maximum"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**80])
+def test_a_recheck_seed_outside_bigint_should_be_a_clear_422(client, demo, seed):
+    supervisor = {
+        "Authorization": "Bearer "
+        + client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"}).get_json()[
+            "token"
+        ]
+    }
+    response = client.post("/api/v1/rounds/2022/recheck-samples", json={"seed": seed}, headers=supervisor)
+    body = assert_envelope(response, 422, "invalid_request")
+    assert "seed" in body["errors"]
+
+
+def test_assignment_ids_past_the_integer_column_should_be_a_clear_422(client, demo):
+    supervisor = {
+        "Authorization": "Bearer "
+        + client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"}).get_json()[
+            "token"
+        ]
+    }
+    body = {"username": "mttq1", "assignments": [2**31, 2**70, -5]}
+    response = client.post("/api/v1/rounds/2022/rechecks/reviewer", json=body, headers=supervisor)
+    assert_envelope(response, 422, "invalid_request")

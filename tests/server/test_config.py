@@ -39,7 +39,7 @@ def test_should_refuse_a_bad_setting_with_a_sentence_naming_the_variable(env, sa
 def test_the_cli_should_exit_with_the_sentence_and_no_traceback_on_a_bad_setting(tmp_path):
     env = {"PARSURVEY_DATABASE_URL": "oracle://x", "PATH": "", "PARSURVEY_INSTANCE_PATH": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-c", "from server.cli import main; main()", "forms", "list"],
+        [sys.executable, "-c", "from server.main import main; main()", "forms", "list"],
         env=env,
         capture_output=True,
         text=True,

@@ -294,7 +294,12 @@ RULE_CASES = [
     ({"result_date": "2022-02-30"}, "2022-09-20T08:00:00+07:00", "2022-09-20T08:00:10+07:00"),
     ({}, None, "2022-09-20T08:00:10+07:00"),
     ({}, "2022-09-20T01:00:00.000Z", "2022-09-20T08:00:10+07:00"),
+    ({"result_date": "2022-09-15"}, "2099-01-01T08:00:00+07:00", "2099-01-01T08:12:30+07:00"),
+    ({"result_date": "2022-09-15"}, "2022-12-22T08:00:00+07:00", "2022-12-22T08:12:30+07:00"),
+    ({}, "2021-12-31T08:00:00+07:00", "2021-12-31T08:12:30+07:00"),
 ]
+#: The server's time of receipt of the cases above (a day of clock tolerance: the 2022-12-22 case counts).
+RECEIVED_AT = "2022-12-21T09:00:00.000Z"
 
 
 def test_the_phone_and_the_server_apply_the_same_cleaning_rules(live_server, db, browser):
@@ -309,19 +314,23 @@ def test_the_phone_and_the_server_apply_the_same_cleaning_rules(live_server, db,
     page = browser.new_page()
     page.goto(live_server.url + "/app/static/icon.svg")
     in_browser = page.evaluate(
-        """async ([cases, rules]) => {
+        """async ([cases, rules, received]) => {
              const {cleaningReason} = await import('/app/static/rules.js');
-             return cases.map(([answers, started, completed]) => cleaningReason(answers, started, completed, rules));
+             return cases.map(([answers, started, completed]) =>
+               cleaningReason(answers, started, completed, rules, received));
            }""",
-        [RULE_CASES, rules],
+        [RULE_CASES, rules, RECEIVED_AT],
     )
     window = (date(2022, 1, 1), date(2022, 11, 30))
+    received = parse_timestamp(RECEIVED_AT)
     on_server = [
-        clean(answers, parse_timestamp(started), parse_timestamp(completed), window, rules)[1]
+        clean(answers, parse_timestamp(started), parse_timestamp(completed), window, rules, received)[1]
         for answers, started, completed in RULE_CASES
     ]
     assert in_browser == on_server
     assert {r for r in on_server if r} == {
+        "interview_after_receipt",
+        "interview_before_window",
         "result_date_outside_window",
         "result_after_interview",
         "interview_too_short",

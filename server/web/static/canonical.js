@@ -14,6 +14,7 @@ export const ERROR_ACTIONS = {
   invalid_request: "fix",
   unauthenticated: "authenticate",
   invalid_credentials: "authenticate",
+  too_many_attempts: "retry",
   account_locked: "stop",
   forbidden: "stop",
   csrf_failed: "fix",

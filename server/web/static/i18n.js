@@ -215,6 +215,8 @@ export const TEXTS = {
     reason_override: "Giám sát sửa",
     tab_recheck_short: "Phúc tra",
     reason_quarantine: "Phiếu của điều tra viên đang bị tạm giữ",
+    rule_interview_after_receipt: "Ngày phỏng vấn sau ngày máy chủ nhận phiếu",
+    rule_interview_before_window: "Ngày phỏng vấn trước thời gian khảo sát",
     rule_result_date_outside_window: "Ngày nhận kết quả ngoài thời gian khảo sát",
     rule_result_after_interview: "Ngày nhận kết quả sau ngày phỏng vấn",
     rule_interview_too_short: "Phỏng vấn quá ngắn",
@@ -486,6 +488,8 @@ export const TEXTS = {
     reason_override: "Set by a supervisor",
     tab_recheck_short: "Re-check",
     reason_quarantine: "The enumerator's ballots are held",
+    rule_interview_after_receipt: "Interview dated after receipt",
+    rule_interview_before_window: "Interview before the survey window",
     rule_result_date_outside_window: "Result date outside the survey window",
     rule_result_after_interview: "Result received after the interview",
     rule_interview_too_short: "Interview too short",
@@ -666,6 +670,7 @@ export const ERROR_TEXTS = {
     invalid_request: "Thông tin gửi lên thiếu hoặc không hợp lệ.",
     unauthenticated: "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.",
     invalid_credentials: "Sai tên đăng nhập hoặc mật khẩu.",
+    too_many_attempts: "Đăng nhập sai quá nhiều lần. Hãy chờ một lúc rồi thử lại.",
     account_locked: "Tài khoản này đã bị khóa. Phiếu chưa gửi vẫn còn trên máy: hãy nhờ giám sát viên đăng nhập trên máy này để gửi thay.",
     forbidden: "Tài khoản của bạn không được làm việc này.",
     csrf_failed: "Phiên làm việc không hợp lệ. Hãy tải lại trang.",
@@ -722,6 +727,7 @@ export const ERROR_TEXTS = {
     invalid_request: "Some information is missing or not valid.",
     unauthenticated: "Your session has expired. Sign in again.",
     invalid_credentials: "Wrong username or password.",
+    too_many_attempts: "Too many failed sign-ins. Wait a while, then try again.",
     account_locked: "This account is locked. Unsent ballots stay on this device: ask a supervisor to sign in here and send them on your behalf.",
     forbidden: "Your account may not do this.",
     csrf_failed: "The session is not valid. Reload the page.",
@@ -774,6 +780,8 @@ export const ERROR_TEXTS = {
 
 export const REASON_TEXTS = {
   vi: {
+    interview_after_receipt: "Phiếu ghi ngày phỏng vấn sau thời điểm máy chủ nhận phiếu (đồng hồ của máy bị sai).",
+    interview_before_window: "Ngày phỏng vấn trước khi bắt đầu thời gian khảo sát của đợt ({start} – {end}).",
     result_date_outside_window: "Ngày nhận kết quả nằm ngoài thời gian khảo sát của đợt ({start} – {end}).",
     result_after_interview: "Ngày nhận kết quả sau ngày phỏng vấn.",
     interview_too_short: "Thời gian phỏng vấn ngắn hơn mức tối thiểu của đợt khảo sát.",
@@ -783,6 +791,8 @@ export const REASON_TEXTS = {
     received: "Máy chủ chưa kiểm tra xong phiếu này.",
   },
   en: {
+    interview_after_receipt: "The interview is dated after the server received it (the device clock is wrong).",
+    interview_before_window: "The interview is dated before the round's survey window ({start} – {end}).",
     result_date_outside_window: "The result date is outside the round's survey window ({start} – {end}).",
     result_after_interview: "The result date is after the interview.",
     interview_too_short: "The interview was shorter than the round's minimum.",

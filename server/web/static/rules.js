@@ -23,8 +23,18 @@ export function resultDateProblem(resultDate, rules) {
   return date < rules.window_start || date > rules.window_end ? "result_date_outside_window" : null;
 }
 
-// The first rule a ballot breaks, as clean() returns it, or null when it is valid.
-export function cleaningReason(answers, startedAt, completedAt, rules) {
+// How far a device clock may run ahead of the server's (CLOCK_TOLERANCE in cleaning.py): a day, in ms.
+const CLOCK_TOLERANCE_MS = 24 * 3600 * 1000;
+
+// The first rule a ballot breaks, as clean() returns it, or null when it is valid. receivedAt (ISO 8601)
+// is the server's time of receipt when known; at capture the device has none (its own clock may be wrong).
+export function cleaningReason(answers, startedAt, completedAt, rules, receivedAt = null) {
+  const stamps = [startedAt, completedAt].filter(Boolean);
+  if (receivedAt && stamps.some((s) => Date.parse(s) > Date.parse(receivedAt) + CLOCK_TOLERANCE_MS)) {
+    return "interview_after_receipt";
+  }
+  // stamp.date() in Python: the calendar date written in the timestamp, in its own offset.
+  if (stamps.some((s) => s.slice(0, 10) < rules.window_start)) return "interview_before_window";
   const date = isoDate(answers.result_date);
   if (date !== null) {
     if (date < rules.window_start || date > rules.window_end) return "result_date_outside_window";

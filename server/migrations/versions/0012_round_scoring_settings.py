@@ -1,7 +1,7 @@
 """round scoring settings: the rule for agencies below the minimum sample and the band basis
 
-Revision ID: 0015
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07 02:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0017'
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

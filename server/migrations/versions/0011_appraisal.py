@@ -1,7 +1,7 @@
 """appraisal: criteria sets, deadlines, members, self-assessments, signed evidence, council appraisals;
 the agency_officer and appraiser roles
 
-Revision ID: 0017
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07 01:43:45.609672
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0017"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

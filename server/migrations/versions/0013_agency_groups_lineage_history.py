@@ -1,7 +1,7 @@
 """the province's own agency groups (no more fixed CHECK), agency lineage, earlier years' published results
 
-Revision ID: 0016
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 02:00:00
 
 Existing agencies keep their group codes: the three built-in groups are inserted with their Vietnamese
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = "0015"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,188 @@
+"""Sign-in protection: failed sign-ins counted per client address and per username, refused with 429.
+
+Every way of signing in (an API token, the web session, an enrolment code, OpenRosa's Basic and Digest)
+is wrapped in :func:`sign_in_limits`. Only failures count (``failed_sign_in`` marks them), in layered
+fixed windows (``PARSURVEY_SIGN_IN_LIMITS_PER_USER``, default 5 a minute, 20 an hour, 50 a day): each
+layer locks the username out for longer, so guessing slows from seconds to a day per few tries, while a
+person who mistypes twice waits for nothing. The client address has its own, looser limits (a whole office
+may share one address). A refused attempt is answered ``429 too_many_attempts`` with ``Retry-After``
+*before* the password is hashed, so a flood of wrong passwords costs the server a counter update each, not
+a hash: signed-in users are not slowed (the hash cost is bounded by the limits).
+
+The counters live in the app's own database by default (``parsurvey+db://``, table ``sign_in_counters``), so
+every gunicorn worker and every app server share them with no other service to run; with Redis at hand set
+``PARSURVEY_RATELIMIT_STORAGE_URI=redis://host:6379/0`` (any storage URI of the ``limits`` library). Keys hold
+a digest of the username, never what was typed (a password typed into the username field stays unknown).
+Failed sign-ins are logged with the way, the known username or "unknown user", and the client address,
+never a password, token or code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from flask import current_app, g, request
+from flask_limiter import Limiter
+from limits.storage import Storage
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import ApiError
+from ..extensions import db
+from .models import SignInCounter, User
+
+log = logging.getLogger("parsurvey.sign_in")
+
+#: The scope of the counters every sign-in path shares.
+SCOPE_ADDRESS = "sign-in-address"
+SCOPE_USER = "sign-in-user"
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_address)
+
+
+def username_key(username: str | None) -> str:
+    """The counter key of a username: a digest of its case-folded form (what was typed is not kept)."""
+    return "user:" + hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()[:32]
+
+
+def failed_sign_in(way: str, username: str | None = None) -> None:
+    """Mark this request's sign-in as failed (it then counts against the limits) and log it without secrets."""
+    g.sign_in_failed = True
+    known = None
+    if username:
+        known = db.session.scalar(select(User.username).where(User.username == username))
+    log.warning("sign-in failed: %s for %s from %s", way, known or "unknown user", client_address())
+
+
+@contextmanager
+def counting_failure(way: str, username: str | None = None, codes=("invalid_credentials", "invalid_enrolment")):
+    """Run a sign-in; a refusal with one of ``codes`` is marked failed (and logged) before it goes on."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.code in codes:
+            failed_sign_in(way, username)
+        raise
+
+
+def _failed(response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
+def sign_in_limits(username_of: Callable[[], str | None] | None = None):
+    """Decorator of a sign-in view: the address limits, and the username limits when ``username_of``
+    can tell the username the request tries (from its body or its Authorization header)."""
+
+    def decorate(view):
+        view = limiter.shared_limit(
+            lambda: current_app.config["SIGN_IN_LIMITS_PER_ADDRESS"],
+            SCOPE_ADDRESS,
+            key_func=lambda: "address:" + client_address(),
+            deduct_when=_failed,
+        )(view)
+        if username_of is not None:
+            view = limiter.shared_limit(
+                lambda: current_app.config["SIGN_IN_LIMITS_PER_USER"],
+                SCOPE_USER,
+                key_func=lambda: username_key(username_of()),
+                deduct_when=_failed,
+            )(view)
+        return view
+
+    return decorate
+
+
+def username_in_body() -> str | None:
+    body = request.get_json(silent=True)
+    value = body.get("username") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+class DatabaseStorage(Storage):
+    """The ``limits`` storage ``parsurvey+db://``: fixed-window counters in the app's own database.
+
+    Each change is its own short transaction on a connection of its own (never the request's), one
+    upsert that starts a new window when the old one has ended."""
+
+    STORAGE_SCHEME = ["parsurvey+db"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    @staticmethod
+    def _insert():
+        dialect = db.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - parsurvey runs on SQLite and PostgreSQL
+            raise RuntimeError(f"parsurvey+db:// counts on SQLite or PostgreSQL, not {dialect}")
+        return insert(SignInCounter.__table__)
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        table = SignInCounter.__table__
+        ended = table.c.expires_at <= now
+        statement = (
+            self._insert()
+            .values(key=key, count=amount, expires_at=now + expiry)
+            .on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={
+                    "count": case((ended, amount), else_=table.c.count + amount),
+                    "expires_at": case((ended, now + expiry), else_=table.c.expires_at),
+                },
+            )
+            .returning(table.c.count)
+        )
+        with db.engine.begin() as connection:
+            count = connection.execute(statement).scalar_one()
+            if random.random() < 0.01:  # now and then, forget the windows that ended an hour ago
+                connection.execute(delete(table).where(table.c.expires_at < now - 3600))
+        return count
+
+    def _row(self, key: str):
+        table = SignInCounter.__table__
+        with db.engine.connect() as connection:
+            return connection.execute(
+                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > time.time())
+            ).first()
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return row.count if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return row.expires_at if row else time.time()
+
+    def check(self) -> bool:
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(select(func.count()).select_from(SignInCounter.__table__))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        with db.engine.begin() as connection:
+            return connection.execute(delete(SignInCounter.__table__)).rowcount
+
+    def clear(self, key: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(SignInCounter.__table__).where(SignInCounter.__table__.c.key == key))

@@ -1,0 +1,139 @@
+"""Sign-in protection: failed sign-ins counted per username and per client address on every sign-in path,
+refused with 429 too_many_attempts and Retry-After before any password is hashed, logged without secrets,
+and counted in the database so every worker and app server shares the counters."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from contextlib import contextmanager
+
+import pytest
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tests.server.test_api_errors import assert_envelope
+
+WRONG = "sai-mật-khẩu-bí-mật"
+
+
+def sign_in(client, username, password, path="/api/v1/auth/tokens"):
+    return client.post(path, json={"username": username, "password": password})
+
+
+def assert_refused(response):
+    assert_envelope(response, 429, "too_many_attempts")
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+@contextmanager
+def limits(app, **values):
+    saved = {name: app.config[name] for name in values}
+    app.config.update(values)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+
+
+def test_the_sixth_wrong_password_in_a_minute_should_be_refused_429_even_with_the_right_one(client, make_user, caplog):
+    make_user("nguyen_van_a", "enumerator", password="đúng-mật-khẩu")
+    with caplog.at_level(logging.WARNING, logger="parsurvey.sign_in"):
+        for _ in range(5):
+            assert_envelope(sign_in(client, "nguyen_van_a", WRONG), 401, "invalid_credentials")
+    refused = sign_in(client, "nguyen_van_a", WRONG)
+    assert_refused(refused)
+    assert_refused(sign_in(client, "nguyen_van_a", "đúng-mật-khẩu"))  # locked out for the window
+    # the web session and the other spellings of the name share the username's counter
+    assert_refused(sign_in(client, "NGUYEN_VAN_A", "đúng-mật-khẩu", "/api/v1/auth/session"))
+    # another user from the same address is not locked out
+    make_user("tran_thi_b", "enumerator", password="mật-khẩu-b")
+    assert sign_in(client, "tran_thi_b", "mật-khẩu-b").status_code == 201
+    failures = [r for r in caplog.records if r.name == "parsurvey.sign_in"]
+    assert len(failures) == 5 and "nguyen_van_a" in failures[0].getMessage()
+    assert "127.0.0.1" in failures[0].getMessage()
+    assert WRONG not in caplog.text
+
+
+def test_a_username_that_does_not_exist_is_counted_but_never_logged(client, db, caplog):
+    typed = "mật-khẩu-gõ-nhầm-ô"  # a password typed into the username field
+    with caplog.at_level(logging.WARNING, logger="parsurvey.sign_in"):
+        for _ in range(5):
+            assert sign_in(client, typed, WRONG).status_code == 401
+    assert_refused(sign_in(client, typed, WRONG))
+    assert "unknown user" in caplog.text and typed not in caplog.text
+    from server.auth.models import SignInCounter
+
+    keys = [row.key for row in db.session.query(SignInCounter)]
+    assert keys and not any(typed in key for key in keys), "the counters hold a digest, not what was typed"
+
+
+def test_successful_sign_ins_should_not_count(client, make_user):
+    make_user("le_van_c", "enumerator", password="mật-khẩu-c")
+    for _ in range(8):
+        assert sign_in(client, "le_van_c", "mật-khẩu-c").status_code == 201
+
+
+def test_failures_from_one_address_should_be_limited_across_usernames(app, client, db):
+    with limits(app, SIGN_IN_LIMITS_PER_ADDRESS="3 per minute"):
+        for n in range(3):
+            assert sign_in(client, f"khách{n}", WRONG).status_code == 401
+        assert_refused(sign_in(client, "khách-mới", WRONG))
+        # enrolment codes are guessed from an address too
+        assert_refused(client.post("/api/v1/auth/enrolments", json={"code": "ABCD-EFGH"}))
+
+
+def test_wrong_enrolment_codes_should_be_counted_per_address(app, client, db):
+    with limits(app, SIGN_IN_LIMITS_PER_ADDRESS="4 per minute"):
+        for _ in range(4):
+            assert_envelope(
+                client.post("/api/v1/auth/enrolments", json={"code": "ABCD-EFGH"}), 401, "invalid_enrolment"
+            )
+        assert_refused(client.post("/api/v1/auth/enrolments", json={"code": "ABCD-EFGH"}))
+
+
+def test_wrong_openrosa_app_passwords_should_be_refused_429_after_five(client, demo):
+    wrong = base64.b64encode(b"enumerator1:not-the-app-password").decode()
+    headers = {"Authorization": f"Basic {wrong}", "X-OpenRosa-Version": "1.0"}
+    challenge = client.get("/openrosa/formList", headers={"X-OpenRosa-Version": "1.0"})
+    assert challenge.status_code == 401, "a request without credentials (Digest's first step) does not count"
+    for _ in range(5):
+        assert client.get("/openrosa/formList", headers=headers).status_code == 401
+    refused = client.get("/openrosa/formList", headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    # the same username's token sign-in is locked out as well
+    assert_refused(sign_in(client, "enumerator1", "demo-password"))
+
+
+def test_a_refused_attempt_should_cost_far_less_than_a_password_hash(client, make_user):
+    make_user("pham_d", "enumerator", password="mật-khẩu-d")
+    for _ in range(5):
+        sign_in(client, "pham_d", WRONG)
+    hashed = generate_password_hash("x", method="scrypt")
+    started = time.perf_counter()
+    for _ in range(5):
+        check_password_hash(hashed, WRONG)
+    one_hash = (time.perf_counter() - started) / 5
+    started = time.perf_counter()
+    for _ in range(20):
+        assert sign_in(client, "pham_d", WRONG).status_code == 429
+    per_refusal = (time.perf_counter() - started) / 20
+    assert per_refusal < one_hash, f"refused in {per_refusal * 1000:.1f} ms; a hash takes {one_hash * 1000:.1f} ms"
+
+
+def test_the_counters_should_be_shared_by_two_apps_on_one_database(app, client, make_user):
+    from server import create_app
+
+    make_user("hoang_e", "enumerator", password="mật-khẩu-e")
+    for _ in range(5):
+        sign_in(client, "hoang_e", WRONG)
+    other = create_app({key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "AUDIT_KEY")})
+    assert_refused(sign_in(other.test_client(), "hoang_e", "mật-khẩu-e"))
+
+
+@pytest.mark.parametrize("value", ["five a minute", "5 per fortnight"])
+def test_a_wrong_limit_setting_should_stop_start_up_with_a_sentence(value):
+    from server.config import ConfigError, load
+
+    with pytest.raises(ConfigError, match="SIGN_IN_LIMITS_PER_USER"):
+        load({"PARSURVEY_SIGN_IN_LIMITS_PER_USER": value})
