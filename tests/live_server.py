@@ -19,6 +19,24 @@ import pytest
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
+def start_timeout() -> float:
+    """Seconds to wait for the server to answer: PARSURVEY_TEST_SERVER_START_TIMEOUT, default 90.
+
+    A loaded machine (many suites sharing two cores) can take far longer than an idle one to import the
+    app and fork the workers; a bad value fails loudly rather than silently falling back.
+    """
+    raw = os.environ.get("PARSURVEY_TEST_SERVER_START_TIMEOUT", "").strip()
+    if not raw:
+        return 90.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RuntimeError(f"PARSURVEY_TEST_SERVER_START_TIMEOUT is not a number of seconds: {raw!r}") from None
+    if value <= 0:
+        raise RuntimeError(f"PARSURVEY_TEST_SERVER_START_TIMEOUT must be above 0, not {raw!r}")
+    return value
+
+
 class LiveServer:
     def __init__(self, database_url: str, instance: Path, workers: int = 2):
         with socket.socket() as sock:
@@ -49,7 +67,8 @@ class LiveServer:
             env=self.env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        timeout = start_timeout()
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/api/v1/openapi.json", timeout=1).read()
@@ -58,7 +77,9 @@ class LiveServer:
                 if self.process.poll() is not None:
                     raise RuntimeError("the server exited at start") from None
                 time.sleep(0.1)
-        raise RuntimeError("the server did not start in 30 s")
+        raise RuntimeError(
+            f"the server did not start in {timeout:g} s (set PARSURVEY_TEST_SERVER_START_TIMEOUT to wait longer)"
+        )
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no shutdown, no flushing, like a power cut of the process."""
