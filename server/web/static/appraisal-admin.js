@@ -162,7 +162,7 @@ function editCard(ui, h, base, criteria, redraw) {
     max.value = c.max_points;
     org.value = c.council_org || "";
     rule.value = c.rule ? JSON.stringify(c.rule) : "";
-    for (const g of GROUPS) document.getElementById(`apa-edit-group-${g}`).checked = Boolean(c.groups?.includes(g));
+    GROUPS.forEach((g, i) => (boxes[i].querySelector("input").checked = Boolean(c.groups?.includes(g))));
   };
   picker.addEventListener("change", fill);
   const submit = async (event) => {
@@ -172,7 +172,7 @@ function editCard(ui, h, base, criteria, redraw) {
     if (title.value !== c.title) body.title = title.value;
     if (Number(max.value) !== c.max_points) body.max_points = max.value === "" ? null : Number(max.value);
     if ((org.value || null) !== (c.council_org || null)) body.council_org = org.value || null;
-    const chosen = GROUPS.filter((g) => document.getElementById(`apa-edit-group-${g}`).checked);
+    const chosen = GROUPS.filter((_, i) => boxes[i].querySelector("input").checked);
     const groups = chosen.length ? chosen : null;
     if (JSON.stringify(groups) !== JSON.stringify(c.groups?.length ? c.groups : null)) body.groups = groups;
     if (rule.value.trim() !== (c.rule ? JSON.stringify(c.rule) : "")) {
@@ -194,7 +194,8 @@ function editCard(ui, h, base, criteria, redraw) {
       ui.announce(t("apa_edited", { code: c.code }), "ok");
     }
   };
-  const card = h.card(
+  fill();
+  return h.card(
     "apa-edit-card",
     t("apa_edit"),
     el(
@@ -210,8 +211,6 @@ function editCard(ui, h, base, criteria, redraw) {
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "apa-edit-save" }, t("adm_save"))),
     ),
   );
-  queueMicrotask(fill); // the checkboxes are found by id once the card is on the page
-  return card;
 }
 
 // ------------------------------------------------------------------ council members and deadlines
@@ -257,7 +256,7 @@ function councilCard(ui, h, base, calendar, redraw) {
     el(
       "form",
       { id: "apa-deadline-form", onsubmit: saveDeadlines, novalidate: true },
-      ...STAGES.map((s) => h.field(`apa-${s}`, t(`apa_${s}`), inputs[s], calendar[s] ? h.when(calendar[s]) : t("apr_no_deadline"))),
+      ...STAGES.map((s) => h.field(`apa-${s}`, t(`apa_${s}`), inputs[s], calendar[s] ? h.when(calendar[s]) : t("apa_no_deadline"))),
       deadlineProblems,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "apa-deadlines-save" }, t("adm_save"))),
     ),
