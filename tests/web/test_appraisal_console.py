@@ -140,3 +140,43 @@ def test_the_secretariat_imports_the_criteria_sets_a_deadline_follows_progress_a
     db.session.rollback()
     assert db.session.scalar(select(AppraisalCalendar.locked_at)) is not None
     context.close()
+
+
+def test_the_secretariat_copies_last_years_criteria_edits_one_and_sees_the_change_listed(live_server, db, browser):
+    from playwright.sync_api import expect
+
+    from server.appraisal.criteria import import_criteria
+    from server.registry.service import copy_round, get_round
+    from server.transaction import unit_of_work
+
+    with unit_of_work():
+        import_criteria(get_round("2022"), criteria_xlsx(), "bo_tieu_chi_2022.xlsx")
+        copy_round("2023", 2023, "2022")
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, live_server.url, "supervisor")
+    page.click("#console-appraisal")
+    expect(page.locator("h2.page-title")).to_have_text("Thẩm định — Đợt khảo sát 2023")  # the latest round
+    expect(page.locator("#apa-criteria-count")).to_have_text("Đợt này chưa có bộ tiêu chí.")
+    expect(page.locator("#apa-copy-from")).to_have_value("2022")
+    page.click("#apa-copy")
+    expect(page.locator("#status")).to_have_text(f"Đã sao chép {len(ROWS)} tiêu chí của đợt 2022.")
+    expect(page.locator("#apa-changes")).to_contain_text("Chưa có thay đổi.")
+
+    page.select_option("#apa-edit-code", "1.1.1")
+    expect(page.locator("#apa-edit-title")).to_have_value("Ban hành kế hoạch kịp thời")
+    page.fill("#apa-edit-title", "Ban hành kế hoạch trước ngày 15/12")
+    page.click("#apa-edit-save")
+    expect(page.locator("#status")).to_have_text("Đã sửa tiêu chí 1.1.1.")
+    expect(page.locator("#apa-changes li[data-code='1.1.1']")).to_have_text(
+        "1.1.1: nội dung từ Ban hành kế hoạch kịp thời thành Ban hành kế hoạch trước ngày 15/12"
+    )
+    expect(page.locator("#apa-criteria tr[data-code='1.1.1'] td").last).to_have_text("Đã sửa")
+
+    # a maximum that no longer adds up with its siblings: the server's problems are listed, nothing changes
+    page.select_option("#apa-edit-code", "1.1.1")
+    page.fill("#apa-edit-max", "5")
+    page.click("#apa-edit-save")
+    expect(page.locator("#apa-edit-problems table")).to_be_visible()
+    expect(page.locator("#apa-criteria tr[data-code='1.1.1'] td").nth(1)).to_have_text("1")
+    context.close()
