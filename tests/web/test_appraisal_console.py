@@ -91,6 +91,7 @@ def test_the_secretariat_imports_the_criteria_sets_a_deadline_follows_progress_a
     expect(page.locator("#status")).to_have_text(f"Đã nhập {len(ROWS)} tiêu chí.")
     expect(page.locator("#apa-criteria-count")).to_have_text(f"{len(ROWS)} tiêu chí trong 7 lĩnh vực.")
     expect(page.locator("#apa-criteria tr[data-code='1.1.1']")).to_contain_text("Theo mức: 0; 0,5; 1")
+    expect(page.locator("#apa-criteria tr[data-code='1.1.1'] td").last).to_have_text("")  # not copied: no "new"
 
     # the appraisal deadline, typed in the browser's time zone, is stored as that instant
     page.fill("#apa-appraisal_until", "2030-12-31T17:00")

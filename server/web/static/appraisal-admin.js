@@ -92,7 +92,8 @@ function criteriaCard(ui, h, base, rounds, criteria, changes, open, redraw) {
       el("td", {}, ruleText(ui, h, c.rule)),
       el("td", {}, groupsText(ui, c.groups)),
       el("td", {}, c.council_org || ""),
-      el("td", {}, c.change && c.change !== "unchanged" ? t(`apa_change_${c.change}`) : ""),
+      // against another round only when copied from one (an imported set is all "new": nothing to say)
+      el("td", {}, changes?.compared_with && c.change && c.change !== "unchanged" ? t(`apa_change_${c.change}`) : ""),
     ),
   );
   const parts = [
