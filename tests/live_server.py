@@ -19,6 +19,24 @@ import pytest
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
+def start_timeout() -> float:
+    """Seconds to wait for the server to answer: PARSURVEY_TEST_SERVER_START_TIMEOUT, default 90.
+
+    A loaded machine (many suites sharing two cores) can take far longer than an idle one to import the
+    app and fork the workers; a bad value fails loudly rather than silently falling back.
+    """
+    raw = os.environ.get("PARSURVEY_TEST_SERVER_START_TIMEOUT", "").strip()
+    if not raw:
+        return 90.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RuntimeError(f"PARSURVEY_TEST_SERVER_START_TIMEOUT is not a number of seconds: {raw!r}") from None
+    if value <= 0:
+        raise RuntimeError(f"PARSURVEY_TEST_SERVER_START_TIMEOUT must be above 0, not {raw!r}")
+    return value
+
+
 class LiveServer:
     def __init__(self, database_url: str, instance: Path, workers: int = 2):
         with socket.socket() as sock:
@@ -34,7 +52,7 @@ class LiveServer:
         self.workers = workers
         self.process: subprocess.Popen | None = None
 
-    def start(self, wait_seconds: float = 90) -> None:
+    def start(self, wait_seconds: float | None = None) -> None:
         self.process = subprocess.Popen(
             [
                 str(GUNICORN),
@@ -49,7 +67,8 @@ class LiveServer:
             env=self.env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + wait_seconds
+        timeout = max(wait_seconds or 0, start_timeout())  # the longer of the caller's and the setting
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/api/v1/openapi.json", timeout=1).read()
@@ -58,7 +77,9 @@ class LiveServer:
                 if self.process.poll() is not None:
                     raise RuntimeError("the server exited at start") from None
                 time.sleep(0.1)
-        raise RuntimeError(f"the server did not start in {wait_seconds} s")
+        raise RuntimeError(
+            f"the server did not start in {timeout:g} s (set PARSURVEY_TEST_SERVER_START_TIMEOUT to wait longer)"
+        )
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no shutdown, no flushing, like a power cut of the process."""

@@ -158,6 +158,7 @@ def test_each_role_sees_only_the_console_screens_its_api_allows(live_server, db,
         "console-fieldwork",
         "console-recheck",
         "console-results",
+        "console-appraisal",
     ]
     page.click("#sign-out")
     page.wait_for_selector("#sign-in")

@@ -14,6 +14,7 @@ import { renderGroups } from "./admin-groups.js";
 import { renderFieldwork } from "./admin-fieldwork.js";
 import { renderRecheck } from "./admin-recheck.js";
 import { renderResults } from "./admin-results.js";
+import { renderAppraisalAdmin } from "./appraisal-admin.js";
 
 for (const lang of Object.keys(ADMIN_TEXTS)) Object.assign(TEXTS[lang], ADMIN_TEXTS[lang]);
 
@@ -28,6 +29,7 @@ const SCREENS = {
   fieldwork: { draw: renderFieldwork, roles: ["admin", "supervisor"] },
   recheck: { draw: renderRecheck, roles: ["admin", "supervisor"] },
   results: { draw: renderResults, roles: ["admin", "supervisor"] },
+  appraisal: { draw: renderAppraisalAdmin, roles: ["admin", "supervisor"] },
 };
 
 const state = { screen: null, round: null, drawing: Promise.resolve() };

@@ -18,6 +18,7 @@ const SHELL = [
   "/app/static/admin-rounds.js",
   "/app/static/admin-users.js",
   "/app/static/appraisal.js",
+  "/app/static/appraisal-admin.js",
   "/app/static/i18n-appraisal.js",
   "/app/static/i18n-admin.js",
   "/app/static/ballot_table.js",
