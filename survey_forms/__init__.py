@@ -21,7 +21,7 @@ Form JSON format
       "children": [ element, … ]
     }
 
-Elements (``type`` and ``name`` always; names ``[A-Za-z_][A-Za-z0-9_]*``, unique across the whole
+Elements (``type`` and ``name`` always; names ``[A-Za-z_][A-Za-z0-9_-]*``, unique across the whole
 form, groups included; every text is a ``{"vi": …, …}`` object):
 
 * ``group``: ``label``?, ``hint``?, ``relevant``?, ``children`` (answers do not nest); with ``"repeat": true``

@@ -22,7 +22,8 @@ FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 FORM_ID_MAX = 64
 VERSION = re.compile(r"[A-Za-z0-9._-]+")
 VERSION_MAX = 32
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: XML names (as ODK writes them) may hold a hyphen: ``label-test``, read as ``${label-test}``.
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 NAME_MAX = 64
 #: A choice's other columns (read by a choice_filter): names as question names, values short texts.
 CHOICE_COLUMN_MAX = 200

@@ -263,7 +263,7 @@ _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<number>\d+(?:\.\d*)?|\.\d+)
-  | (?P<ref>\$\{(?P<refname>[A-Za-z_][A-Za-z0-9_]*)\})
+  | (?P<ref>\$\{(?P<refname>[A-Za-z_][A-Za-z0-9_-]*)\})
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<name>(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op><=|>=|!=|\.\.|[=<>+\-*(),.])

@@ -223,6 +223,10 @@ TYPES = {
     "range": "integer",
     "hidden": "calculate",
 }
+#: Bind attributes pyxform makes of a question's ``parameters`` that only tell ODK Collect how to capture
+#: the answer (``max-pixels``: how far Collect scales a photo down): imported without effect; the question's
+#: ``parameters`` are listed as a warning.
+IGNORED_BINDS = frozenset({"orx:max-pixels"})
 #: ``acknowledge`` (and the older ``trigger``) is answered ``OK``, as ODK Collect stores it.
 ACKNOWLEDGED = {"value": "OK", "label": {"vi": "Đồng ý", "en": "OK"}}
 #: ``phone number`` is a text of digits in ODK (pyxform's question type dictionary).
@@ -487,7 +491,7 @@ def _loop_copy(item: Any, names: set[str], suffix: str, label: str) -> Any:
     if isinstance(item, str):
         text = item.replace("%(label)s", label).replace("%(name)s", suffix)
         return re.sub(
-            r"\$\{([A-Za-z_]\w*)\}",
+            r"\$\{([A-Za-z_][\w-]*)\}",
             lambda m: f"${{{m.group(1)}_{suffix}}}" if m.group(1) in names else m.group(0),
             text,
         )
@@ -524,9 +528,15 @@ class _Converter:
         book = self.workbook
         if book.entities:
             self.ignored("entities", "the 'entities' sheet is not used: parsurvey keeps no ODK Central entities")
-        if book.osm:
-            self.unsupported("osm", "the 'osm' sheet is not supported")
         survey, choices = book.survey or [], book.choices or []
+        osm_rows = any(
+            str(v).lower().split()[:1] == ["osm"]
+            for row in survey
+            for k, v in row.items()
+            if _column(k, aliases.survey_header) == "type"
+        )
+        if book.osm and not osm_rows:  # only osm questions read it: the refused question is the one report
+            self.ignored("osm", "the 'osm' sheet is not used: no osm question reads it")
         self._check_columns("survey", survey, aliases.survey_header, SURVEY_COLUMNS, REFUSED_COLUMNS)
         filtered = any(
             _column(k, aliases.survey_header) == "choice_filter" and v for row in survey for k, v in row.items()
@@ -540,7 +550,12 @@ class _Converter:
                     self.ignored(f"survey[{number}]", f"survey sheet row {number}: a row without a type is skipped")
                 continue
             self.raw_types[number] = kind
-            if not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
+            if kind.lower().split()[:1] == ["osm"]:
+                self.unsupported(
+                    f"survey[{number}].type",
+                    f"survey sheet row {number}: type {kind!r} (an OpenStreetMap feature, with the 'osm' sheet's tags)",
+                )
+            elif not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
                 self.unsupported(f"survey[{number}].type", f"survey sheet row {number}: type {kind!r}")
         settings = book.settings or []
         for number, row in enumerate(settings, start=2):
@@ -671,6 +686,17 @@ class _Converter:
                 out[code] = text
         return out
 
+    def hint(self, value: Any, path: str, where: str) -> Any:
+        """A hint is optional: one without a text in the default language shows "-" there, as pyxform writes a
+        missing translation (a label without it stays refused: every question is asked in that language)."""
+        out = self.text(value, path, where)
+        if isinstance(out, dict) and out and self.default_language not in out:
+            out[self.default_language] = "-"
+            self.ignored(
+                path, f"{where}: the hint has no {self.default_language!r} text; '-' is shown there, as ODK does"
+            )
+        return out
+
     def children(self, items: list[dict[str, Any]], path: str, out: list[dict[str, Any]]) -> None:
         for child in items:
             converted = self.element(child, f"{path}[{len(out)}]", out)
@@ -736,8 +762,10 @@ class _Converter:
         if "label" in data:
             out["label"] = self.text(data["label"], path, where)
         if "hint" in data:
-            out["hint"] = self.text(data["hint"], path, where)
+            out["hint"] = self.hint(data["hint"], path, where)
         self.binds(data.get("bind", {}), out, path, number, where)
+        if "label" not in out and kind not in ("group", "calculate"):
+            self.unlabelled(data, out, number, where)
         if data.get("type") == "phone number":
             given = out.get("constraint")
             out["constraint"] = f"({given}) and {PHONE_CONSTRAINT}" if given else PHONE_CONSTRAINT
@@ -746,7 +774,7 @@ class _Converter:
             if source_type == "repeat":
                 out["repeat"] = True
                 count = (data.get("control") or {}).get("jr:count")
-                generated = re.fullmatch(r"\$\{(\w+)\}", str(count or ""))
+                generated = re.fullmatch(r"\$\{([\w-]+)\}", str(count or ""))
                 if generated and generated.group(1) in self.generated_counts:
                     count = self.generated_counts[generated.group(1)]
                 if count not in (None, ""):
@@ -800,6 +828,20 @@ class _Converter:
                     out["scoring"]["criterion"] = scoring["scoring_criterion"]
         return out
 
+    def unlabelled(self, data: dict[str, Any], out: dict[str, Any], number: int, where: str) -> None:
+        """pyxform takes a question without a label when it has a hint or a media label (ODK Collect then shows
+        the hint, or the picture): the hint becomes the label (the same words on screen), or, for a media label
+        parsurvey does not show, the question's name; either with a warning. Without both it stays refused."""
+        if "hint" in out:
+            out["label"] = out.pop("hint")
+            self.ignored(f"survey[{number}].label", f"{where}: no label; the hint is shown as the label, as ODK does")
+        elif data.get("media"):
+            out["label"] = {self.default_language: str(data.get("name"))}
+            self.ignored(
+                f"survey[{number}].label",
+                f"{where}: the label is only a media file, which is not shown; the question's name is shown instead",
+            )
+
     def binds(self, bind: dict[str, Any], out: dict[str, Any], path: str, number: int, where: str) -> None:
         for key, value in bind.items():
             if key in ("jr:constraintMsg", "jr:requiredMsg"):
@@ -808,6 +850,8 @@ class _Converter:
                 continue
             if key in self.ignored_keys or key == "type":
                 continue  # warned about by check_raw_rows; "type" is pyxform's own (a range's decimal)
+            if key in IGNORED_BINDS:
+                continue  # warned about with the question's other parameters (element)
             if key not in BIND_KEYS:
                 self.unsupported(f"survey[{number}].{key}", f"{where}: {key!r} is not supported")
                 continue

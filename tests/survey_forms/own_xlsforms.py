@@ -273,6 +273,42 @@ CORPUS: dict[str, Sheets] = {
     },
     # A photo: the media question types come with the OpenRosa attachments work (issue 13), not here.
     "photo_question": {"survey": [["type", "name", "label"], ["image", "anh", "Ảnh biên nhận"]]},
+    # Names with a hyphen, as ODK's own example forms write them (XML names allow it), read as ${name-x}.
+    "hyphenated_names": {
+        "survey": [
+            ["type", "name", "label", "relevant", "constraint"],
+            ["integer", "so-nguoi", "Số người trong hộ", None, ". >= 1"],
+            ["select_multiple yes_no", "co-bao-hiem", "Có bảo hiểm y tế?", "${so-nguoi} > 0"],
+            ["text", "ghi-chu", "Ghi chú", "selected(${co-bao-hiem}, 'no') and ${so-nguoi} - 1 >= 0"],
+        ],
+        "choices": [CHOICES_HEADER, *YES_NO],
+    },
+    # A photo whose size Collect caps (parameters max-pixels): the parameter is ignored, the photo type is
+    # what another part of issue 13 adds.
+    "photo_max_pixels": {
+        "survey": [["type", "name", "label", "parameters"], ["image", "anh_so_ho", "Ảnh sổ hộ khẩu", "max-pixels=1024"]]
+    },
+    # Questions without a label, as pyxform takes them: one with a hint only, a note whose label is a picture.
+    "hint_without_label": {
+        "survey": [
+            ["type", "name", "label", "hint", "media::image"],
+            ["text", "ma_ho", None, "Mã hộ ghi trên phiếu"],
+            ["note", "so_do", None, None, "so_do.png"],
+            ["integer", "tuoi", "Tuổi"],
+        ]
+    },
+    # A hint given in one language only, not the default one: ODK shows "-" in the others.
+    "hint_in_one_language": {
+        "survey": [
+            ["type", "name", "label::Vietnamese (vi)", "label::English (en)", "hint::English (en)"],
+            ["text", "dia_chi", "Địa chỉ", "Address", "Street and number"],
+        ]
+    },
+    # An OpenStreetMap question with its tags on the osm sheet: refused once, on its row.
+    "osm_building": {
+        "survey": [["type", "name", "label"], ["osm nha", "toa_nha", "Tòa nhà"], ["text", "ghi_chu", "Ghi chú"]],
+        "osm": [["list_name", "name", "label"], ["nha", "so_tang", "Số tầng"]],
+    },
 }
 
 

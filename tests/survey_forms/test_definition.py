@@ -259,6 +259,15 @@ def test_should_reject_invalid_names(mini_dict, where, value):
     assert expected in pairs(mini_dict)
 
 
+def test_should_accept_a_name_with_a_hyphen_and_its_reference(mini_dict):
+    mini_dict["children"][4]["name"] = "label-test"
+    mini_dict["children"].append(
+        {"type": "note", "name": "after", "label": {"vi": "x"}, "relevant": "${label-test} != ''"}
+    )
+    form = Form.from_dict(mini_dict)
+    assert form.question("after").relevant == "${label-test} != ''"
+
+
 def test_should_reject_invalid_values(mini_dict):
     mini_dict["version"] = "2022 v1"
     mini_dict["children"][4]["label"]["vi"] = "   "

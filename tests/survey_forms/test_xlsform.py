@@ -404,9 +404,20 @@ def test_should_accept_choice_values_with_diacritics(tmp_path):
     assert not [e for e in errors if "channels" in e.path], errors
 
 
-def test_should_refuse_the_osm_sheet(tmp_path):
-    errors = refusal(tmp_path, extra_sheets={"osm": [["list_name", "name", "label"], ["x", "a", "A"]]})
-    assert ("osm", "unsupported_construct") in {(e["path"], e["code"]) for e in errors}
+def test_should_import_an_osm_sheet_no_question_reads_with_a_warning(tmp_path):
+    warnings: list[dict[str, str]] = []
+    path = write_workbook(tmp_path, extra_sheets={"osm": [["list_name", "name", "label"], ["x", "a", "A"]]})
+    form_from_xlsform(path, warnings=warnings)
+    assert ("osm", "ignored_construct") in {(w["path"], w["code"]) for w in warnings}
+
+
+def test_should_refuse_an_osm_question_once_on_its_row(tmp_path):
+    survey = survey_with(["text", "ten", "Tên"], ["OSM building", "nha", "Nhà"])
+    errors = refusal(
+        tmp_path, survey=survey, extra_sheets={"osm": [["list_name", "name", "label"], ["building", "a", "A"]]}
+    )
+    assert [(e["path"], e["code"]) for e in errors] == [("survey[3].type", "unsupported_construct")]
+    assert "survey sheet row 3" in errors[0]["message"]
 
 
 def test_should_import_a_form_with_an_entities_sheet_with_a_warning(tmp_path):

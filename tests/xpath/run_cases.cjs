@@ -68,7 +68,7 @@ function runEnketo(cases) {
     // ${name} becomes /data/name, as pyxform writes it; "." is the question's own node.
     const inside = repeatNames(c);
     const repeat = c.repeat ? c.repeat.name : null;
-    const names = new Set([...c.expr.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]));
+    const names = new Set([...c.expr.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g)].map((m) => m[1]));
     Object.keys(c.values || {}).forEach((n) => names.add(n));
     const doc = new window.DOMParser().parseFromString("<data/>", "text/xml");
     for (const name of names) {
@@ -103,7 +103,7 @@ function runEnketo(cases) {
     }
     // Inside a repeat, pyxform writes a sibling as a relative path (JavaRosa's rule), a node-set argument
     // of count()/sum()/indexed-repeat() as an absolute one.
-    const xpath = c.expr.replace(/(count\(|sum\(|indexed-repeat\()?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, fn, n) => {
+    const xpath = c.expr.replace(/(count\(|sum\(|indexed-repeat\()?\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g, (m, fn, n) => {
       const before = fn || "";
       if (n === repeat) return `${before}/data/${n}`;
       if (!inside.has(n)) return `${before}/data/${n}`;
