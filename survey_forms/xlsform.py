@@ -214,6 +214,7 @@ TYPES = {
     "audio": "audio",
     "video": "video",
     "file": "file",
+    "osm": "file",  # the .osm file OpenMapKit returns to ODK Collect (check_raw_rows warns)
     "calculate": "calculate",
     "note": "note",
     "repeat": "group",
@@ -551,9 +552,12 @@ class _Converter:
                 continue
             self.raw_types[number] = kind
             if kind.lower().split()[:1] == ["osm"]:
-                self.unsupported(
+                # ODK Collect hands an osm question to OpenMapKit and stores the .osm file it returns: here the
+                # answer is that file, as for a file question; the tags to ask are not offered.
+                self.ignored(
                     f"survey[{number}].type",
-                    f"survey sheet row {number}: type {kind!r} (an OpenStreetMap feature, with the 'osm' sheet's tags)",
+                    f"survey sheet row {number}: type {kind!r} is answered with the OpenStreetMap (.osm) file, "
+                    "as a file question; the 'osm' sheet's tags are not asked",
                 )
             elif not _SUPPORTED_TYPE.fullmatch(" ".join(kind.split()).lower()):
                 self.unsupported(f"survey[{number}].type", f"survey sheet row {number}: type {kind!r}")
@@ -747,12 +751,16 @@ class _Converter:
             return self.loop(data, path, number, where)
         if source_type == "note" and "calculate" in data.get("bind", {}):
             source_type = "calculate"  # a note with a calculation has a value in ODK, read by other questions
+        if source_type.lower().split()[:1] == ["osm"]:
+            source_type = "osm"  # pyxform keeps a type it does not know as written ("OSM building")
         kind = TYPES.get(source_type)
         if kind is None:
             self.unsupported(f"survey[{number}].type", f"{where}: {raw_type!r} is not supported")
             return None
         for key, value in data.items():
             if key in ("control", "media", "guidance_hint", "flat") or key in self.ignored_keys:
+                continue  # warned about by check_raw_rows ("flat": pyxform copies that ignored setting here)
+            if key == "tags" and source_type == "osm":
                 continue  # warned about by check_raw_rows ("flat": pyxform copies that ignored setting here)
             if key == "parameters" and value and source_type != "range":
                 self.ignored(f"survey[{number}].parameters", f"{where}: parameters {value!r} are not used")

@@ -304,7 +304,7 @@ CORPUS: dict[str, Sheets] = {
             ["text", "dia_chi", "Địa chỉ", "Address", "Street and number"],
         ]
     },
-    # An OpenStreetMap question with its tags on the osm sheet: refused once, on its row.
+    # An OpenStreetMap question with its tags on the osm sheet: a file question (the .osm file), warned on its row.
     "osm_building": {
         "survey": [["type", "name", "label"], ["osm nha", "toa_nha", "Tòa nhà"], ["text", "ghi_chu", "Ghi chú"]],
         "osm": [["list_name", "name", "label"], ["nha", "so_tang", "Số tầng"]],

@@ -411,13 +411,18 @@ def test_should_import_an_osm_sheet_no_question_reads_with_a_warning(tmp_path):
     assert ("osm", "ignored_construct") in {(w["path"], w["code"]) for w in warnings}
 
 
-def test_should_refuse_an_osm_question_once_on_its_row(tmp_path):
+def test_should_take_an_osm_question_as_a_file_question_with_a_warning_on_its_row(tmp_path):
+    # ODK Collect stores the .osm file OpenMapKit returns: the answer is that file; the tags are not asked.
     survey = survey_with(["text", "ten", "Tên"], ["OSM building", "nha", "Nhà"])
-    errors = refusal(
+    warnings: list[dict[str, str]] = []
+    path = write_workbook(
         tmp_path, survey=survey, extra_sheets={"osm": [["list_name", "name", "label"], ["building", "a", "A"]]}
     )
-    assert [(e["path"], e["code"]) for e in errors] == [("survey[3].type", "unsupported_construct")]
-    assert "survey sheet row 3" in errors[0]["message"]
+    form = form_from_xlsform(path, warnings=warnings)
+    assert form.question("nha").type == "file"
+    osm_warnings = [w for w in warnings if w["path"] == "survey[3].type"]
+    assert [w["code"] for w in osm_warnings] == ["ignored_construct"]
+    assert "survey sheet row 3" in osm_warnings[0]["message"] and ".osm" in osm_warnings[0]["message"]
 
 
 def test_should_import_a_form_with_an_entities_sheet_with_a_warning(tmp_path):
