@@ -48,6 +48,31 @@ def assign_member(username: str, agency_code: str | None = None, council_org: st
     return member
 
 
+def list_members() -> list[dict]:
+    """Every council member: appraisers by organisation, then agency officers by agency code, in one query."""
+    rows = db.session.execute(
+        select(
+            User.username, User.full_name, User.role, User.active, AppraisalMember.council_org, Agency.code, Agency.name
+        )
+        .join(AppraisalMember, AppraisalMember.user_id == User.id)
+        .outerjoin(Agency, Agency.id == AppraisalMember.agency_id)
+    ).all()
+    members = [
+        {
+            "username": username,
+            "full_name": full_name or "",
+            "role": role,
+            "active": active,
+            "agency": {"code": code, "name": name} if code else None,
+            "council_org": org,
+            "council_org_name": COUNCIL_ORGANISATIONS.get(org) if org else None,
+        }
+        for username, full_name, role, active, org, code, name in rows
+    ]
+    members.sort(key=lambda m: (m["agency"] is not None, m["council_org"] or m["agency"]["code"], m["username"]))
+    return members
+
+
 def officer_agency_id(user: User) -> int | None:
     member = member_of(user) if user.role == AGENCY_OFFICER else None
     return member.agency_id if member else None

@@ -50,6 +50,18 @@ class MemberSchema(Schema):
     council_org = fields.String(load_default=None, metadata={"description": "an appraiser's organisation"})
 
 
+class MemberEntrySchema(Schema):
+    """One council member: an agency officer with their agency, or an appraiser with their organisation."""
+
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    agency = fields.Dict(allow_none=True, metadata={"description": "{code, name} of an agency officer's agency"})
+    council_org = fields.String(allow_none=True)
+    council_org_name = fields.String(allow_none=True)
+
+
 class SelfAssessmentSchema(Schema):
     value = fields.Float(
         required=True,

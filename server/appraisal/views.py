@@ -13,9 +13,10 @@ from flask_smorest import Blueprint
 from ..auth.access import current_user, require_roles
 from ..auth.roles import AGENCY_OFFICER, APPRAISER, MANAGERS
 from ..errors import ApiError
+from ..paging import LIST, Page
 from ..registry.service import get_agency, get_round
 from . import criteria, evidence, reading, service
-from .members import assign_member
+from .members import assign_member, list_members
 from .schemas import (
     AnswerSchema,
     AppraiseSchema,
@@ -24,6 +25,7 @@ from .schemas import (
     CriterionPatchSchema,
     CriterionSchema,
     EvidenceSchema,
+    MemberEntrySchema,
     MemberSchema,
     SelfAssessmentSchema,
 )
@@ -124,6 +126,15 @@ def set_calendar(body, code):
     """Set the deadlines of self-assessment, appraisal and the agencies' answers (absent: no deadline)."""
     keys = ("self_assessment_until", "appraisal_until", "answer_until")
     return service.set_calendar(get_round(code), current_user(), **{k: body.get(k) for k in keys})
+
+
+@blp.route("/appraisal/members", methods=["GET"])
+@require_roles(*MANAGERS)
+@blp.response(200, MemberEntrySchema(many=True))
+@blp.paginate(Page, **LIST)
+def get_members():
+    """Who is appraiser for which council organisation and officer for which agency (supervisor, admin)."""
+    return list_members()
 
 
 @blp.route("/appraisal/members", methods=["POST"])

@@ -99,3 +99,22 @@ def change_sentences(summary: dict | None, label: str, previous_year: int, names
             )
         out.append(sentence)
     return out
+
+
+def appraisal_sentence(rows: list[dict], count: int) -> str:
+    """How the council's appraisal compares with the agencies' self-assessment (rows of shown totals:
+    ``name``, ``self``, ``appraised``, ``difference``)."""
+    lower = [r for r in rows if r["difference"] < 0]
+    higher = [r for r in rows if r["difference"] > 0]
+    sentence = (
+        f"Qua thẩm định, {len(lower)}/{count} đơn vị có điểm thẩm định thấp hơn điểm tự đánh giá"
+        f", {len(higher)} đơn vị cao hơn và {count - len(lower) - len(higher)} đơn vị bằng điểm tự đánh giá"
+    )
+    if lower or higher:
+        widest = max(rows, key=lambda r: (abs(r["difference"]), r["difference"] < 0))
+        direction = "thấp hơn" if widest["difference"] < 0 else "cao hơn"
+        sentence += (
+            f"; chênh lệch lớn nhất là {widest['name']} (điểm thẩm định {text(widest['appraised'])}"
+            f" {direction} điểm tự đánh giá {text(widest['self'])}, chênh lệch {text(abs(widest['difference']))} điểm)"
+        )
+    return sentence + "."

@@ -172,6 +172,52 @@ def report_context(run: ScoreRun) -> dict:
         "reduced_maxima": reduced_maxima,
         "ballots_by_group": [(g["label"], g["ballots"]) for g in groups],
         "lineage_labels": LINEAGE_LABELS,
+        "appraisal_comparison": appraisal_comparison(results.get("appraisal_comparison"), labels),
+    }
+
+
+def appraisal_comparison(stored: dict | None, labels: dict[str, str]) -> dict | None:
+    """Self-assessed against appraised points (an appraisal done and locked in parsurvey, kept by the run):
+    a table per group (agency, both totals, difference) and per content area (both means, difference,
+    agencies whose two differ), rounded for display; ``None`` when the run has none."""
+    if not stored or not stored.get("agencies"):
+        return None
+    agencies = stored["agencies"]
+    groups = []
+    for key in [*labels, *sorted({a["group"] or "" for a in agencies} - set(labels))]:
+        members = [a for a in agencies if (a["group"] or "") == key]
+        if members:
+            rows = [
+                {
+                    "agency": a["agency"],
+                    "name": a["name"],
+                    "self": shown(a["self"]),
+                    "appraised": shown(a["appraised"]),
+                    "difference": shown(a["appraised"] - a["self"]),
+                }
+                for a in members
+            ]
+            groups.append({"key": key, "label": group_label(key, labels), "rows": rows})
+    areas = []
+    for i, area in enumerate(stored["areas"]):
+        own = [a["areas"][i]["self"] for a in agencies]
+        appraised = [a["areas"][i]["appraised"] for a in agencies]
+        mean_self, mean_appraised = sum(own) / len(own), sum(appraised) / len(appraised)
+        areas.append(
+            {
+                "code": area["code"],
+                "title": area["title"],
+                "self": shown(mean_self),
+                "appraised": shown(mean_appraised),
+                "difference": shown(mean_appraised - mean_self),
+                "differing": sum(1 for s, p in zip(own, appraised, strict=True) if shown(p - s) != 0),
+            }
+        )
+    rows = [r for g in groups for r in g["rows"]]
+    return {
+        "groups": groups,
+        "areas": areas,
+        "sentence": narrative.appraisal_sentence(rows, len(agencies)),
     }
 
 

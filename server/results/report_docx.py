@@ -263,6 +263,30 @@ def write_docx(context: dict, out: Path, path: Path) -> Path | None:
         )
     else:
         para("Điểm thẩm định theo lĩnh vực chưa được nhập.")
+    comparison = context.get("appraisal_comparison")
+    if comparison:
+        heading("Điểm tự đánh giá và điểm thẩm định", 2)
+        para(comparison["sentence"])
+        for group in comparison["groups"]:
+            para(group["label"], bold=True, indent=False)
+            table(
+                ["Cơ quan, đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch"],
+                [[r["name"], text(r["self"]), text(r["appraised"]), text(r["difference"])] for r in group["rows"]],
+            )
+        table(
+            ["Lĩnh vực", "Tự đánh giá (trung bình)", "Thẩm định (trung bình)", "Chênh lệch", "Số đơn vị có chênh lệch"],
+            [
+                [
+                    f"{a['code']}. {a['title']}",
+                    text(a["self"]),
+                    text(a["appraised"]),
+                    text(a["difference"]),
+                    a["differing"],
+                ]
+                for a in comparison["areas"]
+            ],
+            size=9,
+        )
 
     heading("V. Chỉ số trung bình qua các năm", 1)
     if context["history"]:

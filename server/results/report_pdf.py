@@ -235,6 +235,29 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
                 for a in context["areas"]
             ],
         )
+    comparison = context.get("appraisal_comparison")
+    if comparison:
+        title("Điểm tự đánh giá và điểm thẩm định")
+        para(comparison["sentence"])
+        for group in comparison["groups"]:
+            para(group["label"])
+            table(
+                ["Cơ quan, đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch"],
+                [[r["name"], text(r["self"]), text(r["appraised"]), text(r["difference"])] for r in group["rows"]],
+            )
+        table(
+            ["Lĩnh vực", "Tự đánh giá (trung bình)", "Thẩm định (trung bình)", "Chênh lệch", "Số đơn vị có chênh lệch"],
+            [
+                [
+                    f"{a['code']}. {a['title']}",
+                    text(a["self"]),
+                    text(a["appraised"]),
+                    text(a["difference"]),
+                    a["differing"],
+                ]
+                for a in comparison["areas"]
+            ],
+        )
     if context["history"]:
         title("Chỉ số CCHC trung bình qua các năm")
         groups = context["groups"]

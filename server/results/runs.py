@@ -38,6 +38,7 @@ from scoring import (
     score_satisfaction,
 )
 
+from ..appraisal.comparison import appraisal_comparison
 from ..ballots.countable import excluded_counts, held_by_agency
 from ..errors import ApiError
 from ..registry.groups import list_groups
@@ -367,6 +368,9 @@ def compute_run(
         "held": held_by_agency(survey_round.id),
         "warnings": [plain(w) for w in warnings],
     }
+    comparison = appraisal_comparison(survey_round)
+    if comparison is not None:
+        results["appraisal_comparison"] = comparison
     inputs = {
         "ballots": {"count": ballots.count, "sha256": ballots.digest},
         "appraisal": sorted(

@@ -41,6 +41,39 @@ def test_evidence_must_be_a_pdf_within_the_size_limit_and_nothing_is_stored_othe
     assert not trusted.exists() or not any(trusted.rglob("*"))
 
 
+def test_the_secretariat_should_list_the_council_members_page_by_page(client, council, supervisor):
+    import json
+
+    answer = client.get("/api/v1/appraisal/members", headers=supervisor)
+    assert answer.status_code == 200
+    members = answer.get_json()
+    assert [(m["username"], m["council_org"]) for m in members[:6]] == [
+        ("appraiser_skhcn", "SKHCN"),
+        ("appraiser_snv", "SNV"),
+        ("appraiser_stc", "STC"),
+        ("appraiser_stp", "STP"),
+        ("appraiser_stttt", "STTTT"),
+        ("appraiser_vpubnd", "VPUBND"),
+    ]
+    assert members[5]["council_org_name"] == "Văn phòng UBND tỉnh" and members[5]["agency"] is None
+    assert [(m["username"], m["agency"]["code"], m["role"]) for m in members[6:]] == [
+        ("officer_snv", "SNV", "agency_officer"),
+        ("officer_stc", "STC", "agency_officer"),
+        ("officer_sxd", "SXD", "agency_officer"),
+    ]
+    page = client.get("/api/v1/appraisal/members?page=2&page_size=4", headers=supervisor)
+    assert [m["username"] for m in page.get_json()] == [
+        "appraiser_stttt",
+        "appraiser_vpubnd",
+        "officer_snv",
+        "officer_stc",
+    ]
+    assert json.loads(page.headers["X-Pagination"])["total"] == 9
+    assert client.get("/api/v1/appraisal/members?page=0", headers=supervisor).status_code == 422
+    assert client.get("/api/v1/appraisal/members", headers=council["SNV"]).status_code == 403
+    assert client.get("/api/v1/appraisal/members", headers=council["appraiser_SNV"]).status_code == 403
+
+
 def test_who_may_see_an_agency_s_self_assessment(client, council, make_user, supervisor):
     _, enumerator = make_user("enum_a", "enumerator")
     _, loose_officer = make_user("officer_without_agency", "agency_officer")

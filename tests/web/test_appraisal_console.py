@@ -69,6 +69,7 @@ def test_the_secretariat_imports_the_criteria_sets_a_deadline_follows_progress_a
     sign_in(page, url, "supervisor")
     page.click("#console-appraisal")
     expect(page.locator("#apa-criteria-count")).to_have_text("Đợt này chưa có bộ tiêu chí.")
+    expect(page.locator("#apa-no-members")).to_have_text("Chưa gán tài khoản nào.")
 
     # a broken sheet: 1.1.1's levels are words, not numbers (sheet row 4: the header is row 1)
     broken = [(*row[:4], "không; một", *row[5:]) if row[0] == "1.1.1" else row for row in ROWS]
@@ -109,6 +110,11 @@ def test_the_secretariat_imports_the_criteria_sets_a_deadline_follows_progress_a
     _appraise(skip="1.2")
     page.click("#console-appraisal")
     expect(page.locator("#apa-submitted")).to_contain_text("1/")
+    # the council's members, listed: who appraises for which organisation, who speaks for which agency
+    appraiser = page.locator("#apa-members tr[data-member='thamdinh_snv']")
+    expect(appraiser).to_contain_text("Thành viên Hội đồng thẩm định")
+    expect(appraiser).to_contain_text("Sở Nội vụ (SNV)")
+    expect(page.locator("#apa-members tr[data-member='canbo_snv']")).to_contain_text("Cán bộ đầu mối của cơ quan")
     expect(page.locator("#apa-agencies tr[data-agency='SNV']")).not_to_contain_text("Chưa gửi")
     home_affairs = page.locator("#apa-orgs tr[data-org='SNV'] td")
     expect(home_affairs.nth(2)).to_have_text("1")  # left: 1.2

@@ -26,6 +26,7 @@ export async function renderAppraisalAdmin(ui, h) {
   const calendar = await h.call(`${base}/appraisal-calendar`);
   const changes = criteria.length ? await h.call(`${base}/criteria/changes`) : null;
   const progress = criteria.length ? await h.call(`${base}/appraisal/progress`) : null;
+  const members = await h.call("/api/v1/appraisal/members");
   const redraw = () => renderAppraisalAdmin(ui, h);
   h.page(
     el("h2", { class: "page-title" }, `${t("adm_screen_appraisal")} — ${t("round")} ${h.round()}`),
@@ -33,7 +34,7 @@ export async function renderAppraisalAdmin(ui, h) {
     calendar.locked_at ? el("p", { class: "note", id: "apa-locked" }, t("apa_locked_at", { at: h.when(calendar.locked_at), by: calendar.locked_by || "—" })) : null,
     criteriaCard(ui, h, base, rounds, criteria, changes, !calendar.locked_at, redraw),
     criteria.length ? editCard(ui, h, base, criteria, redraw) : null,
-    councilCard(ui, h, base, calendar, redraw),
+    councilCard(ui, h, base, calendar, members, redraw),
     progress ? progressCard(ui, h, progress) : null,
     progress && !calendar.locked_at ? lockCard(ui, h, base, progress, redraw) : null,
     ui.whoSection(),
@@ -224,7 +225,7 @@ function localInput(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function councilCard(ui, h, base, calendar, redraw) {
+function councilCard(ui, h, base, calendar, members, redraw) {
   const { el, t } = ui;
   const inputs = Object.fromEntries(STAGES.map((s) => [s, el("input", { type: "datetime-local", name: s, value: localInput(calendar[s]) })]));
   const deadlineProblems = el("div", { class: "problems-slot", id: "apa-deadline-problems" });
@@ -248,8 +249,22 @@ function councilCard(ui, h, base, calendar, redraw) {
     if (kind.value === "agency") body.agency = agency.value.trim();
     else body.council_org = org.value;
     const done = await h.attempt(() => h.call("/api/v1/appraisal/members", { method: "POST", body }), memberProblems);
-    if (done) ui.announce(t("apa_member_saved", { user: done.username, place: done.agency || done.council_org }), "ok");
+    if (done) {
+      await redraw();
+      ui.announce(t("apa_member_saved", { user: done.username, place: done.agency || done.council_org }), "ok");
+    }
   };
+  // Who is appraiser for which organisation and officer for which agency (GET /api/v1/appraisal/members).
+  const memberRows = members.map((m) =>
+    el(
+      "tr",
+      { "data-member": m.username },
+      el("th", { scope: "row" }, m.full_name ? `${m.full_name} (${m.username})` : m.username),
+      el("td", {}, m.council_org ? t("apa_member_appraiser") : t("apa_member_officer")),
+      el("td", {}, m.agency ? `${m.agency.name} (${m.agency.code})` : `${m.council_org_name || m.council_org} (${m.council_org})`),
+      el("td", {}, m.active ? "" : t("apa_member_inactive")),
+    ),
+  );
   return h.card(
     "apa-council-card",
     t("apa_council"),
@@ -263,6 +278,9 @@ function councilCard(ui, h, base, calendar, redraw) {
     ),
     el("h3", {}, t("apa_members")),
     el("p", { class: "hint" }, t("apa_members_hint")),
+    memberRows.length
+      ? h.table(t("apa_members_caption"), [t("apa_username"), t("apa_member_kind"), t("apa_member_place"), t("apa_member_state")], memberRows, { id: "apa-members" })
+      : el("p", { class: "note", id: "apa-no-members" }, t("apa_no_members")),
     el(
       "form",
       { id: "apa-member-form", onsubmit: assign, novalidate: true },
