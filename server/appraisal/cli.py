@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import transactional
 from ..cli_output import json_option, print_table
+from ..cli_transaction import transactional
 
 criteria_group = click.Group("criteria", help="The appraisal criteria set (Bộ tiêu chí) of a round.")
 council = click.Group("council", help="The appraisal council: members, deadlines, progress, lock.")

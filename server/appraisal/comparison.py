@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..registry.models import Agency, SurveyRound
 from .models import AgencySubmission, AppraisalCalendar
-from .reading import area_points
+from .points import area_points
 
 
 def appraisal_comparison(survey_round: SurveyRound) -> dict | None:

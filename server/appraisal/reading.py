@@ -12,9 +12,10 @@ from ..auth.models import User
 from ..auth.roles import APPRAISER, COUNCIL_ORGANISATIONS, MANAGERS
 from ..errors import ApiError
 from ..extensions import db
-from ..registry.models import Agency, RoundAgency, SurveyRound
+from ..registry.models import Agency, SurveyRound
 from .members import appraiser_org, require_agency_reader
 from .models import AgencySubmission, CouncilAppraisal, EvidenceFile, SelfAssessment
+from .points import area_points, participants_of
 from .service import _participant, _submission, calendar_view
 from .tree import Place, Tree
 
@@ -30,18 +31,6 @@ EVIDENCE_COLUMNS = (
     EvidenceFile.signed_at,
     EvidenceFile.detail,
 )
-
-
-def _participants(survey_round: SurveyRound) -> list[tuple[int, str, str, str]]:
-    """(agency id, code, name, group) of the round's agencies, by code, in one query."""
-    return list(
-        db.session.execute(
-            select(Agency.id, Agency.code, Agency.name, Agency.agency_group)
-            .join(RoundAgency, RoundAgency.agency_id == Agency.id)
-            .where(RoundAgency.round_id == survey_round.id)
-            .order_by(Agency.code)
-        )
-    )
 
 
 def _entries(survey_round: SurveyRound, agency_ids=None, criterion_ids=None) -> tuple[dict, dict]:
@@ -140,7 +129,7 @@ def area_view(survey_round: SurveyRound, area_code: str, user: User) -> dict:
     submitted = set(
         db.session.scalars(select(AgencySubmission.agency_id).where(AgencySubmission.round_id == survey_round.id))
     )
-    agencies = [a for a in _participants(survey_round) if a[0] in submitted]
+    agencies = [a for a in participants_of(survey_round) if a[0] in submitted]
     ids = [p.criterion_id for p in tree.leaves(area=area, council_org=org)]
     own, reviews = _entries(survey_round, criterion_ids=ids)
     return {
@@ -161,41 +150,6 @@ def area_view(survey_round: SurveyRound, area_code: str, user: User) -> dict:
     }
 
 
-def area_points(survey_round: SurveyRound, tree: Tree | None = None) -> dict:
-    """Self-assessed and appraised points per agency and area: the sum of the area's leaves, never below 0
-    nor above the area's maximum for the agency (penalties cannot take an area below zero)."""
-    tree = tree or Tree(survey_round)
-    area_of = {cid: p.area_id for cid, p in tree.places.items()}
-    sums: dict[str, dict] = {"self": defaultdict(float), "appraised": defaultdict(float)}
-    counts: dict = defaultdict(int)
-    for kind, model in (("self", SelfAssessment), ("appraised", CouncilAppraisal)):
-        query = select(model.agency_id, model.criterion_id, model.points).where(model.round_id == survey_round.id)
-        for agency_id, criterion_id, points in db.session.execute(query):
-            sums[kind][(agency_id, area_of[criterion_id])] += points
-            counts[(kind, agency_id)] += 1
-    result = {}
-    for agency_id, code, name, group in _participants(survey_round):
-        if not counts[("self", agency_id)] and not counts[("appraised", agency_id)]:
-            continue
-        areas = []
-        for area in tree.areas:
-            maximum = tree.area_max(area, group)
-            row = {"code": area.code, "title": area.title, "max_points": maximum}
-            for kind in ("self", "appraised"):
-                row[kind] = min(maximum, max(0.0, sums[kind][(agency_id, area.id)]))
-            row["difference"] = row["appraised"] - row["self"]
-            areas.append(row)
-        result[code] = {
-            "agency": code,
-            "name": name,
-            "areas": areas,
-            "self": sum(a["self"] for a in areas),
-            "appraised": sum(a["appraised"] for a in areas),
-            "leaves_appraised": counts[("appraised", agency_id)],
-        }
-    return result
-
-
 def progress(survey_round: SurveyRound) -> dict:
     """Where the round's appraisal stands: agencies submitted, criteria appraised per council organisation
     and appraiser, and the differences between self-assessed and appraised points."""
@@ -207,7 +161,7 @@ def progress(survey_round: SurveyRound) -> dict:
             )
         ).all()
     )
-    participants = _participants(survey_round)
+    participants = participants_of(survey_round)
     reviews = list(
         db.session.execute(
             select(CouncilAppraisal.agency_id, CouncilAppraisal.criterion_id, User.username)

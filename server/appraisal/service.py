@@ -20,6 +20,7 @@ from . import evidence as evidence_store
 from .criteria import calendar_of
 from .members import appraiser_org, require_agency_reader, require_officer_of
 from .models import AgencySubmission, CouncilAppraisal, EvidenceFile, SelfAssessment
+from .points import area_points
 from .rules import RuleError, leaf_points
 from .tree import Place, Tree
 
@@ -307,7 +308,6 @@ def lock(survey_round: SurveyRound, user: User | None) -> dict:
     that applies to it. The appraised points per area then replace the round's appraisal points, which
     the score run reads (the same store as the CSV import)."""
     from ..results.appraisal import replace_appraisal_points
-    from .reading import area_points
 
     _require_open(survey_round)
     tree = Tree(survey_round)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import transactional
 from ..cli_output import json_option, print_table
+from ..cli_transaction import transactional
 
 history = click.Group("history", help="Earlier years' published results (for year-on-year and the charts).")
 

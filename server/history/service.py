@@ -23,7 +23,7 @@ from ..auth.models import User
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.groups import group_names
-from ..registry.service import nfc
+from ..registry.names import nfc
 from ..results.tables import number, read_table
 from .models import PublishedAgencyResult, PublishedGroupResult
 

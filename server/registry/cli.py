@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..cli import transactional
 from ..cli_output import json_option, print_table
+from ..cli_transaction import transactional
 
 agencies = click.Group("agencies", help="The province's agencies (danh mục cơ quan).")
 

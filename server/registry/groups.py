@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from ..errors import ApiError
 from ..extensions import db
 from .models import Agency, AgencyGroup
+from .names import nfc
 
 GROUP_CODE = re.compile(r"^[a-z0-9_]{1,16}$")
 
@@ -45,12 +46,6 @@ def require_group(code: str | None, field: str = "group") -> str:
     return code
 
 
-def _nfc(text: str) -> str:
-    from .service import nfc
-
-    return nfc(text)
-
-
 def create_group(code: str, name: str, position: int | None = None) -> AgencyGroup:
     if not GROUP_CODE.match(code or ""):
         raise ApiError(
@@ -60,7 +55,7 @@ def create_group(code: str, name: str, position: int | None = None) -> AgencyGro
         raise ApiError("already_exists", f"An agency group with code {code!r} already exists.")
     if position is None:
         position = (db.session.scalar(select(func.max(AgencyGroup.position))) or 0) + 1
-    group = AgencyGroup(code=code, name=_nfc(name), position=position)
+    group = AgencyGroup(code=code, name=nfc(name), position=position)
     db.session.add(group)
     db.session.flush()
     return group
@@ -69,7 +64,7 @@ def create_group(code: str, name: str, position: int | None = None) -> AgencyGro
 def update_group(code: str, changes: dict) -> AgencyGroup:
     group = get_group(code)
     if "name" in changes:
-        group.name = _nfc(changes["name"])
+        group.name = nfc(changes["name"])
     if "position" in changes:
         group.position = changes["position"]
     db.session.flush()

@@ -23,7 +23,7 @@ from ..extensions import db
 from .groups import group_names
 from .lineage import set_lineage
 from .models import LINEAGE_KINDS, Agency
-from .service import nfc
+from .names import nfc
 
 HEADERS = {
     "code": "code",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .groups import require_group
 from .models import Agency, RoundAgency, SurveyRound
+from .names import nfc
 
 #: The 2022 example bands of the domain guide: Xuất sắc ≥ 95, Tốt 85–<95, Khá 75–<85, Trung bình 70–<75, Yếu < 70.
 DEFAULT_BANDS = [
@@ -22,10 +22,6 @@ DEFAULT_BANDS = [
     {"code": "average", "label": "Trung bình", "min": 70},
     {"code": "weak", "label": "Yếu", "min": None},
 ]
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text.strip())
 
 
 def get_agency(code: str) -> Agency:

@@ -26,7 +26,7 @@ import pandas as pd
 from scoring import DISPLAY_ROUNDING, ScoringError, rank_par, round_decimal
 from scoring.par_input import TOLERANCE, check_points
 
-from .runs import records
+from .records import records
 
 
 def _shown(value):

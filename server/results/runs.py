@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from ..registry.groups import list_groups
 from ..registry.models import SurveyRound
 from .appraisal import appraisal_areas, appraisal_maximum, appraisal_rows
 from .inputs import load_ballots
+from .records import plain, records
 from .settings import scoring_settings
 from .year_on_year import compare as compare_with_previous_year
 
@@ -59,30 +59,6 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "satisfaction_source": "auto",
 }
 SOURCES = ("auto", "ballots", "imported")
-
-
-def records(frame: pd.DataFrame | None) -> list[dict]:
-    """DataFrame rows as JSON-ready dicts: numpy scalars to Python, NaN and NA to None."""
-    if frame is None:
-        return []
-    out = []
-    for row in frame.to_dict(orient="records"):
-        out.append({str(k): plain(v) for k, v in row.items()})
-    return out
-
-
-def plain(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def round_bands(survey_round: SurveyRound) -> Bands:

@@ -115,7 +115,7 @@ def compare(survey_round: SurveyRound, par_result: ParResult) -> tuple[dict | No
                 "details": {"partial": previous["partial"]},
             }
         )
-    from .runs import records
+    from .records import records
 
     return (
         {
