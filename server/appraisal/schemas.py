@@ -91,3 +91,31 @@ class EvidenceSchema(Schema):
     certificate_serial = fields.String()
     signed_at = fields.DateTime(allow_none=True)
     detail = fields.String()
+
+
+class AgencyRefSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class AreaRefSchema(Schema):
+    code = fields.String()
+    title = fields.String()
+    max_points = fields.Float()
+
+
+class AppraisalRoundSchema(Schema):
+    code = fields.String()
+    title = fields.String()
+    areas = fields.List(fields.Nested(AreaRefSchema))
+
+
+class WhoAmISchema(Schema):
+    """The caller's place in the appraisal and the rounds that have a criteria set, newest first."""
+
+    username = fields.String()
+    role = fields.String()
+    agency = fields.Nested(AgencyRefSchema, allow_none=True, metadata={"description": "An agency officer's agency"})
+    council_org = fields.String(allow_none=True, metadata={"description": "An appraiser's council organisation"})
+    council_org_name = fields.String(allow_none=True)
+    rounds = fields.List(fields.Nested(AppraisalRoundSchema))

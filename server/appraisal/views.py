@@ -28,6 +28,7 @@ from .schemas import (
     MemberEntrySchema,
     MemberSchema,
     SelfAssessmentSchema,
+    WhoAmISchema,
 )
 
 blp = Blueprint(
@@ -154,6 +155,7 @@ def set_member(body):
 
 @blp.route("/appraisal/me", methods=["GET"])
 @require_roles(*EVERYONE)
+@blp.response(200, WhoAmISchema)
 def me():
     """The caller's place in the appraisal (agency or council organisation) and the rounds with a criteria set."""
     return jsonify(service.whoami(current_user()))

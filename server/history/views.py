@@ -9,6 +9,7 @@ from ..auth.access import current_user, require_roles
 from ..auth.roles import MANAGERS
 from ..errors import ApiError
 from . import service
+from .schemas import YearListEntrySchema, YearSchema
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1", description="Earlier years' published results")
 
@@ -31,6 +32,7 @@ def _upload() -> tuple[bytes, str]:
 
 @blp.route("/history", methods=["GET"])
 @require_roles(*MANAGERS)
+@blp.response(200, YearListEntrySchema(many=True))
 def list_history():
     """The years with published results entered, their row counts and any partial group (admin, supervisor)."""
     return jsonify(service.list_years())
@@ -38,6 +40,7 @@ def list_history():
 
 @blp.route("/history/<int:year>", methods=["GET"])
 @require_roles(*MANAGERS)
+@blp.response(200, YearSchema)
 def get_year(year):
     """One year's published agency rows and group summaries, and whether it is partial."""
     return jsonify(service.year_summary(year))
