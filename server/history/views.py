@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from ..auth.access import current_user, require_roles
 from ..auth.roles import MANAGERS
 from ..errors import ApiError
+from ..paging import LIST, Page
 from . import service
 from .schemas import YearListEntrySchema, YearSchema
 
@@ -33,9 +34,10 @@ def _upload() -> tuple[bytes, str]:
 @blp.route("/history", methods=["GET"])
 @require_roles(*MANAGERS)
 @blp.response(200, YearListEntrySchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_history():
     """The years with published results entered, their row counts and any partial group (admin, supervisor)."""
-    return jsonify(service.list_years())
+    return service.list_years()
 
 
 @blp.route("/history/<int:year>", methods=["GET"])

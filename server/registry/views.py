@@ -117,6 +117,7 @@ def put_lineage(args, code):
 class AgencyGroups(MethodView):
     @require_roles(*ROLES)
     @blp.response(200, AgencyGroupSchema(many=True))
+    @blp.paginate(Page, **LIST)
     def get(self):
         """The province's agency groups with their Vietnamese names, in display order."""
         return groups.list_groups()
