@@ -7,8 +7,10 @@ value. Fields use :data:`ID_RANGE` (integer columns) and :data:`SEED_RANGE` (``b
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
-from marshmallow import validate
+from marshmallow import fields, validate
 from werkzeug.routing import IntegerConverter
 
 #: The largest value of a PostgreSQL ``integer`` and ``bigint`` column.
@@ -17,6 +19,20 @@ BIGINT_MAX = 2**63 - 1
 
 ID_RANGE = validate.Range(min=1, max=INT_MAX)
 SEED_RANGE = validate.Range(min=0, max=BIGINT_MAX)
+#: A calendar day a filter or setting may name: one whose start in any time zone is a datetime
+#: (0001-01-01 and 9999-12-31 overflow when shifted to UTC or a day on).
+DAY_RANGE = validate.Range(min=date(1, 1, 2), max=date(9999, 12, 30))
+#: A count stored in an ``integer`` column or compared with one (a quota, a number of decisions).
+COUNT_RANGE = validate.Range(min=0, max=INT_MAX)
+#: Points out of which an agency or the survey is scored (``numeric(8, 3)`` columns).
+MAX_POINTS_RANGE = validate.Range(min=0, max=99_999, min_inclusive=False)
+#: An entered appraisal value or a criterion's points (``numeric(10, 4)`` columns).
+APPRAISAL_VALUE_RANGE = validate.Range(min=-999_999, max=999_999)
+CRITERION_POINTS_RANGE = validate.Range(min=0, max=999_999)
+#: A duration in seconds a quality setting compares interviews with: at most a day.
+SECONDS_RANGE = validate.Range(min=0, max=86_400)
+#: A distance on Earth in metres: at most half the equator.
+METRES_RANGE = validate.Range(min=0, max=20_040_000)
 
 
 class IdConverter(IntegerConverter):
@@ -27,9 +43,28 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _bounded_pages(factory):
+    """flask-smorest's paging parameters with ``page`` at most :data:`INT_MAX`: a larger page would
+    make an offset no database integer holds (a 500 on SQLite and PostgreSQL)."""
+
+    def bounded(def_page, def_page_size, def_max_page_size):
+        schema = factory(def_page, def_page_size, def_max_page_size)
+        page = fields.Integer(load_default=def_page, validate=validate.Range(min=1, max=INT_MAX))
+        return type(schema.__name__, (schema,), {"page": page})
+
+    bounded.bounded = True
+    return bounded
+
+
 def register_bounds(app: Flask, api) -> None:
-    """Before the blueprints: every ``<int:…>`` of a URL is an :class:`IdConverter`."""
+    """Before the blueprints: every ``<int:…>`` of a URL is an :class:`IdConverter`, and every list's
+    ``page`` is at most :data:`INT_MAX`."""
+    from flask_smorest import pagination
     from flask_smorest.spec.plugins import integerconverter2paramschema
 
     app.url_map.converters["int"] = IdConverter
     api.register_converter(IdConverter, integerconverter2paramschema)
+    if not getattr(pagination._pagination_parameters_schema_factory, "bounded", False):
+        pagination._pagination_parameters_schema_factory = _bounded_pages(
+            pagination._pagination_parameters_schema_factory
+        )

@@ -11,6 +11,7 @@ from webargs.fields import DelimitedList
 
 from sync.protocol import STATUSES
 
+from ..bounds import DAY_RANGE
 from ..recheck.models import OUTCOMES
 from .browse import LOCATIONS, RECHECK_STATES, SORT_KEYS
 from .conflicts import RESOLUTIONS
@@ -171,8 +172,12 @@ class BallotQuerySchema(Schema):
         validate=validate.OneOf([*RECHECK_STATES, *OUTCOMES]),
         metadata={"description": "none: never drawn; pending: awaiting a finding; or a finding's outcome"},
     )
-    date_from = fields.Date(metadata={"description": "Interviews completed on or after this day (UTC+7)"})
-    date_to = fields.Date(metadata={"description": "Interviews completed on or before this day (UTC+7)"})
+    date_from = fields.Date(
+        validate=DAY_RANGE, metadata={"description": "Interviews completed on or after this day (UTC+7)"}
+    )
+    date_to = fields.Date(
+        validate=DAY_RANGE, metadata={"description": "Interviews completed on or before this day (UTC+7)"}
+    )
     min_seconds = fields.Float(validate=validate.Range(min=0), metadata={"description": "Shortest interview"})
     max_seconds = fields.Float(validate=validate.Range(min=0), metadata={"description": "Longest interview"})
     form_version = fields.String(validate=validate.Length(max=64))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..bounds import ID_RANGE, SEED_RANGE
+from ..bounds import COUNT_RANGE, ID_RANGE, METRES_RANGE, SECONDS_RANGE, SEED_RANGE
 from .models import OUTCOMES
 from .settings import settings_of
 from .status import OVERRIDABLE
@@ -158,14 +158,14 @@ class CountableSchema(Schema):
 
 
 class QualitySettingsSchema(Schema):
-    min_interview_seconds = fields.Float(validate=validate.Range(min=0))
+    min_interview_seconds = fields.Float(validate=SECONDS_RANGE)
     key_questions = fields.List(fields.String())
     contact_questions = fields.List(fields.String())
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
-    quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
+    quarantine_min_decided = fields.Integer(validate=COUNT_RANGE)
     exclude_own_agency = fields.Boolean()
     collect_location = fields.Boolean()
-    location_threshold_m = fields.Float(validate=validate.Range(min=0))
+    location_threshold_m = fields.Float(validate=METRES_RANGE)
 
 
 class BulkReviewerSchema(Schema):

@@ -39,3 +39,67 @@ def test_a_database_that_is_down_should_be_answered_503_with_retry_after_and_log
     assert "database unavailable" in caplog.text
     for secret in ("người-dùng-bí-mật", "mật-khẩu-bí-mật", "pst_secret-token-value"):
         assert secret not in caplog.text
+
+
+def test_deeply_nested_json_should_be_refused_400_not_a_recursion_error(client, admin, demo):
+    deep = "[" * 100_000 + "]" * 100_000
+    deep_object = '{"a":' * 50_000 + "1" + "}" * 50_000
+    for path, body in (
+        ("/api/v1/auth/tokens", deep),
+        ("/api/v1/sync/batches", deep),
+        ("/api/v1/sync/batches", '{"ballots": ' + deep_object + "}"),
+    ):
+        response = client.post(path, data=body, headers={**admin, "Content-Type": "application/json"})
+        assert_envelope(response, 400, "malformed_json")
+        assert "nested" in response.get_json()["message"] or "lồng" in response.get_json()["message"]
+    # brackets inside strings do not count as nesting
+    shallow = '{"username": "x", "password": "' + '[\\"' * 100 + '"}'
+    assert client.post("/api/v1/auth/tokens", data=shallow, content_type="application/json").status_code == 401
+
+
+def test_query_integers_out_of_range_or_not_numbers_should_be_422(client, admin, demo):
+    for path in ("/api/v1/ballots", "/api/v1/forms", "/api/v1/users"):
+        for query in ("page=99999999999999999999", "page=2147483648", "page=abc", "page_size=99999999999999999999"):
+            response = client.get(f"{path}?{query}", headers=admin)
+            assert_envelope(response, 422, "invalid_request")
+    assert client.get("/api/v1/ballots?page=2147483647", headers=admin).get_json()["ballots"] == []
+
+
+def test_ballot_filters_at_the_ends_of_the_calendar_or_past_a_float_should_be_422(client, admin, demo):
+    for query in ("date_to=9999-12-31", "date_from=0001-01-01", "min_seconds=1e400", "max_seconds=nan"):
+        response = client.get(f"/api/v1/ballots?{query}", headers=admin)
+        assert_envelope(response, 422, "invalid_request")
+    assert client.get("/api/v1/ballots?date_from=2000-01-01&date_to=2100-12-31", headers=admin).status_code == 200
+
+
+NUMBERS_TOO_LARGE = ("1e308", "-1e308", "1e400", "Infinity", "-Infinity", "NaN", "1" + "0" * 400)
+
+
+def test_huge_or_non_finite_numbers_should_be_refused_and_never_stored(client, supervisor, demo, db):
+    from server.registry.models import RoundAgency, SurveyRound
+
+    writes = [
+        ("put", "/api/v1/rounds/2022/agencies/SNV", "max_points"),
+        ("put", "/api/v1/rounds/2022/agencies/SNV", "ballot_quota"),
+        ("patch", "/api/v1/rounds/2022/quality-settings", "min_interview_seconds"),
+        ("patch", "/api/v1/rounds/2022/quality-settings", "location_threshold_m"),
+        ("patch", "/api/v1/rounds/2022/quality-settings", "quarantine_min_decided"),
+        ("post", "/api/v1/rounds", "survey_max_points"),
+    ]
+    before = client.get("/api/v1/rounds/2022/quality-settings", headers=supervisor).get_json()
+    for method, path, field in writes:
+        for number in NUMBERS_TOO_LARGE:
+            body = f'{{"{field}": {number}}}'
+            if path == "/api/v1/rounds":
+                body = (
+                    '{"code": "2031", "year": 2031, "window_start": "2031-01-01", "window_end": "2031-06-30", '
+                    f'"method_version": "2017", "survey_max_points": {number}}}'
+                )
+            response = getattr(client, method)(path, data=body, content_type="application/json", headers=supervisor)
+            expected = (
+                (400, "malformed_json") if number.lstrip("-") in ("Infinity", "NaN") else (422, "invalid_request")
+            )
+            assert_envelope(response, *expected)
+    assert client.get("/api/v1/rounds/2022/quality-settings", headers=supervisor).get_json() == before
+    assert db.session.query(SurveyRound).filter_by(code="2031").count() == 0
+    assert all(p.max_points <= 99_999 for p in db.session.query(RoundAgency))
