@@ -19,6 +19,14 @@ BIGINT_MAX = 2**63 - 1
 
 ID_RANGE = validate.Range(min=1, max=INT_MAX)
 SEED_RANGE = validate.Range(min=0, max=BIGINT_MAX)
+#: Strings as long as the columns that keep them or the rows they name (``varchar(n)``): longer is
+#: ``422 invalid_request``, never the database's overflow error.
+USERNAME_LENGTH = validate.Length(max=64)
+CODE_LENGTH = validate.Length(max=32)  # agency, round and criterion codes
+VERSION_LENGTH = validate.Length(max=32)
+FORM_ID_LENGTH = validate.Length(max=64)
+TITLE_LENGTH = validate.Length(max=300)
+QUESTION_NAME_LENGTH = validate.Length(max=200)
 #: A calendar day a filter or setting may name: one whose start in any time zone is a datetime
 #: (0001-01-01 and 9999-12-31 overflow when shifted to UTC or a day on).
 DAY_RANGE = validate.Range(min=date(1, 1, 2), max=date(9999, 12, 30))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..auth.roles import COUNCIL_ORGANISATIONS
-from ..bounds import APPRAISAL_VALUE_RANGE, CRITERION_POINTS_RANGE
+from ..bounds import APPRAISAL_VALUE_RANGE, CODE_LENGTH, CRITERION_POINTS_RANGE, USERNAME_LENGTH
 from .criteria import GROUPS
 from .rules import RULE_TYPES
 
@@ -33,7 +33,9 @@ class CriterionPatchSchema(Schema):
 
 
 class CopyCriteriaSchema(Schema):
-    from_round = fields.String(required=True, metadata={"description": "the round whose set is copied"})
+    from_round = fields.String(
+        required=True, validate=CODE_LENGTH, metadata={"description": "the round whose set is copied"}
+    )
 
 
 class CalendarSchema(Schema):
@@ -46,9 +48,13 @@ class CalendarSchema(Schema):
 
 
 class MemberSchema(Schema):
-    username = fields.String(required=True)
-    agency = fields.String(load_default=None, metadata={"description": "an agency officer's agency code"})
-    council_org = fields.String(load_default=None, metadata={"description": "an appraiser's organisation"})
+    username = fields.String(required=True, validate=USERNAME_LENGTH)
+    agency = fields.String(
+        load_default=None, validate=CODE_LENGTH, metadata={"description": "an agency officer's agency code"}
+    )
+    council_org = fields.String(
+        load_default=None, validate=validate.Length(max=16), metadata={"description": "an appraiser's organisation"}
+    )
 
 
 class SelfAssessmentSchema(Schema):

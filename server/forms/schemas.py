@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
-from ..bounds import INT_MAX
+from ..bounds import CODE_LENGTH, INT_MAX
 from ..paging import LIST
 from .models import FORM_STATES
 
@@ -49,11 +49,11 @@ class FormListQuerySchema(Schema):
 
 
 class UploadQuerySchema(Schema):
-    round = fields.String(metadata={"description": "Code of the round the form belongs to"})
+    round = fields.String(validate=CODE_LENGTH, metadata={"description": "Code of the round the form belongs to"})
 
 
 class PublishSchema(Schema):
-    round = fields.String(load_default=None, allow_none=True)
+    round = fields.String(load_default=None, allow_none=True, validate=CODE_LENGTH)
     for_testing = fields.Boolean(
         load_default=False,
         metadata={"description": "Publish a version that belongs to no round (nobody can fill it): testing only"},

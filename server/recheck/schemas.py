@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..bounds import COUNT_RANGE, ID_RANGE, METRES_RANGE, SECONDS_RANGE, SEED_RANGE
+from ..bounds import (
+    COUNT_RANGE,
+    ID_RANGE,
+    METRES_RANGE,
+    QUESTION_NAME_LENGTH,
+    SECONDS_RANGE,
+    SEED_RANGE,
+    USERNAME_LENGTH,
+)
 from .models import OUTCOMES
 from .settings import settings_of
 from .status import OVERRIDABLE
@@ -55,7 +63,7 @@ class RecheckAssignmentSchema(Schema):
 
 
 class ReviewerSchema(Schema):
-    username = fields.String(required=True)
+    username = fields.String(required=True, validate=USERNAME_LENGTH)
 
 
 class VerificationRequestSchema(Schema):
@@ -87,13 +95,15 @@ class QuarantineSchema(Schema):
 
 class QuarantineRequestSchema(Schema):
     enumerator = fields.String(
-        required=True, metadata={"description": "The one enumerator whose ballots are held (see the impact first)"}
+        required=True,
+        validate=USERNAME_LENGTH,
+        metadata={"description": "The one enumerator whose ballots are held (see the impact first)"},
     )
     reason = fields.String(load_default="", validate=validate.Length(max=1000), metadata={"description": "Why"})
 
 
 class ImpactQuerySchema(Schema):
-    enumerator = fields.String(required=True)
+    enumerator = fields.String(required=True, validate=USERNAME_LENGTH)
 
 
 class AgencyImpactSchema(Schema):
@@ -159,8 +169,8 @@ class CountableSchema(Schema):
 
 class QualitySettingsSchema(Schema):
     min_interview_seconds = fields.Float(validate=SECONDS_RANGE)
-    key_questions = fields.List(fields.String())
-    contact_questions = fields.List(fields.String())
+    key_questions = fields.List(fields.String(validate=QUESTION_NAME_LENGTH))
+    contact_questions = fields.List(fields.String(validate=QUESTION_NAME_LENGTH))
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
     quarantine_min_decided = fields.Integer(validate=COUNT_RANGE)
     exclude_own_agency = fields.Boolean()
@@ -172,7 +182,7 @@ class BulkReviewerSchema(Schema):
     assignments = fields.List(
         fields.Integer(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=5000)
     )
-    username = fields.String(required=True)
+    username = fields.String(required=True, validate=USERNAME_LENGTH)
 
 
 class QualitySettingsPageSchema(Schema):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from ..bounds import COUNT_RANGE, MAX_POINTS_RANGE
+from ..bounds import CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, TITLE_LENGTH
 from .models import LINEAGE_KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
 
 
 class AgencySchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
     name = fields.String(required=True, validate=validate.Length(1, 300))
     group = fields.String(
         required=True,
@@ -70,7 +70,7 @@ class AgencyGroupPatchSchema(Schema):
 class AgencyPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 300))
     group = fields.String(validate=validate.Length(1, 16))
-    parent_code = fields.String(allow_none=True)
+    parent_code = fields.String(allow_none=True, validate=CODE_LENGTH)
     handles_procedures = fields.Boolean()
     office_latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     office_longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
@@ -102,9 +102,9 @@ class ParticipantPatchSchema(Schema):
 
 
 class RoundSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
-    title = fields.String(load_default="")
+    title = fields.String(load_default="", validate=TITLE_LENGTH)
     window_start = fields.Date(required=True)
     window_end = fields.Date(required=True)
     method_version = fields.String(required=True, validate=validate.Length(1, 32))
@@ -125,7 +125,10 @@ class RoundCreateSchema(RoundSchema):
     maximum points and quota come from that round unless given here."""
 
     copy_from = fields.String(
-        load_default=None, allow_none=True, metadata={"description": "Code of the round to copy (last year's)"}
+        validate=CODE_LENGTH,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Code of the round to copy (last year's)"},
     )
     window_start = fields.Date(load_default=None)
     window_end = fields.Date(load_default=None)

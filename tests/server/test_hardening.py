@@ -103,3 +103,70 @@ def test_huge_or_non_finite_numbers_should_be_refused_and_never_stored(client, s
     assert client.get("/api/v1/rounds/2022/quality-settings", headers=supervisor).get_json() == before
     assert db.session.query(SurveyRound).filter_by(code="2031").count() == 0
     assert all(p.max_points <= 99_999 for p in db.session.query(RoundAgency))
+
+
+def _strings_without_a_bound(spec: dict) -> list[str]:
+    """Every string a request may send (query parameter or body field) that the document gives no maxLength,
+    no enum and no fixed-length format (date, UUID, file)."""
+
+    def resolve(schema):
+        while "$ref" in schema:
+            node = spec
+            for part in schema["$ref"].lstrip("#/").split("/"):
+                node = node[part]
+            schema = node
+        return schema
+
+    found: list[str] = []
+
+    def walk(schema, where):
+        schema = resolve(schema)
+        if schema.get("readOnly"):
+            return
+        kinds = schema.get("type")
+        kinds = [kinds] if isinstance(kinds, str) else kinds or []
+        free = "maxLength" not in schema and "enum" not in schema
+        if "string" in kinds and free and schema.get("format") not in ("date", "date-time", "binary", "uuid"):
+            found.append(where)
+        for name, inner in (schema.get("properties") or {}).items():
+            walk(inner, f"{where}.{name}")
+        for key in ("items", "additionalProperties"):
+            if isinstance(schema.get(key), dict):
+                walk(schema[key], f"{where}[]")
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                parameter = resolve(parameter)
+                if parameter.get("in") == "query":
+                    walk(parameter.get("schema", {}), f"{method.upper()} {path} ?{parameter['name']}")
+            for content in resolve(operation.get("requestBody") or {}).get("content", {}).values():
+                walk(content.get("schema", {}), f"{method.upper()} {path} body")
+    return found
+
+
+def test_every_string_a_request_sends_should_have_a_maximum_length(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert _strings_without_a_bound(spec) == []
+
+
+def test_an_oversized_string_should_be_422_not_a_database_error(client, supervisor, demo, db):
+    from server.registry.models import SurveyRound
+
+    body = {
+        "code": "2031",
+        "year": 2031,
+        "window_start": "2031-01-01",
+        "window_end": "2031-06-30",
+        "method_version": "2017",
+        "title": "Chỉ số hài lòng " * 40,  # 640 characters; the column holds 300
+    }
+    assert_envelope(client.post("/api/v1/rounds", json=body, headers=supervisor), 422, "invalid_request")
+    too_long = "x" * 100
+    for path, field in (("/api/v1/rounds/2022/quarantines", "enumerator"), ("/api/v1/agencies", "code")):
+        response = client.post(path, json={field: too_long, "name": "Sở", "group": "department"}, headers=supervisor)
+        assert_envelope(response, 422, "invalid_request")
+        assert field in response.get_json()["errors"]
+    assert db.session.query(SurveyRound).filter_by(code="2031").count() == 0
