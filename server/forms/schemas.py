@@ -67,3 +67,14 @@ class TestBallotSchema(Schema):
 class TestBallotResultSchema(Schema):
     valid = fields.Boolean()
     errors = fields.List(fields.Dict(), metadata={"description": "Each problem with its path, code and message"})
+
+
+class FormDefinitionSchema(Schema):
+    """A canonical form definition (``survey_forms``); its items are described in survey_forms' docs."""
+
+    form_id = fields.String()
+    version = fields.String()
+    default_language = fields.String()
+    title = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "Per language"})
+    scoring = fields.Dict(metadata={"description": "Factors and scored questions of the PAR index"})
+    children = fields.List(fields.Dict(), metadata={"description": "Groups, repeats and questions, in order"})

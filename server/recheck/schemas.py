@@ -188,3 +188,45 @@ class BulkReviewerSchema(Schema):
 class QualitySettingsPageSchema(Schema):
     settings = fields.Nested(QualitySettingsSchema, metadata={"description": "In force: the round's over the defaults"})
     defaults = fields.Nested(QualitySettingsSchema)
+
+
+class QuestionDisagreementSchema(Schema):
+    rate = fields.Float(metadata={"description": "Share of re-asked answers that differ from the original"})
+    compared = fields.Integer(metadata={"description": "Answers compared"})
+
+
+class QuarantineFlagSchema(Schema):
+    id = fields.Integer()
+    decision = fields.String(allow_none=True)
+
+
+class QualityRowSchema(Schema):
+    ballots = fields.Integer()
+    rechecked = fields.Integer()
+    decided = fields.Integer()
+    failed = fields.Integer()
+    median_duration_seconds = fields.Float(allow_none=True)
+    straight_lined_share = fields.Float(allow_none=True)
+    failure_rate = fields.Float(allow_none=True, metadata={"description": "Failed among decided; null: none decided"})
+    disagreement = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(QuestionDisagreementSchema),
+        metadata={"description": "Per key question"},
+    )
+
+
+class EnumeratorQualitySchema(QualityRowSchema):
+    enumerator = fields.String(metadata={"description": "Username"})
+    over_threshold = fields.Boolean(metadata={"description": "Failure rate past quarantine_failure_rate"})
+    quarantine = fields.Nested(QuarantineFlagSchema, allow_none=True)
+
+
+class AgencyQualitySchema(QualityRowSchema):
+    agency = fields.String(metadata={"description": "Agency code"})
+
+
+class RoundQualitySchema(Schema):
+    round = fields.String()
+    settings = fields.Nested(QualitySettingsSchema)
+    enumerators = fields.List(fields.Nested(EnumeratorQualitySchema))
+    agencies = fields.List(fields.Nested(AgencyQualitySchema))
