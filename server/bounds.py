@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask
-from marshmallow import fields, validate
+from marshmallow import validate
 from werkzeug.routing import IntegerConverter
 
 #: The largest value of a PostgreSQL ``integer`` and ``bigint`` column.
@@ -51,28 +51,9 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _bounded_pages(factory):
-    """flask-smorest's paging parameters with ``page`` at most :data:`INT_MAX`: a larger page would
-    make an offset no database integer holds (a 500 on SQLite and PostgreSQL)."""
-
-    def bounded(def_page, def_page_size, def_max_page_size):
-        schema = factory(def_page, def_page_size, def_max_page_size)
-        page = fields.Integer(load_default=def_page, validate=validate.Range(min=1, max=INT_MAX))
-        return type(schema.__name__, (schema,), {"page": page})
-
-    bounded.bounded = True
-    return bounded
-
-
 def register_bounds(app: Flask, api) -> None:
-    """Before the blueprints: every ``<int:…>`` of a URL is an :class:`IdConverter`, and every list's
-    ``page`` is at most :data:`INT_MAX`."""
-    from flask_smorest import pagination
+    """Before the blueprints: every ``<int:…>`` of a URL is an :class:`IdConverter`."""
     from flask_smorest.spec.plugins import integerconverter2paramschema
 
     app.url_map.converters["int"] = IdConverter
     api.register_converter(IdConverter, integerconverter2paramschema)
-    if not getattr(pagination._pagination_parameters_schema_factory, "bounded", False):
-        pagination._pagination_parameters_schema_factory = _bounded_pages(
-            pagination._pagination_parameters_schema_factory
-        )

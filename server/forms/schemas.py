@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
-from ..bounds import CODE_LENGTH, INT_MAX
+from ..bounds import CODE_LENGTH
 from ..paging import LIST
 from .models import FORM_STATES
 
@@ -44,7 +44,7 @@ class UploadResultSchema(FormVersionSchema):
 class FormListQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(FORM_STATES))
     # The paging convention (server/paging.py), parsed here because this list answers with cached bytes.
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=INT_MAX))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=LIST["page_size"], validate=validate.Range(1, LIST["max_page_size"]))
 
 

@@ -59,10 +59,12 @@ def test_deeply_nested_json_should_be_refused_400_not_a_recursion_error(client, 
 
 def test_query_integers_out_of_range_or_not_numbers_should_be_422(client, admin, demo):
     for path in ("/api/v1/ballots", "/api/v1/forms", "/api/v1/users"):
-        for query in ("page=99999999999999999999", "page=2147483648", "page=abc", "page_size=99999999999999999999"):
+        for query in ("page=abc", "page=1.5", "page_size=99999999999999999999", "page=-99999999999999999999"):
             response = client.get(f"{path}?{query}", headers=admin)
             assert_envelope(response, 422, "invalid_request")
-    assert client.get("/api/v1/ballots?page=2147483647", headers=admin).get_json()["ballots"] == []
+        # a page past the last is empty, however far (the paging convention), never a database overflow
+        for page in ("2147483648", "99999999999999999999"):
+            assert client.get(f"{path}?page={page}", headers=admin).status_code == 200, (path, page)
 
 
 def test_ballot_filters_at_the_ends_of_the_calendar_or_past_a_float_should_be_422(client, admin, demo):
