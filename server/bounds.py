@@ -7,6 +7,8 @@ value. Fields use :data:`ID_RANGE` (integer columns) and :data:`SEED_RANGE` (``b
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from marshmallow import validate
 from werkzeug.routing import IntegerConverter
@@ -17,6 +19,28 @@ BIGINT_MAX = 2**63 - 1
 
 ID_RANGE = validate.Range(min=1, max=INT_MAX)
 SEED_RANGE = validate.Range(min=0, max=BIGINT_MAX)
+#: Strings as long as the columns that keep them or the rows they name (``varchar(n)``): longer is
+#: ``422 invalid_request``, never the database's overflow error.
+USERNAME_LENGTH = validate.Length(max=64)
+CODE_LENGTH = validate.Length(max=32)  # agency, round and criterion codes
+VERSION_LENGTH = validate.Length(max=32)
+FORM_ID_LENGTH = validate.Length(max=64)
+TITLE_LENGTH = validate.Length(max=300)
+QUESTION_NAME_LENGTH = validate.Length(max=200)
+#: A calendar day a filter or setting may name: one whose start in any time zone is a datetime
+#: (0001-01-01 and 9999-12-31 overflow when shifted to UTC or a day on).
+DAY_RANGE = validate.Range(min=date(1, 1, 2), max=date(9999, 12, 30))
+#: A count stored in an ``integer`` column or compared with one (a quota, a number of decisions).
+COUNT_RANGE = validate.Range(min=0, max=INT_MAX)
+#: Points out of which an agency or the survey is scored (``numeric(8, 3)`` columns).
+MAX_POINTS_RANGE = validate.Range(min=0, max=99_999, min_inclusive=False)
+#: An entered appraisal value or a criterion's points (``numeric(10, 4)`` columns).
+APPRAISAL_VALUE_RANGE = validate.Range(min=-999_999, max=999_999)
+CRITERION_POINTS_RANGE = validate.Range(min=0, max=999_999)
+#: A duration in seconds a quality setting compares interviews with: at most a day.
+SECONDS_RANGE = validate.Range(min=0, max=86_400)
+#: A distance on Earth in metres: at most half the equator.
+METRES_RANGE = validate.Range(min=0, max=20_040_000)
 
 
 class IdConverter(IntegerConverter):

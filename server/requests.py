@@ -5,6 +5,7 @@ without a length (size with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH
 from __future__ import annotations
 
 import io
+import math
 import re
 
 from flask import Flask, current_app, request
@@ -44,7 +45,49 @@ def register_request_guards(app: Flask) -> None:
             )
         if chunked and request.content_length is None:
             _buffer_chunked_body()
+        if has_body and request.mimetype == "application/json":
+            check_json_body(request.get_data(cache=True))
         return None
+
+
+#: The deepest nesting of arrays and objects a JSON body may have (a sync batch with repeats inside
+#: repeats needs about 10); Python's parser fails with a RecursionError near a thousand.
+MAX_JSON_DEPTH = 64
+#: The longest run of digits in a JSON number (a double holds at most 309 integer digits; Python refuses to
+#: read an integer of more than 4,300).
+MAX_NUMBER_DIGITS = 300
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_NOT_NUMBERS = re.compile(rb"NaN|Infinity")
+_EXPONENT = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
+_LONG_DIGITS = re.compile(rb"[0-9]{%d,}" % (MAX_NUMBER_DIGITS + 1))
+
+
+def check_json_body(body: bytes) -> None:
+    """Refuse, before any parser reads it, a JSON body Python's parser would take badly: ``NaN`` and
+    ``Infinity`` (not JSON, though Python reads them) and nesting deeper than :data:`MAX_JSON_DEPTH`
+    (``400 malformed_json``); a number that overflows a double, like ``1e400``, or has more than
+    :data:`MAX_NUMBER_DIGITS` digits (``422 invalid_request``). Strings are left out of the checks."""
+    structure = _JSON_STRING.sub(b"", body)
+    if _NOT_NUMBERS.search(structure):
+        raise ApiError("malformed_json", "NaN and Infinity are not JSON numbers.", status=400)
+    for number in _EXPONENT.finditer(structure):
+        if math.isinf(float(number.group())):
+            raise ApiError("invalid_request", "A number in the body is too large.", {"json": [_TOO_LARGE]})
+    if _LONG_DIGITS.search(structure):
+        raise ApiError("invalid_request", "A number in the body is too large.", {"json": [_TOO_LARGE]})
+    if structure.count(b"[") + structure.count(b"{") <= MAX_JSON_DEPTH:
+        return
+    depth = 0
+    for bracket in structure.translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(
+                "malformed_json", f"The JSON body is nested deeper than {MAX_JSON_DEPTH} arrays or objects.", status=400
+            )
+
+
+_TOO_LARGE = f"Numbers must be finite doubles with at most {MAX_NUMBER_DIGITS} digits."
 
 
 def _buffer_chunked_body() -> None:

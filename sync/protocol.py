@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from survey_forms import canonical_json, content_hash
@@ -165,7 +165,14 @@ def parse_timestamp(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None:
+        return None
+    try:  # in UTC and a day either side (any time zone's day): year 1 early or 9999 late overflows
+        utc = parsed.astimezone(UTC)
+        utc - timedelta(days=1), utc + timedelta(days=1)
+    except OverflowError:
+        return None
+    return parsed
 
 
 def _number(value: Any, low: float, high: float) -> bool:

@@ -1,5 +1,5 @@
 """Does a real JSON answer match its OpenAPI schema? A small checker for the shapes parsurvey documents
-(objects, arrays, dicts with typed values, nullable fields, oneOf), strict both ways: an answer key the
+(objects, arrays, dicts with typed values, nullable fields, oneOf and anyOf), strict both ways: an answer key the
 document does not name is a mismatch, and so is a documented property the answer leaves out."""
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ def resolve(spec: dict, schema: dict) -> dict:
 def mismatches(spec: dict, value, schema: dict, where: str = "$") -> list[str]:
     """Every place where ``value`` differs from ``schema`` (empty when it matches)."""
     schema = resolve(spec, schema)
-    if "oneOf" in schema:
-        if any(not mismatches(spec, value, option, where) for option in schema["oneOf"]):
-            return []
-        return [f"{where}: matches none of oneOf"]
+    for choice in ("oneOf", "anyOf"):  # anyOf: apispec's nullable nested object (null, or the object)
+        if choice in schema:
+            if any(not mismatches(spec, value, option, where) for option in schema[choice]):
+                return []
+            return [f"{where}: matches none of {choice}"]
     kinds = schema.get("type")
     kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
     if value is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..auth.roles import COUNCIL_ORGANISATIONS
+from ..bounds import APPRAISAL_VALUE_RANGE, CODE_LENGTH, CRITERION_POINTS_RANGE, USERNAME_LENGTH
 from .criteria import GROUPS
 from .rules import RULE_TYPES
 
@@ -25,14 +26,16 @@ class CriterionSchema(Schema):
 
 class CriterionPatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=1000))
-    max_points = fields.Float(validate=validate.Range(min=0))
+    max_points = fields.Float(validate=CRITERION_POINTS_RANGE)
     rule = fields.Dict(allow_none=True, metadata={"description": f"type: {', '.join(RULE_TYPES)}"})
     groups = fields.List(fields.String(validate=validate.OneOf(GROUPS)), allow_none=True)
     council_org = fields.String(allow_none=True, validate=validate.OneOf(list(COUNCIL_ORGANISATIONS)))
 
 
 class CopyCriteriaSchema(Schema):
-    from_round = fields.String(required=True, metadata={"description": "the round whose set is copied"})
+    from_round = fields.String(
+        required=True, validate=CODE_LENGTH, metadata={"description": "the round whose set is copied"}
+    )
 
 
 class CalendarSchema(Schema):
@@ -45,9 +48,13 @@ class CalendarSchema(Schema):
 
 
 class MemberSchema(Schema):
-    username = fields.String(required=True)
-    agency = fields.String(load_default=None, metadata={"description": "an agency officer's agency code"})
-    council_org = fields.String(load_default=None, metadata={"description": "an appraiser's organisation"})
+    username = fields.String(required=True, validate=USERNAME_LENGTH)
+    agency = fields.String(
+        load_default=None, validate=CODE_LENGTH, metadata={"description": "an agency officer's agency code"}
+    )
+    council_org = fields.String(
+        load_default=None, validate=validate.Length(max=16), metadata={"description": "an appraiser's organisation"}
+    )
 
 
 class MemberEntrySchema(Schema):
@@ -66,13 +73,14 @@ class SelfAssessmentSchema(Schema):
     value = fields.Float(
         required=True,
         allow_nan=False,
+        validate=APPRAISAL_VALUE_RANGE,
         metadata={"description": "the chosen level, the reported figure or the number of penalty cases"},
     )
     explanation = fields.String(load_default="", validate=TEXT)
 
 
 class AppraiseSchema(Schema):
-    value = fields.Float(required=True, allow_nan=False)
+    value = fields.Float(required=True, allow_nan=False, validate=APPRAISAL_VALUE_RANGE)
     comment = fields.String(load_default="", validate=TEXT)
 
 

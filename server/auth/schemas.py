@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..bounds import CODE_LENGTH, USERNAME_LENGTH
 from .roles import ORGANISATIONS, ROLES
 
 
@@ -55,7 +56,7 @@ class UserPatchSchema(Schema):
     full_name = fields.String(validate=validate.Length(max=200))
     role = fields.String(validate=validate.OneOf(ROLES))
     organisation = fields.String(allow_none=True, validate=validate.OneOf(list(ORGANISATIONS)))
-    home_agency = fields.String(allow_none=True)
+    home_agency = fields.String(allow_none=True, validate=CODE_LENGTH)
     password = fields.String(load_only=True, validate=validate.Length(8, 512), metadata={"description": "A reset"})
 
 
@@ -74,7 +75,7 @@ class TokenInfoSchema(Schema):
 
 
 class TokenQuerySchema(Schema):
-    user = fields.String()
+    user = fields.String(validate=USERNAME_LENGTH)
     include_revoked = fields.Boolean(load_default=False)
 
 

@@ -11,6 +11,7 @@ from webargs.fields import DelimitedList
 
 from sync.protocol import STATUSES
 
+from ..bounds import CODE_LENGTH, DAY_RANGE
 from ..recheck.models import OUTCOMES
 from .browse import LOCATIONS, RECHECK_STATES, SORT_KEYS
 from .conflicts import RESOLUTIONS
@@ -63,7 +64,7 @@ BATCH_BODY = {
                 "required": ["protocol", "device_id", "items"],
                 "properties": {
                     "protocol": {"type": "integer", "enum": [1]},
-                    "device_id": {"type": "string"},
+                    "device_id": {"type": "string", "minLength": 1, "maxLength": 100},
                     "items": {
                         "type": "array",
                         "items": {"type": "object", "description": "An envelope (see sync.protocol)"},
@@ -92,7 +93,7 @@ class ConflictSchema(Schema):
 
 class ConflictQuerySchema(Schema):
     state = fields.String(load_default="open", validate=validate.OneOf(["open", "all"]))
-    round = fields.String(metadata={"description": "Only conflicts of this round's ballots"})
+    round = fields.String(validate=CODE_LENGTH, metadata={"description": "Only conflicts of this round's ballots"})
 
 
 class ResolveSchema(Schema):
@@ -155,7 +156,7 @@ SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
 class BallotQuerySchema(Schema):
     """The ballot table's filters (see ``browse``); ``page`` and ``page_size`` are the paging convention's."""
 
-    round = fields.String(metadata={"description": "Round code"})
+    round = fields.String(validate=CODE_LENGTH, metadata={"description": "Round code"})
     agency = fields.String(
         validate=validate.Length(max=300),
         metadata={"description": "Agency code or name, any case, with or without diacritics, or its initials"},
@@ -171,8 +172,12 @@ class BallotQuerySchema(Schema):
         validate=validate.OneOf([*RECHECK_STATES, *OUTCOMES]),
         metadata={"description": "none: never drawn; pending: awaiting a finding; or a finding's outcome"},
     )
-    date_from = fields.Date(metadata={"description": "Interviews completed on or after this day (UTC+7)"})
-    date_to = fields.Date(metadata={"description": "Interviews completed on or before this day (UTC+7)"})
+    date_from = fields.Date(
+        validate=DAY_RANGE, metadata={"description": "Interviews completed on or after this day (UTC+7)"}
+    )
+    date_to = fields.Date(
+        validate=DAY_RANGE, metadata={"description": "Interviews completed on or before this day (UTC+7)"}
+    )
     min_seconds = fields.Float(validate=validate.Range(min=0), metadata={"description": "Shortest interview"})
     max_seconds = fields.Float(validate=validate.Range(min=0), metadata={"description": "Longest interview"})
     form_version = fields.String(validate=validate.Length(max=64))

@@ -262,8 +262,8 @@ PAPER_BODY = {
                 "type": "object",
                 "properties": {
                     "file": {"type": "string", "format": "binary", "description": "CSV (UTF-8) or XLSX"},
-                    "form_id": {"type": "string"},
-                    "version": {"type": "string"},
+                    "form_id": {"type": "string", "maxLength": 64},
+                    "version": {"type": "string", "maxLength": 32},
                 },
             }
         }
@@ -282,6 +282,9 @@ def import_paper(code):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError("invalid_request", "Send the CSV or XLSX in the multipart field 'file'.", {"file": ["Missing."]})
+    for field, longest in (("form_id", 64), ("version", 32)):
+        if len(request.form.get(field, "")) > longest:
+            raise ApiError("invalid_request", errors={field: [f"Longer than maximum length {longest}."]})
     done = paper.import_paper_ballots(
         get_round(code),
         upload.read(),

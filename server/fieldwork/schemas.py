@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..bounds import CODE_LENGTH
+
 
 class AssignmentSchema(Schema):
     username = fields.Function(lambda a: a.enumerator.username, dump_only=True)
@@ -70,7 +72,9 @@ class OwnProgressSchema(Schema):
 
 
 class CopyRequestSchema(Schema):
-    from_round = fields.String(required=True, metadata={"description": "Code of the round to copy from"})
+    from_round = fields.String(
+        required=True, validate=CODE_LENGTH, metadata={"description": "Code of the round to copy from"}
+    )
 
 
 class CopyResultSchema(Schema):

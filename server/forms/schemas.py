@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
+from ..bounds import CODE_LENGTH
 from ..paging import LIST
 from .models import FORM_STATES
 
@@ -48,11 +49,11 @@ class FormListQuerySchema(Schema):
 
 
 class UploadQuerySchema(Schema):
-    round = fields.String(metadata={"description": "Code of the round the form belongs to"})
+    round = fields.String(validate=CODE_LENGTH, metadata={"description": "Code of the round the form belongs to"})
 
 
 class PublishSchema(Schema):
-    round = fields.String(load_default=None, allow_none=True)
+    round = fields.String(load_default=None, allow_none=True, validate=CODE_LENGTH)
     for_testing = fields.Boolean(
         load_default=False,
         metadata={"description": "Publish a version that belongs to no round (nobody can fill it): testing only"},
@@ -66,3 +67,14 @@ class TestBallotSchema(Schema):
 class TestBallotResultSchema(Schema):
     valid = fields.Boolean()
     errors = fields.List(fields.Dict(), metadata={"description": "Each problem with its path, code and message"})
+
+
+class FormDefinitionSchema(Schema):
+    """A canonical form definition (``survey_forms``); its items are described in survey_forms' docs."""
+
+    form_id = fields.String()
+    version = fields.String()
+    default_language = fields.String()
+    title = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "Per language"})
+    scoring = fields.Dict(metadata={"description": "Factors and scored questions of the PAR index"})
+    children = fields.List(fields.Dict(), metadata={"description": "Groups, repeats and questions, in order"})

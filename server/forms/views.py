@@ -12,6 +12,7 @@ from ..errors import ApiError
 from ..i18n import localize_problems
 from . import service
 from .schemas import (
+    FormDefinitionSchema,
     FormListQuerySchema,
     FormVersionSchema,
     PublishSchema,
@@ -84,7 +85,10 @@ def upload(args):
 @require_roles(*ROLES)
 @blp.doc(
     responses={
-        "200": {"description": "The canonical form definition; ETag is its sha256"},
+        "200": {
+            "description": "The canonical form definition; ETag is its sha256",
+            "content": {"application/json": {"schema": FormDefinitionSchema}},
+        },
         "304": {"description": "Not modified (If-None-Match matched)"},
     }
 )

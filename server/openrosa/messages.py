@@ -56,6 +56,10 @@ MESSAGES = {
         "Tệp đính kèm cùng tên đã được lưu với nội dung khác; tệp đã lưu được giữ nguyên.",
         "An attached file of this name is stored with other content; the stored file is kept.",
     ),
+    "too_many_attempts": (
+        "Đăng nhập sai quá nhiều lần; hãy chờ rồi thử lại (xem Retry-After).",
+        "Too many failed sign-ins; wait and try again (see Retry-After).",
+    ),
     "unknown_agency": ("Cơ quan được chọn không có trong danh mục.", "The chosen agency is not in the registry."),
 }
 

@@ -73,6 +73,17 @@ def openrosa(view):
     return sign_in_limits(credentials.claimed_username)(wrapper)
 
 
+@bp.errorhandler(429)
+def _too_many_attempts(exc):
+    """Flask-Limiter's refusal of a locked-out sign-in, as an OpenRosaResponse an ODK client can show
+    (Flask-Limiter adds Retry-After after the view)."""
+    return openrosa_response(
+        message("too_many_attempts"),
+        429,
+        headers=[(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"],
+    )
+
+
 @bp.route("/formList", methods=["GET", "HEAD"])
 @openrosa
 def form_list():

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..bounds import ID_RANGE, SEED_RANGE
+from ..bounds import (
+    COUNT_RANGE,
+    ID_RANGE,
+    METRES_RANGE,
+    QUESTION_NAME_LENGTH,
+    SECONDS_RANGE,
+    SEED_RANGE,
+    USERNAME_LENGTH,
+)
 from .models import OUTCOMES
 from .settings import settings_of
 from .status import OVERRIDABLE
@@ -55,7 +63,7 @@ class RecheckAssignmentSchema(Schema):
 
 
 class ReviewerSchema(Schema):
-    username = fields.String(required=True)
+    username = fields.String(required=True, validate=USERNAME_LENGTH)
 
 
 class VerificationRequestSchema(Schema):
@@ -87,13 +95,15 @@ class QuarantineSchema(Schema):
 
 class QuarantineRequestSchema(Schema):
     enumerator = fields.String(
-        required=True, metadata={"description": "The one enumerator whose ballots are held (see the impact first)"}
+        required=True,
+        validate=USERNAME_LENGTH,
+        metadata={"description": "The one enumerator whose ballots are held (see the impact first)"},
     )
     reason = fields.String(load_default="", validate=validate.Length(max=1000), metadata={"description": "Why"})
 
 
 class ImpactQuerySchema(Schema):
-    enumerator = fields.String(required=True)
+    enumerator = fields.String(required=True, validate=USERNAME_LENGTH)
 
 
 class AgencyImpactSchema(Schema):
@@ -158,23 +168,65 @@ class CountableSchema(Schema):
 
 
 class QualitySettingsSchema(Schema):
-    min_interview_seconds = fields.Float(validate=validate.Range(min=0))
-    key_questions = fields.List(fields.String())
-    contact_questions = fields.List(fields.String())
+    min_interview_seconds = fields.Float(validate=SECONDS_RANGE)
+    key_questions = fields.List(fields.String(validate=QUESTION_NAME_LENGTH))
+    contact_questions = fields.List(fields.String(validate=QUESTION_NAME_LENGTH))
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
-    quarantine_min_decided = fields.Integer(validate=validate.Range(min=0))
+    quarantine_min_decided = fields.Integer(validate=COUNT_RANGE)
     exclude_own_agency = fields.Boolean()
     collect_location = fields.Boolean()
-    location_threshold_m = fields.Float(validate=validate.Range(min=0))
+    location_threshold_m = fields.Float(validate=METRES_RANGE)
 
 
 class BulkReviewerSchema(Schema):
     assignments = fields.List(
         fields.Integer(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=5000)
     )
-    username = fields.String(required=True)
+    username = fields.String(required=True, validate=USERNAME_LENGTH)
 
 
 class QualitySettingsPageSchema(Schema):
     settings = fields.Nested(QualitySettingsSchema, metadata={"description": "In force: the round's over the defaults"})
     defaults = fields.Nested(QualitySettingsSchema)
+
+
+class QuestionDisagreementSchema(Schema):
+    rate = fields.Float(metadata={"description": "Share of re-asked answers that differ from the original"})
+    compared = fields.Integer(metadata={"description": "Answers compared"})
+
+
+class QuarantineFlagSchema(Schema):
+    id = fields.Integer()
+    decision = fields.String(allow_none=True)
+
+
+class QualityRowSchema(Schema):
+    ballots = fields.Integer()
+    rechecked = fields.Integer()
+    decided = fields.Integer()
+    failed = fields.Integer()
+    median_duration_seconds = fields.Float(allow_none=True)
+    straight_lined_share = fields.Float(allow_none=True)
+    failure_rate = fields.Float(allow_none=True, metadata={"description": "Failed among decided; null: none decided"})
+    disagreement = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(QuestionDisagreementSchema),
+        metadata={"description": "Per key question"},
+    )
+
+
+class EnumeratorQualitySchema(QualityRowSchema):
+    enumerator = fields.String(metadata={"description": "Username"})
+    over_threshold = fields.Boolean(metadata={"description": "Failure rate past quarantine_failure_rate"})
+    quarantine = fields.Nested(QuarantineFlagSchema, allow_none=True)
+
+
+class AgencyQualitySchema(QualityRowSchema):
+    agency = fields.String(metadata={"description": "Agency code"})
+
+
+class RoundQualitySchema(Schema):
+    round = fields.String()
+    settings = fields.Nested(QualitySettingsSchema)
+    enumerators = fields.List(fields.Nested(EnumeratorQualitySchema))
+    agencies = fields.List(fields.Nested(AgencyQualitySchema))

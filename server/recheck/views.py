@@ -24,6 +24,7 @@ from .schemas import (
     QuarantineSchema,
     RecheckAssignmentSchema,
     ReviewerSchema,
+    RoundQualitySchema,
     SampleRequestSchema,
     SampleResultSchema,
     VerificationRequestSchema,
@@ -86,7 +87,7 @@ def verify(args, assignment_id):
 
 @blp.route("/rounds/<code>/quality", methods=["GET"])
 @require_roles(*MANAGERS)
-@blp.response(200)
+@blp.response(200, RoundQualitySchema)
 def round_quality(code):
     """Enumerator and agency quality statistics, with quarantine flags."""
     return quality.quality(get_round(code))

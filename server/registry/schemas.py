@@ -5,13 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
+from ..bounds import CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, TITLE_LENGTH
 from .models import LINEAGE_KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
 
 
 class AgencySchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
     name = fields.String(required=True, validate=validate.Length(1, 300))
     group = fields.String(
         required=True,
@@ -69,7 +70,7 @@ class AgencyGroupPatchSchema(Schema):
 class AgencyPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 300))
     group = fields.String(validate=validate.Length(1, 16))
-    parent_code = fields.String(allow_none=True)
+    parent_code = fields.String(allow_none=True, validate=CODE_LENGTH)
     handles_procedures = fields.Boolean()
     office_latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     office_longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
@@ -90,24 +91,24 @@ class ParticipantSchema(Schema):
     agency_name = fields.Function(lambda p: p.agency.name, dump_only=True)
     group = fields.Function(lambda p: p.agency.agency_group, dump_only=True)
     surveyed = fields.Boolean(load_default=None, allow_none=True)
-    max_points = fields.Float(load_default=100.0, validate=validate.Range(min=0, min_inclusive=False))
-    ballot_quota = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    max_points = fields.Float(load_default=100.0, validate=MAX_POINTS_RANGE)
+    ballot_quota = fields.Integer(load_default=0, validate=COUNT_RANGE)
 
 
 class ParticipantPatchSchema(Schema):
     surveyed = fields.Boolean(load_default=None, allow_none=True)
-    max_points = fields.Float(load_default=100.0, validate=validate.Range(min=0, min_inclusive=False))
-    ballot_quota = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    max_points = fields.Float(load_default=100.0, validate=MAX_POINTS_RANGE)
+    ballot_quota = fields.Integer(load_default=0, validate=COUNT_RANGE)
 
 
 class RoundSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
-    title = fields.String(load_default="")
+    title = fields.String(load_default="", validate=TITLE_LENGTH)
     window_start = fields.Date(required=True)
     window_end = fields.Date(required=True)
     method_version = fields.String(required=True, validate=validate.Length(1, 32))
-    survey_max_points = fields.Float(load_default=10.0, validate=validate.Range(min=0, min_inclusive=False))
+    survey_max_points = fields.Float(load_default=10.0, validate=MAX_POINTS_RANGE)
     bands = fields.List(fields.Nested(BandSchema), load_default=None)
     state = fields.String(dump_only=True)
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
@@ -124,12 +125,15 @@ class RoundCreateSchema(RoundSchema):
     maximum points and quota come from that round unless given here."""
 
     copy_from = fields.String(
-        load_default=None, allow_none=True, metadata={"description": "Code of the round to copy (last year's)"}
+        validate=CODE_LENGTH,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Code of the round to copy (last year's)"},
     )
     window_start = fields.Date(load_default=None)
     window_end = fields.Date(load_default=None)
     method_version = fields.String(load_default=None, validate=validate.Length(1, 32))
-    survey_max_points = fields.Float(load_default=None, validate=validate.Range(min=0, min_inclusive=False))
+    survey_max_points = fields.Float(load_default=None, validate=MAX_POINTS_RANGE)
 
     @validates_schema
     def _window(self, data, **kwargs):
@@ -156,5 +160,5 @@ class RoundPatchSchema(Schema):
     window_start = fields.Date()
     window_end = fields.Date()
     method_version = fields.String(validate=validate.Length(1, 32))
-    survey_max_points = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    survey_max_points = fields.Float(validate=MAX_POINTS_RANGE)
     bands = fields.List(fields.Nested(BandSchema))

@@ -84,3 +84,45 @@ class ScoringSettingsSchema(Schema):
         metadata={"description": "displayed (default, as published): the 2-decimal index; unrounded"},
     )
     min_ballots = fields.Integer(validate=validate.Range(min=0), metadata={"description": "minimum sample (30)"})
+
+
+class BandCountSchema(Schema):
+    code = fields.String()
+    label = fields.String()
+    count = fields.Integer()
+
+
+class RankedRowSchema(Schema):
+    rank = fields.Integer(allow_none=True, metadata={"description": "null: not ranked (not scored)"})
+    code = fields.String(metadata={"description": "Agency code"})
+    name = fields.String()
+    appraisal_points = fields.Float(allow_none=True)
+    satisfaction_points = fields.Float(allow_none=True, metadata={"description": "null: not surveyed"})
+    points = fields.Float(allow_none=True)
+    max_points = fields.Float(allow_none=True)
+    index = fields.Float(allow_none=True)
+    band = fields.String(allow_none=True)
+    index_change = fields.Float(allow_none=True, metadata={"description": "Since last year; null: no earlier year"})
+    rank_change = fields.Integer(allow_none=True)
+    below_min_sample = fields.Boolean()
+    factors_without_answers = fields.List(fields.String())
+    note = fields.String(allow_none=True)
+
+
+class RankedGroupSchema(Schema):
+    group = fields.String()
+    label = fields.String()
+    mean = fields.Float(allow_none=True)
+    highest = fields.Float(allow_none=True)
+    lowest = fields.Float(allow_none=True)
+    spread = fields.Float(allow_none=True)
+    bands = fields.List(fields.Nested(BandCountSchema))
+    rows = fields.List(fields.Nested(RankedRowSchema))
+
+
+class RankingSchema(Schema):
+    """A run's ranked table per group, numbers rounded for display."""
+
+    run = fields.Integer()
+    round = fields.String()
+    groups = fields.List(fields.Nested(RankedGroupSchema))

@@ -13,6 +13,7 @@ from ..registry.service import get_round
 from . import exports, presentation, report, service, settings
 from .schemas import (
     AppraisalSchema,
+    RankingSchema,
     ScoreRunRequestSchema,
     ScoreRunResultsSchema,
     ScoreRunSchema,
@@ -103,7 +104,14 @@ def export_run(run_id, fmt):
 
 @blp.route("/score-runs/<int:run_id>/ranking", methods=["GET"])
 @require_roles(*MANAGERS)
-@blp.doc(responses={"200": {"description": "Ranked table per group, rounded for display, with bands and statistics"}})
+@blp.doc(
+    responses={
+        "200": {
+            "description": "Ranked table per group, rounded for display, with bands and statistics",
+            "content": {"application/json": {"schema": RankingSchema}},
+        }
+    }
+)
 def ranking(run_id):
     """A run's ranked table per group as screens show it (numbers rounded for display, as published)."""
     run = service.get_run(run_id)

@@ -101,6 +101,9 @@ def test_wrong_openrosa_app_passwords_should_be_refused_429_after_five(client, d
         assert client.get("/openrosa/formList", headers=headers).status_code == 401
     refused = client.get("/openrosa/formList", headers=headers)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    # an ODK client reads an OpenRosaResponse, not an HTML page
+    assert refused.mimetype == "text/xml" and refused.headers["X-OpenRosa-Version"] == "1.0"
+    assert b"<OpenRosaResponse" in refused.data and b"<html" not in refused.data.lower()
     # the same username's token sign-in is locked out as well
     assert_refused(sign_in(client, "enumerator1", "demo-password"))
 

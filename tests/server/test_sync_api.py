@@ -258,3 +258,17 @@ def test_assignments_should_be_managed_by_supervisors(client, demo, supervisor, 
     not_surveyed = client.put("/api/v1/rounds/2022/assignments/enumerator1/TTRA", json={"quota": 1}, headers=supervisor)
     assert not_surveyed.status_code == 409
     assert send(client, enumerator1, envelope("PHULY"))[0]["status"] == "accepted"
+
+
+@pytest.mark.parametrize(
+    "paradata",
+    [
+        {"started_at": None, "completed_at": "9999-12-31T23:59:59-05:00"},
+        {"started_at": "0001-01-01T00:00:00+07:00", "completed_at": "2024-05-01T08:00:00+07:00"},
+        {"started_at": None, "completed_at": "9999-12-31T23:00:00+00:00"},
+    ],
+)
+def test_timestamps_at_the_ends_of_the_calendar_should_be_refused_per_item_not_500(client, db, enumerator1, paradata):
+    results = send(client, enumerator1, envelope("SNV", paradata=paradata))
+    assert [(r["status"], r.get("code")) for r in results] == [("rejected", "invalid_envelope")]
+    assert stored_count(db) == 0
