@@ -71,6 +71,7 @@ def _upload() -> tuple[bytes, str]:
 @blp.route("/rounds/<code>/criteria", methods=["GET"])
 @require_roles(*EVERYONE)
 @blp.response(200, CriterionSchema(many=True))
+@blp.paginate(Page, **LIST)
 def list_criteria(code):
     """The round's criteria set, areas first in sheet order (every signed-in appraisal role)."""
     return criteria.criteria_of(get_round(code))

@@ -147,7 +147,7 @@ class AttachmentResultSchema(Schema):
 
 class BallotPageSchema(Schema):
     total = fields.Integer(metadata={"description": "Ballots matching the filters, on every page (as in X-Pagination)"})
-    ballots = fields.List(fields.Nested(BallotSchema))
+    ballots = fields.List(fields.Nested(BallotSchema(exclude=("attachments", "attachments_missing"))))
 
 
 SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
