@@ -69,3 +69,53 @@ def test_an_image_answer_is_captured_saved_synced_and_linked_for_the_supervisor(
     assert download.value.suggested_filename == file_name
     assert Path(download.value.path()).read_bytes() == photo
     page.close()
+
+
+#: Audio, video and any file, each answered in the browser (the image has its own test above).
+OTHER_MEDIA_FORM = {
+    "form_id": "media_kinds",
+    "version": "1",
+    "title": {"vi": "Phiếu có ghi âm, video và tệp", "en": "Audio, video and a file"},
+    "children": [
+        {"type": "audio", "name": "voice", "required": True, "label": {"vi": "Ghi âm", "en": "Recording"}},
+        {"type": "video", "name": "clip", "required": True, "label": {"vi": "Video", "en": "Video"}},
+        {"type": "file", "name": "scan", "required": True, "label": {"vi": "Tệp quét", "en": "Scanned file"}},
+    ],
+}
+
+
+def test_audio_video_and_file_answers_are_captured_synced_and_stored_byte_for_byte(live_server, db, browser):
+    from playwright.sync_api import expect
+
+    publish(live_server.url, OTHER_MEDIA_FORM)
+    files = {
+        "voice": ("ghi-am.m4a", "audio/mp4", b"\x00\x00\x00\x18ftypM4A " + bytes(range(64))),
+        "clip": ("clip.mp4", "video/mp4", b"\x00\x00\x00\x18ftypisom" + bytes(range(96))),
+        "scan": ("bien-nhan.pdf", "application/pdf", b"%PDF-1.4\n% parsurvey\n" + bytes(range(32))),
+    }
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto(live_server.url + "/app/")
+    page.fill("#username", "enumerator1")
+    page.fill("#password", "demo-password")
+    page.click("#sign-in button[type=submit]")
+    page.click(".new-ballot[data-form='media_kinds@1']")
+    page.wait_for_selector("#ballot")
+    page.select_option("#agency", "SNV")
+    assert page.locator("#q-voice-input").get_attribute("accept") == "audio/*"
+    assert page.locator("#q-clip-input").get_attribute("accept") == "video/*"
+    for question, (name, mime, content) in files.items():
+        page.locator(f"#q-{question}-input").set_input_files([{"name": name, "mimeType": mime, "buffer": content}])
+        expect(page.locator(f"#q-{question}-file")).to_contain_text(f"{question}-")
+    save_ballot(page)
+    page.click("#sync")
+    expect(page.locator("#count-sent")).to_have_text("1")
+
+    db.session.rollback()
+    ballot = db.session.scalars(select(Ballot)).one()
+    stored = {a.question: a for a in db.session.scalars(select(BallotAttachment))}
+    assert set(stored) == set(files)
+    for question, (_, mime, content) in files.items():
+        assert ballot.answers[question] == stored[question].file_name
+        assert stored[question].content_type == mime and bytes(stored[question].content) == content
+    db.session.rollback()
+    page.close()

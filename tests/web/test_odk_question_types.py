@@ -52,7 +52,9 @@ def test_the_browser_tests_fill_every_question_type_the_model_has():
             used.add(element["type"])
             walk(element.get("children", []))
 
-    walk(EVERY_TYPE["children"] + ODK_TYPES["children"])
+    from tests.web.test_media_answers import MEDIA_FORM, OTHER_MEDIA_FORM
+
+    walk(EVERY_TYPE["children"] + ODK_TYPES["children"] + MEDIA_FORM["children"] + OTHER_MEDIA_FORM["children"])
     assert set(QUESTION_TYPES) <= used, f"no browser test fills {sorted(set(QUESTION_TYPES) - used)}"
 
 
