@@ -46,7 +46,10 @@ def register_request_guards(app: Flask) -> None:
         if chunked and request.content_length is None:
             _buffer_chunked_body()
         if has_body and request.mimetype == "application/json":
-            check_json_body(request.get_data(cache=True))
+            # A sync batch takes long whole numbers to its per-item check, which rejects that item alone
+            # (naming its digits) and takes the rest of the batch.
+            digits = SYNC_NUMBER_DIGITS if request.path == SYNC_BATCHES else MAX_NUMBER_DIGITS
+            check_json_body(request.get_data(cache=True), digits)
         return None
 
 
@@ -56,25 +59,27 @@ MAX_JSON_DEPTH = 64
 #: The longest run of digits in a JSON number (a double holds at most 309 integer digits; Python refuses to
 #: read an integer of more than 4,300).
 MAX_NUMBER_DIGITS = 300
+#: The sync batch's limit: below Python's 4,300, so its parser never fails on a whole number.
+SYNC_NUMBER_DIGITS = 4000
+SYNC_BATCHES = "/api/v1/sync/batches"
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 _NOT_NUMBERS = re.compile(rb"NaN|Infinity")
 _EXPONENT = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
-_LONG_DIGITS = re.compile(rb"[0-9]{%d,}" % (MAX_NUMBER_DIGITS + 1))
 
 
-def check_json_body(body: bytes) -> None:
+def check_json_body(body: bytes, max_digits: int = MAX_NUMBER_DIGITS) -> None:
     """Refuse, before any parser reads it, a JSON body Python's parser would take badly: ``NaN`` and
     ``Infinity`` (not JSON, though Python reads them) and nesting deeper than :data:`MAX_JSON_DEPTH`
     (``400 malformed_json``); a number that overflows a double, like ``1e400``, or has more than
-    :data:`MAX_NUMBER_DIGITS` digits (``422 invalid_request``). Strings are left out of the checks."""
+    :data:`MAX_NUMBER_DIGITS` digits, ``max_digits`` (``422 invalid_request``). Strings are left out of the checks."""
     structure = _JSON_STRING.sub(b"", body)
     if _NOT_NUMBERS.search(structure):
         raise ApiError("malformed_json", "NaN and Infinity are not JSON numbers.", status=400)
     for number in _EXPONENT.finditer(structure):
         if math.isinf(float(number.group())):
             raise ApiError("invalid_request", "A number in the body is too large.", {"json": [_TOO_LARGE]})
-    if _LONG_DIGITS.search(structure):
+    if re.search(rb"[0-9]{%d,}" % (max_digits + 1), structure):
         raise ApiError("invalid_request", "A number in the body is too large.", {"json": [_TOO_LARGE]})
     if structure.count(b"[") + structure.count(b"{") <= MAX_JSON_DEPTH:
         return

@@ -145,9 +145,16 @@ class AttachmentResultSchema(Schema):
     sha256 = fields.String()
 
 
+class BallotListItemSchema(BallotSchema):
+    """A ballot in the table's page: its files are listed in the single ballot's answer only."""
+
+    class Meta:
+        exclude = ("attachments", "attachments_missing")
+
+
 class BallotPageSchema(Schema):
     total = fields.Integer(metadata={"description": "Ballots matching the filters, on every page (as in X-Pagination)"})
-    ballots = fields.List(fields.Nested(BallotSchema(exclude=("attachments", "attachments_missing"))))
+    ballots = fields.List(fields.Nested(BallotListItemSchema))
 
 
 SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
