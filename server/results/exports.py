@@ -35,6 +35,7 @@ from .presentation import (
     ranked_rows,
     shown,
 )
+from .report_tables import AREA_HEADERS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUP_SHEET_HEADERS = [h for h in RANKED_HEADERS if h != "Nhóm"]
@@ -309,16 +310,7 @@ def to_xlsx(run: ScoreRun) -> bytes:
         _sheet(
             workbook,
             "Lĩnh vực",
-            [
-                "Nhóm",
-                "Lĩnh vực",
-                "Điểm tối đa",
-                "Số đơn vị",
-                "Điểm trung bình",
-                "Thấp nhất",
-                "Cao nhất",
-                "Số đơn vị đạt tối đa",
-            ],
+            AREA_HEADERS,
             [
                 [
                     group_label(r["group"], group_names),

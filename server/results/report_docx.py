@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import report_tables as tables
 from .presentation import text
-
-#: The formula the footnote on reduced maximums gives.
-FORMULA = "Chỉ số CCHC = Tổng điểm đạt được / Điểm tối đa × 100%."
 
 FONT = "Times New Roman"
 
@@ -87,7 +85,6 @@ def write_docx(context: dict, out: Path, path: Path) -> Path | None:
 
     document = context["document"]
     round_ = context["round"]
-    labels = context["labels"]
 
     head = doc.add_table(rows=2, cols=2)
     left, right = head.rows[0].cells
@@ -130,103 +127,32 @@ def write_docx(context: dict, out: Path, path: Path) -> Path | None:
         heading(f"{number}. {group['label']}", 2)
         for sentence in group["sentences"]:
             para(sentence)
-        table(
-            [
-                "Xếp hạng",
-                "Cơ quan, đơn vị",
-                "Điểm thẩm định",
-                "Điểm hài lòng",
-                "Tổng điểm",
-                "Điểm tối đa",
-                "Chỉ số (%)",
-                "Xếp loại",
-            ],
-            [
-                [
-                    r["Xếp hạng"],
-                    r["Cơ quan, đơn vị"] + (" (*)" if r.get("_reduced") else ""),
-                    text(r["Điểm thẩm định"]),
-                    text(r["Điểm hài lòng"]),
-                    text(r["Tổng điểm"]),
-                    text(r["Điểm tối đa"]),
-                    text(r["Chỉ số (%)"]),
-                    r["Xếp loại"],
-                ]
-                for r in group["rows"]
-            ],
-            size=9,
-        )
-        if group["reduced"]:
-            maxima = ", ".join(text(m) for m in group["reduced_maxima"])
-            para(
-                f"(*) Đơn vị không có thủ tục hành chính nên không khảo sát sự hài lòng, điểm tối đa giảm còn {maxima}"
-                f" điểm (thay vì {text(context['full_max'])} điểm). {FORMULA}",
-                italic=True,
-                size=11,
-            )
-        if group["stats"]:
-            s = group["stats"]
-            table(
-                ["Trung bình", "Cao nhất", "Thấp nhất", "Khoảng cách", *[b["label"] for b in group["bands"]]],
-                [
-                    [
-                        text(s["mean"]),
-                        text(s["highest"]),
-                        text(s["lowest"]),
-                        text(s["spread"]),
-                        *[b["count"] for b in group["bands"]],
-                    ]
-                ],
-            )
+        table(*tables.ranked_table(group, notes=False), size=9)
+        footnote = tables.reduced_footnote(group, context)
+        if footnote:
+            para(footnote, italic=True, size=11)
+        stats = tables.stats_table(group)
+        if stats:
+            table(*stats)
         for band in group["bands"]:
-            para(
-                f"{band['label']} ({band['count']} đơn vị)"
-                + (f": {', '.join(band['members'])}." if band["members"] else ".")
-            )
+            para(tables.band_sentence(band))
         for chart in group.get("charts", []):
             figure(chart)
     heading("Số phiếu khảo sát theo nhóm", 2)
-    table(["Nhóm", "Số phiếu được tính"], [[label, count] for label, count in context["ballots_by_group"]])
+    table(*tables.ballots_table(context))
     for chart in context.get("ballots_chart", []):
         figure(chart)
 
     yoy = context["year_on_year"]
     heading("III. So sánh với năm trước", 1)
     if yoy:
-        if yoy.get("partial"):
-            para(
-                f"Kết quả năm {yoy['previous_year']} chưa đầy đủ (thiếu đơn vị): thay đổi của chỉ số trung bình và"
-                " xếp hạng có thể chưa chính xác.",
-                italic=True,
-            )
+        partial = tables.partial_previous_sentence(yoy)
+        if partial:
+            para(partial, italic=True)
         for group in context["groups"]:
             for sentence in group.get("change_sentences") or []:
                 para(sentence)
-        names = context["names"]
-        table(
-            [
-                "Cơ quan, đơn vị",
-                "Chỉ số (%)",
-                "Năm trước (%)",
-                "Thay đổi",
-                "Xếp hạng",
-                "Năm trước",
-                "Thay đổi xếp hạng",
-            ],
-            [
-                [
-                    names.get(r["agency"], r["agency"]),
-                    text(r["index"]),
-                    text(r["previous_index"]),
-                    text(r.get("displayed_change", r["index_change"])),
-                    r["rank"],
-                    r["previous_rank"],
-                    r["rank_change"],
-                ]
-                for r in yoy["agencies"]
-            ],
-            size=9,
-        )
+        table(*tables.year_on_year_table(context), size=9)
         for group in context["groups"]:
             for chart in group.get("change_charts", []):
                 figure(chart)
@@ -235,32 +161,7 @@ def write_docx(context: dict, out: Path, path: Path) -> Path | None:
 
     heading("IV. Kết quả theo lĩnh vực", 1)
     if context["areas"]:
-        table(
-            [
-                "Nhóm",
-                "Lĩnh vực",
-                "Điểm tối đa",
-                "Số đơn vị",
-                "Điểm trung bình",
-                "Thấp nhất",
-                "Cao nhất",
-                "Số đơn vị đạt tối đa",
-            ],
-            [
-                [
-                    labels.get(a["group"], a["group"]),
-                    a["area"],
-                    text(a["max_points"]),
-                    a.get("agencies"),
-                    text(a["mean_points"]),
-                    text(a["lowest"]),
-                    text(a["highest"]),
-                    a["reached_maximum"],
-                ]
-                for a in context["areas"]
-            ],
-            size=9,
-        )
+        table(*tables.areas_table(context), size=9)
     else:
         para("Điểm thẩm định theo lĩnh vực chưa được nhập.")
     comparison = context.get("appraisal_comparison")
@@ -269,32 +170,12 @@ def write_docx(context: dict, out: Path, path: Path) -> Path | None:
         para(comparison["sentence"])
         for group in comparison["groups"]:
             para(group["label"], bold=True, indent=False)
-            table(
-                ["Cơ quan, đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch"],
-                [[r["name"], text(r["self"]), text(r["appraised"]), text(r["difference"])] for r in group["rows"]],
-            )
-        table(
-            ["Lĩnh vực", "Tự đánh giá (trung bình)", "Thẩm định (trung bình)", "Chênh lệch", "Số đơn vị có chênh lệch"],
-            [
-                [
-                    f"{a['code']}. {a['title']}",
-                    text(a["self"]),
-                    text(a["appraised"]),
-                    text(a["difference"]),
-                    a["differing"],
-                ]
-                for a in comparison["areas"]
-            ],
-            size=9,
-        )
+            table(*tables.comparison_group_table(group))
+        table(*tables.comparison_areas_table(comparison), size=9)
 
     heading("V. Chỉ số trung bình qua các năm", 1)
     if context["history"]:
-        groups = context["groups"]
-        table(
-            ["Năm", *[g["label"] for g in groups]],
-            [[h["year"], *[text(h["means"].get(g["key"])) for g in groups]] for h in context["history"]],
-        )
+        table(*tables.history_table(context))
         for chart in context.get("history_charts", []):
             figure(chart)
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .presentation import text
-
-#: The formula the footnote on reduced maximums gives.
-FORMULA = "Chỉ số CCHC = Tổng điểm đạt được / Điểm tối đa × 100%."
+from . import report_tables as tables
 
 
 def _font_dir() -> Path:
@@ -63,7 +60,6 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
         pdf.multi_cell(0, 5, chart["title"], new_x="LMARGIN", new_y="NEXT", align="C")
         pdf.ln(2)
 
-    labels = context["labels"]
     document = context["document"]
     round_ = context["round"]
     run = context["run"]
@@ -93,82 +89,28 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
         title(f"{number}. {group['label']}")
         for sentence in group["sentences"]:
             para(sentence)
-        table(
-            [
-                "Xếp hạng",
-                "Cơ quan, đơn vị",
-                "Điểm thẩm định",
-                "Điểm hài lòng",
-                "Tổng điểm",
-                "Điểm tối đa",
-                "Chỉ số (%)",
-                "Xếp loại",
-                "Ghi chú",
-            ],
-            [
-                [
-                    r["Xếp hạng"],
-                    r["Cơ quan, đơn vị"] + (" (*)" if r.get("_reduced") else ""),
-                    text(r["Điểm thẩm định"]),
-                    text(r["Điểm hài lòng"]),
-                    text(r["Tổng điểm"]),
-                    text(r["Điểm tối đa"]),
-                    text(r["Chỉ số (%)"]),
-                    r["Xếp loại"],
-                    r["Ghi chú"],
-                ]
-                for r in group["rows"]
-            ],
-            (12, 60, 18, 18, 16, 16, 16, 18, 50),
-        )
-        if group["stats"]:
-            s = group["stats"]
-            table(
-                [
-                    "Trung bình",
-                    "Cao nhất",
-                    "Thấp nhất",
-                    "Khoảng cách",
-                    "Điểm hài lòng TB",
-                    *[b["label"] for b in group["bands"]],
-                ],
-                [
-                    [
-                        text(s["mean"]),
-                        text(s["highest"]),
-                        text(s["lowest"]),
-                        text(s["spread"]),
-                        text(s["mean_satisfaction_points"]),
-                        *[b["count"] for b in group["bands"]],
-                    ]
-                ],
-            )
-        if group["reduced"]:
-            maxima = ", ".join(text(m) for m in group["reduced_maxima"])
-            para(
-                f"(*) Đơn vị không có thủ tục hành chính nên không khảo sát sự hài lòng, điểm tối đa giảm còn {maxima}"
-                f" điểm (thay vì {text(context['full_max'])} điểm). {FORMULA}"
-            )
+        table(*tables.ranked_table(group, notes=True), (12, 60, 18, 18, 16, 16, 16, 18, 50))
+        stats = tables.stats_table(group)
+        if stats:
+            table(*stats)
+        footnote = tables.reduced_footnote(group, context)
+        if footnote:
+            para(footnote)
         for band in group["bands"]:
-            para(
-                f"{band['label']} ({band['count']} đơn vị)"
-                + (f": {', '.join(band['members'])}" if band["members"] else "")
-            )
+            para(tables.band_sentence(band))
         for chart in group.get("charts", []):
             figure(chart)
     title("Số phiếu khảo sát theo nhóm")
-    table(["Nhóm", "Số phiếu được tính"], [[label, count] for label, count in context["ballots_by_group"]])
+    table(*tables.ballots_table(context))
     for chart in context.get("ballots_chart", []):
         figure(chart)
     yoy = context["year_on_year"]
     if yoy:
         pdf.add_page()
         title(f"So sánh với năm {yoy['previous_year']}")
-        if yoy.get("partial"):
-            para(
-                f"Kết quả năm {yoy['previous_year']} chưa đầy đủ (thiếu đơn vị): thay đổi của chỉ số trung bình và"
-                " xếp hạng có thể chưa chính xác."
-            )
+        partial = tables.partial_previous_sentence(yoy)
+        if partial:
+            para(partial)
         for group in context["groups"]:
             for sentence in group.get("change_sentences") or []:
                 para(sentence)
@@ -181,90 +123,24 @@ def write_pdf(context: dict, out: Path, path: Path) -> Path | None:
                 new_y="NEXT",
                 align="L",
             )
-        names = context["names"]
-        table(
-            [
-                "Cơ quan, đơn vị",
-                "Chỉ số (%)",
-                "Năm trước (%)",
-                "Thay đổi",
-                "Xếp hạng",
-                "Năm trước",
-                "Thay đổi xếp hạng",
-            ],
-            [
-                [
-                    names.get(r["agency"], r["agency"]),
-                    text(r["index"]),
-                    text(r["previous_index"]),
-                    text(r.get("displayed_change", r["index_change"])),
-                    r["rank"],
-                    r["previous_rank"],
-                    r["rank_change"],
-                ]
-                for r in yoy["agencies"]
-            ],
-        )
+        table(*tables.year_on_year_table(context))
         for group in context["groups"]:
             for chart in group.get("change_charts", []):
                 figure(chart)
     if context["areas"]:
         title("Kết quả theo lĩnh vực")
-        table(
-            [
-                "Nhóm",
-                "Lĩnh vực",
-                "Điểm tối đa",
-                "Số đơn vị",
-                "Điểm trung bình",
-                "Thấp nhất",
-                "Cao nhất",
-                "Số đơn vị đạt tối đa",
-            ],
-            [
-                [
-                    labels.get(a["group"], a["group"]),
-                    a["area"],
-                    text(a["max_points"]),
-                    a.get("agencies"),
-                    text(a["mean_points"]),
-                    text(a["lowest"]),
-                    text(a["highest"]),
-                    a["reached_maximum"],
-                ]
-                for a in context["areas"]
-            ],
-        )
+        table(*tables.areas_table(context))
     comparison = context.get("appraisal_comparison")
     if comparison:
         title("Điểm tự đánh giá và điểm thẩm định")
         para(comparison["sentence"])
         for group in comparison["groups"]:
             para(group["label"])
-            table(
-                ["Cơ quan, đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch"],
-                [[r["name"], text(r["self"]), text(r["appraised"]), text(r["difference"])] for r in group["rows"]],
-            )
-        table(
-            ["Lĩnh vực", "Tự đánh giá (trung bình)", "Thẩm định (trung bình)", "Chênh lệch", "Số đơn vị có chênh lệch"],
-            [
-                [
-                    f"{a['code']}. {a['title']}",
-                    text(a["self"]),
-                    text(a["appraised"]),
-                    text(a["difference"]),
-                    a["differing"],
-                ]
-                for a in comparison["areas"]
-            ],
-        )
+            table(*tables.comparison_group_table(group))
+        table(*tables.comparison_areas_table(comparison))
     if context["history"]:
         title("Chỉ số CCHC trung bình qua các năm")
-        groups = context["groups"]
-        table(
-            ["Năm", *[g["label"] for g in groups]],
-            [[h["year"], *[text(h["means"].get(g["key"])) for g in groups]] for h in context["history"]],
-        )
+        table(*tables.history_table(context))
         for chart in context.get("history_charts", []):
             figure(chart)
     if context["not_ranked"] or context["warnings"]:
