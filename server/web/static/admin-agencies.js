@@ -147,14 +147,7 @@ function importCard(ui, h) {
   const problems = el("div", { class: "problems-slot", id: "agency-import-problems" });
   const submit = async (event) => {
     event.preventDefault();
-    if (!file.files[0]) {
-      ui.announce(t("adm_choose_file"), "error");
-      file.focus();
-      return;
-    }
-    const form = new FormData();
-    form.append("file", file.files[0]);
-    const done = await h.attempt(() => h.call("/api/v1/agencies/import", { method: "POST", form }), problems);
+    const done = await h.upload(file, "/api/v1/agencies/import", problems);
     if (done) {
       await renderAgencies(ui, h);
       ui.announce(t("adm_imported", done), "ok");

@@ -110,13 +110,7 @@ function importCard(ui, h, round, rounds) {
   const from = h.select("from_round", others.map((r) => [r.code, h.roundName(r)]), others.at(-1)?.code);
   const upload = async (event) => {
     event.preventDefault();
-    if (!file.files[0]) {
-      ui.announce(t("adm_choose_file"), "error");
-      return;
-    }
-    const form = new FormData();
-    form.append("file", file.files[0]);
-    const done = await h.attempt(() => h.call(`/api/v1/rounds/${encodeURIComponent(round.code)}/assignments/import`, { method: "POST", form }), problems);
+    const done = await h.upload(file, `/api/v1/rounds/${encodeURIComponent(round.code)}/assignments/import`, problems);
     if (done) {
       await renderFieldwork(ui, h);
       ui.announce(t("adm_assignments_saved", { n: done.rows }), "ok");

@@ -35,14 +35,7 @@ function appraisalCard(ui, h, appraisal) {
   const count = (appraisal.agencies ?? appraisal.rows ?? []).length;
   const submit = async (event) => {
     event.preventDefault();
-    if (!file.files[0]) {
-      ui.announce(t("adm_choose_file"), "error");
-      file.focus();
-      return;
-    }
-    const form = new FormData();
-    form.append("file", file.files[0]);
-    const done = await h.attempt(() => h.call(`/api/v1/rounds/${code}/appraisal`, { method: "POST", form }), problems);
+    const done = await h.upload(file, `/api/v1/rounds/${code}/appraisal`, problems);
     if (done) {
       await renderResults(ui, h);
       ui.announce(t("adm_appraisal_imported", { n: (done.agencies ?? done.rows ?? []).length }), "ok");
@@ -74,14 +67,7 @@ function paperCard(ui, h) {
   const outcome = el("div", { id: "paper-outcome", role: "status" });
   const submit = async (event) => {
     event.preventDefault();
-    if (!file.files[0]) {
-      ui.announce(t("adm_choose_file"), "error");
-      file.focus();
-      return;
-    }
-    const form = new FormData();
-    form.append("file", file.files[0]);
-    const done = await h.attempt(() => h.call(`/api/v1/rounds/${code}/paper-ballots`, { method: "POST", form }), problems);
+    const done = await h.upload(file, `/api/v1/rounds/${code}/paper-ballots`, problems);
     if (!done) return;
     const summary = t("adm_paper_done", { accepted: done.accepted, duplicates: done.duplicates, refused: done.refused_rows });
     const parts = [el("p", { id: "paper-summary" }, summary)];

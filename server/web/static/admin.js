@@ -155,6 +155,19 @@ function consoleHelpers(ui) {
     }
   }
 
+  // Send the file chosen in `input` to `path` (multipart, field "file"); without a file, say so and return
+  // null. Problems are listed under `where`, as for any change.
+  async function upload(input, path, where) {
+    if (!input.files[0]) {
+      ui.announce(t("adm_choose_file"), "error");
+      input.focus();
+      return null;
+    }
+    const form = new FormData();
+    form.append("file", input.files[0]);
+    return attempt(() => call(path, { method: "POST", form }), where);
+  }
+
   // Problems as a table: per row of a file (line or sheet row, column) or per field, with the message.
   function problemsTable(errors) {
     const rows = [];
@@ -290,6 +303,7 @@ function consoleHelpers(ui) {
     page,
     call,
     attempt,
+    upload,
     problemsTable,
     field,
     checkbox,

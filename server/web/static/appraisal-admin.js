@@ -60,14 +60,7 @@ function criteriaCard(ui, h, base, rounds, criteria, changes, open, redraw) {
   const problems = el("div", { class: "problems-slot", id: "apa-criteria-problems" });
   const upload = async (event) => {
     event.preventDefault();
-    if (!file.files[0]) {
-      ui.announce(t("adm_choose_file"), "error");
-      file.focus();
-      return;
-    }
-    const form = new FormData();
-    form.append("file", file.files[0]);
-    const done = await h.attempt(() => h.call(`${base}/criteria`, { method: "POST", form }), problems);
+    const done = await h.upload(file, `${base}/criteria`, problems);
     if (done) {
       await redraw();
       ui.announce(t("apa_imported", { n: done.length }), "ok");
