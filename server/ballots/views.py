@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
+from urllib.parse import quote
 
 from flask import current_app, request, send_file, stream_with_context
 from flask_smorest import Blueprint
@@ -320,5 +322,16 @@ def paper_ballot_template(args, code, fmt):
     stored = paper.form_version_for(get_round(code), args.get("form_id"), args.get("version"))
     body, mimetype, filename = paper.paper_template(stored, fmt)
     response = current_app.response_class(body, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers.set("Content-Disposition", "attachment", **download_name(filename))
     return response
+
+
+def download_name(name: str) -> dict[str, str]:
+    """Content-Disposition's file name as send_file writes it: a form id or version may be any text
+    (``Phiếu hài lòng``), so a name outside ASCII goes in ``filename*`` (RFC 6266) beside an ASCII one."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+^`|~')}"}
+    return {"filename": name}

@@ -61,3 +61,22 @@ def test_odk_collect_should_list_download_and_answer_a_form_whose_id_has_a_space
     assert stored.status_code == 201, stored.data
     ballot = client.get(f"/api/v1/ballots/{instance_id}", headers=supervisor).get_json()
     assert ballot["form_version"] == VERSION and ballot["status"] == "valid"
+
+
+def test_a_file_named_after_a_vietnamese_form_id_should_download_with_its_name_intact(client, demo, supervisor):
+    """The paper-ballot template is named after its form id and version, which may now be any text: a name
+    outside ASCII goes in ``filename*`` (RFC 6266), beside an ASCII fallback."""
+    from server.forms.service import publish, save_draft
+    from server.transaction import unit_of_work
+    from survey_forms import Form
+
+    form_id = "Phiếu hài lòng"
+    with unit_of_work():
+        save_draft(Form.from_dict(FORM.to_dict() | {"form_id": form_id, "version": VERSION}), "2022")
+        publish(form_id, VERSION, "2022")
+    query = {"form_id": form_id, "version": VERSION}
+    response = client.get("/api/v1/rounds/2022/paper-ballots/template.csv", query_string=query, headers=supervisor)
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert 'filename="phieu-giay-Phieu hai long-2022-04-11 16:26:28.971000.csv"' in disposition
+    assert f"filename*=UTF-8''{quote(f'phieu-giay-{form_id}-{VERSION}.csv')}" in disposition
