@@ -200,13 +200,23 @@ def _characters_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _descend(scope: _Scope, path: tuple[str, ...]) -> Iterator[_Scope]:
+    """The instances at the end of ``path`` (repeat names, outermost first) below ``scope``, in document order."""
+    if not path:
+        yield scope
+        return
+    for child in scope.instances(path[0]):
+        yield from _descend(child, path[1:])
+
+
 class _Scope(Mapping[str, Any]):
     """The answers as expressions see them: irrelevant or invalid answers read as unanswered.
 
     A scope is the ballot's top level or one instance of a repeat group (``repeat``, number ``index``
     from 1), inside its parent scope. ``${name}`` reads the answer in this instance when ``name`` is
     in it, else in the enclosing instance or the top level (JavaRosa's relative references), else, for
-    a question inside a repeat this scope is not in, the first instance's answer; ``nodes`` gives every
+    a question inside a repeat this scope is not in, its first answer in document order (XPath's value of a
+    node-set, as Enketo reads it; JavaRosa refuses a repeated field there); ``nodes`` gives every
     instance's (``count()``, ``sum()``), ``indexed`` the n-th (``indexed-repeat()``).
 
     Relevance is computed once per element and instance, in :attr:`Form.relevance_order`, so every
@@ -316,11 +326,14 @@ class _Scope(Mapping[str, Any]):
             return []
         target = self._target(name)
         k = self._common(self.form.repeats_of(name))
-        scopes = [self._up_to(k)]
-        for repeat in target[k:]:
-            scopes = [child for scope in scopes for child in scope.instances(repeat)]
-            if first_only:
-                scopes = scopes[:1]
+        start = self._up_to(k)
+        if first_only:  # XPath's value of a node-set: its first node in document order, maybe deep in a later instance
+            first = next(_descend(start, target[k:]), None)
+            scopes = [] if first is None else [first]
+        else:
+            scopes = [start]
+            for repeat in target[k:]:
+                scopes = [child for scope in scopes for child in scope.instances(repeat)]
         element = self.form.element(name)
         if isinstance(element, Group):
             return [None for _ in scopes] if element.repeat else []

@@ -18,10 +18,20 @@ from .errors import FormDefinitionError
 from .expressions import ExpressionError, parse
 from .model import QUESTION_TYPES, SELECT_TYPES, Choice, Element, Factor, Form, Group, Question, ScoringTag
 
-FORM_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+#: A form id and a version are any text, as pyxform writes them into the XForm (``Spec test``; a version typed
+#: as a spreadsheet date is ``2022-04-11 16:26:28.971000``) and ODK Central takes them: not blank, no white
+#: space at either end (pyxform strips cells), no control character, no ``/`` (each is one segment of a URL
+#: path here) and, Central's rule, a form id does not end in ``.xls``, ``.xlsx`` or ``.xml``.
+_ID_TEXT = r"[^\s/\x00-\x1f\x7f](?:[^/\x00-\x1f\x7f]*[^\s/\x00-\x1f\x7f])?"
+FORM_ID = re.compile(r"(?!.*\.(?:xlsx?|xml)$)" + _ID_TEXT)
 FORM_ID_MAX = 64
-VERSION = re.compile(r"[A-Za-z0-9._-]+")
+VERSION = re.compile(_ID_TEXT)
 VERSION_MAX = 32
+#: How an error words these patterns.
+PATTERN_RULES = {
+    FORM_ID: "any text without '/' or control characters, not ending in .xls, .xlsx or .xml",
+    VERSION: "any text without '/' or control characters",
+}
 #: XML names (as ODK writes them) may hold a hyphen: ``label-test``, read as ``${label-test}``.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 NAME_MAX = 64
@@ -117,7 +127,8 @@ class _Checker:
             self.error(path, "invalid_type", f"{what} must be a string")
             return ""
         if len(value) > limit or not regex.fullmatch(value):
-            self.error(path, code, f"{value!r} is not a valid {what} ({regex.pattern}, at most {limit})")
+            rule = PATTERN_RULES.get(regex, regex.pattern)
+            self.error(path, code, f"{value!r} is not a valid {what} ({rule}, at most {limit} characters)")
         return value
 
     def boolean(self, value: Any, path: str) -> bool:

@@ -155,6 +155,8 @@ class _Literal(_Node):
 
 class _Reference(_Node):
     __slots__ = ("name",)
+    #: A node-set where ODK reads one (count, sum, concat, join); elsewhere its value.
+    node_set = True
 
     def __init__(self, name: str):
         self.name = name

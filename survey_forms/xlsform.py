@@ -65,6 +65,7 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -75,6 +76,7 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from .canonical import canonical_json
+from .definition import FORM_ID, FORM_ID_MAX
 from .errors import FormDefinitionError
 from .expressions import ExpressionError, parse
 from .likert import NOT_APPLICABLE
@@ -398,8 +400,11 @@ def _once_per_place(raw: list[dict[str, str]], converted: list[dict[str, str]]) 
 
 
 def _form_id_from(filename: str | None) -> str:
-    """pyxform's default form id: the file's name without its extension (made a valid id)."""
-    stem = Path(filename).stem if filename else "data"
+    """pyxform's default form id: the file's name without its extension, as it is when it is a valid form id
+    (``Khảo sát 2024.xlsx`` gives ``Khảo sát 2024``), else made one."""
+    stem = unicodedata.normalize("NFC", Path(filename).stem) if filename else "data"
+    if len(stem) <= FORM_ID_MAX and FORM_ID.fullmatch(stem):
+        return stem
     form_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_.-") or "data"
     return form_id if re.match(r"[A-Za-z_]", form_id) else f"_{form_id}"
 

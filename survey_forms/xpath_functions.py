@@ -350,6 +350,14 @@ def _nodes(ctx: Any, node: Any) -> list[Any]:
     return [ctx.values.get(name)]
 
 
+def _texts(ctx: Any, node: Any) -> list[str]:
+    """An argument of ``concat()``/``join()`` as ODK reads it: a reference is a node-set whose every node
+    counts (``join(', ', ${child_name})`` lists every instance's answer), anything else one text."""
+    if not getattr(node, "node_set", False):
+        return [_text(ctx, node)]
+    return [to_string(from_answer(v)) for v in _nodes(ctx, node)]
+
+
 def _fn_count(ctx: Any, args: list[Any]) -> Value:
     return float(len(_nodes(ctx, args[0])))
 
@@ -416,8 +424,8 @@ FUNCTIONS: dict[str, tuple[int, int | None, Function]] = {
     # text
     "string": (1, 1, lambda ctx, args: _text(ctx, args[0])),
     "string-length": (1, 1, lambda ctx, args: float(len(_text(ctx, args[0])))),
-    "concat": (1, None, lambda ctx, args: "".join(_text(ctx, a) for a in args)),
-    "join": (2, None, lambda ctx, args: _text(ctx, args[0]).join(_text(ctx, a) for a in args[1:])),
+    "concat": (1, None, lambda ctx, args: "".join(t for a in args for t in _texts(ctx, a))),
+    "join": (2, None, lambda ctx, args: _text(ctx, args[0]).join(t for a in args[1:] for t in _texts(ctx, a))),
     "contains": (2, 2, lambda ctx, args: _text(ctx, args[1]) in _text(ctx, args[0])),
     "starts-with": (2, 2, lambda ctx, args: _text(ctx, args[0]).startswith(_text(ctx, args[1]))),
     "ends-with": (2, 2, lambda ctx, args: _text(ctx, args[0]).endswith(_text(ctx, args[1]))),

@@ -22,7 +22,9 @@ from ..cli_transaction import transactional
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of labels.")
 @transactional
 def export_command(round_code, fmt, out, statuses, date_from, date_to, lang, **text_filters):
-    """Write ROUND's ballots, one row per ballot, filtered like the ballot table."""
+    """Write ROUND's ballots, one row per ballot, filtered like the ballot table. A repeat group's answers go
+    to a table of its own (one row per instance, keyed by instance_id and repeat_index): a sheet in XLSX, a
+    file beside OUT in CSV, Stata and SPSS (out.dta, out-visit.dta, ...)."""
     from ..registry.service import get_round
     from . import exports
     from .browse import BallotFilters
@@ -35,12 +37,7 @@ def export_command(round_code, fmt, out, statuses, date_from, date_to, lang, **t
         **text_filters,
     )
     export = exports.Export(filters, lang=lang).prepare()
-    if fmt == "csv":
-        with open(out, "wb") as handle:
-            for chunk in exports.csv_chunks(export):
-                handle.write(chunk)
-    elif fmt == "xlsx":
-        exports.write_xlsx(export, out)
-    else:
-        exports.write_statistical(export, out, fmt)
+    written = exports.write_files(export, fmt, out)
     click.echo(f"{out}: {len(export.columns)} columns", err=True)
+    for path in written[1:]:
+        click.echo(f"{path}: a repeat group's table", err=True)

@@ -9,7 +9,8 @@ Formats, as ODK Central and KoboToolbox users expect them:
   mode, row by row, to a temporary file; past Excel's 1,048,576 rows a sheet, the ballots continue in
   ``values 2`` / ``labels 2`` (and so on);
 - Stata (.dta) and SPSS (.sav) through the ReadStat library inside pyreadstat, with variable labels and
-  value labels, written row by row to a temporary file (statistical.py), so memory stays bounded too.
+  value labels, written row by row to a temporary file (statistical.py), so memory stays bounded too; with
+  repeat groups a ZIP of the ballots' file and one file per repeat group (repeat_exports.py).
 
 Columns: the metadata (instance id, form version, agency code and name, enumerator, device, started,
 completed, received, duration, status and reason, re-check organisations and outcomes, the GPS fixes
@@ -23,8 +24,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json import loads
@@ -33,6 +36,7 @@ from operator import itemgetter
 from sqlalchemy import Text, cast, func, select
 
 from survey_forms.likert import LIKERT_LEVELS, NOT_APPLICABLE, NOT_APPLICABLE_LABEL
+from survey_forms.model import Question
 
 from ..auth.models import User
 from ..extensions import db
@@ -52,6 +56,8 @@ MIMETYPES = {
     "dta": "application/x-stata-dta",
     "sav": "application/x-spss-sav",
 }
+#: A Stata or SPSS download of forms with repeat groups: the ballots' file and one file per repeat group.
+ZIP_MIMETYPE = "application/zip"
 #: Rows fetched from the database at a time (PostgreSQL: a server-side cursor).
 BATCH = 2000
 #: Stata's and SPSS's coded value for "not applicable" on the five-level scale.
@@ -154,7 +160,7 @@ class Column:
 
     name: str
     label: dict[str, str]
-    kind: str  # "meta", "question", "choice" (a select_multiple's 0/1 column)
+    kind: str  # "meta", "question", "choice" (a select_multiple's 0/1 column), "key" (of a repeat's table)
     question_type: str = ""
     question: str = ""
     choice: str = ""
@@ -187,15 +193,7 @@ def export_columns(form_versions: list[FormVersion], hidden: set[str]) -> list[C
             label = dict(question.label)
             # A question named like a metadata column (the built-in form's agency_code) gets its own name.
             column_name = f"{question.name}_answer" if question.name in META_NAMES else question.name
-            labels: dict[str, dict[str, str]] = {}
-            if question.type == "likert5":
-                for lang in ("vi", "en"):
-                    labels[lang] = {str(level): text[lang] for level, text in LIKERT_LEVELS.items()}
-                    labels[lang][NOT_APPLICABLE] = NOT_APPLICABLE_LABEL[lang]
-            elif question.type in ("select_one", "select_multiple"):
-                for lang in ("vi", "en"):
-                    labels[lang] = {c.value: _text(dict(c.label), lang, c.value) for c in question.choices}
-            columns.append(Column(column_name, label, "question", question.type, question.name, value_labels=labels))
+            columns.append(question_column(question, column_name))
             if question.type == "select_multiple":
                 for choice in question.choices:
                     both = {
@@ -205,6 +203,34 @@ def export_columns(form_versions: list[FormVersion], hidden: set[str]) -> list[C
                     name = f"{question.name}/{choice.value}"
                     columns.append(Column(name, both, "choice", "select_multiple", question.name, choice.value))
     return columns
+
+
+def question_column(question: Question, name: str) -> Column:
+    """A question's column: its label, and its value labels (select_one and select_multiple choices, the
+    five-level scale)."""
+    labels: dict[str, dict[str, str]] = {}
+    if question.type == "likert5":
+        for lang in ("vi", "en"):
+            labels[lang] = {str(level): text[lang] for level, text in LIKERT_LEVELS.items()}
+            labels[lang][NOT_APPLICABLE] = NOT_APPLICABLE_LABEL[lang]
+    elif question.type in ("select_one", "select_multiple"):
+        for lang in ("vi", "en"):
+            labels[lang] = {c.value: _text(dict(c.label), lang, c.value) for c in question.choices}
+    return Column(name, dict(question.label), "question", question.type, question.name, value_labels=labels)
+
+
+#: The key columns of a repeat group's table (repeat_exports.KEY_COLUMNS) as Stata and SPSS label them.
+REPEAT_KEYS = {
+    "instance_id": {"vi": "Mã phiếu", "en": "Instance id"},
+    "repeat_index": {"vi": "Số thứ tự lượt", "en": "Repeat instance"},
+    "parent_index": {"vi": "Lượt bao ngoài", "en": "Enclosing repeat instance"},
+}
+
+
+def repeat_columns(table: repeat_exports.RepeatTable) -> list[Column]:
+    """A repeat group's table as columns: the keys (text), then its questions (a select_multiple as its list)."""
+    keys = [Column(name, REPEAT_KEYS[name], "key") for name in repeat_exports.KEY_COLUMNS]
+    return keys + [question_column(table.questions[name], name) for name in table.columns]
 
 
 @dataclass
@@ -469,7 +495,7 @@ def _coding(column: Column, lang: str) -> dict[str, int] | None:
     """Stored value → number, for columns Stata and SPSS keep as labelled numbers."""
     if column.question_type == "likert5" and column.kind == "question":
         return {**{str(level): level for level in LIKERT_LEVELS}, NOT_APPLICABLE: NA_CODE}
-    if column.name == "status" or (column.question_type == "select_one"):
+    if (column.kind == "meta" and column.name == "status") or column.question_type == "select_one":
         values = list(column.value_labels.get(lang, {}))
         if all(v.lstrip("-").isdigit() for v in values):
             return {v: int(v) for v in values}
@@ -484,36 +510,40 @@ def _number(value) -> float | None:
         return None
 
 
-def write_statistical(export: Export, path: str, fmt: str) -> int:
+def write_statistical(export: Export, path: str, fmt: str, table: repeat_exports.RepeatTable | None = None) -> int:
     """A Stata 15 (.dta) or SPSS (.sav) file with variable labels and value labels, written row by row
-    (see statistical.py: memory stays bounded however many ballots there are). Returns the row count."""
-    names = statistical_names(export.columns)
-    codings = [_coding(c, export.lang) for c in export.columns]
+    (see statistical.py: memory stays bounded however many ballots there are): the ballots' table, or the
+    table of one repeat group (one row per instance). Returns the row count."""
+    if table is None:
+        return _write_statistical(export.columns, export.records(), export.lang, path, fmt)
+    return _write_statistical(repeat_columns(table), repeat_exports.repeat_rows(export, table), export.lang, path, fmt)
+
+
+def _write_statistical(columns: list[Column], records: Iterator[list], lang: str, path: str, fmt: str) -> int:
+    names = statistical_names(columns)
+    codings = [_coding(c, lang) for c in columns]
     limit = 80  # Stata's label length; SPSS allows more
     variables = []
-    for name, column, coding in zip(names, export.columns, codings, strict=True):
+    for name, column, coding in zip(names, columns, codings, strict=True):
         numeric = (
             coding is not None
             or column.kind == "choice"
-            or column.name in NUMERIC_METADATA
+            or (column.kind == "meta" and column.name in NUMERIC_METADATA)
             or column.question_type in ("integer", "decimal")
         )
-        variable = statistical.Variable(name, _text(column.label, export.lang, column.name)[:limit], numeric)
+        variable = statistical.Variable(name, _text(column.label, lang, column.name)[:limit], numeric)
         if coding is not None:
-            labels = column.value_labels.get(export.lang, {})
+            labels = column.value_labels.get(lang, {})
             variable.value_labels = {float(code): str(labels.get(v, v))[:limit] for v, code in coding.items()}
         elif column.kind == "choice":
-            variable.value_labels = {
-                0.0: "Không" if export.lang == "vi" else "No",
-                1.0: "Có" if export.lang == "vi" else "Yes",
-            }
+            variable.value_labels = {0.0: "Không" if lang == "vi" else "No", 1.0: "Có" if lang == "vi" else "Yes"}
         if fmt == "sav" and column.question_type == "likert5" and column.kind == "question":
             variable.missing = [NA_CODE]
         variables.append(variable)
     plan = [(coding, variable.numeric) for coding, variable in zip(codings, variables, strict=True)]
 
     def rows() -> Iterator[list]:
-        for values in export.records():
+        for values in records:
             row = []
             for (coding, numeric), value in zip(plan, values, strict=True):
                 if coding is not None and value is not None:
@@ -524,15 +554,65 @@ def write_statistical(export: Export, path: str, fmt: str) -> int:
     return statistical.write(rows(), variables, path, fmt)
 
 
-def write_file(export: Export, fmt: str) -> str:
-    """Write a non-streamed format to a temporary file and return its path (the caller removes it)."""
-    handle = tempfile.NamedTemporaryFile(prefix="parsurvey-export-", suffix=f".{fmt}", delete=False)
+def _temporary(suffix: str) -> str:
+    handle = tempfile.NamedTemporaryFile(prefix="parsurvey-export-", suffix=suffix, delete=False)
     handle.close()
-    if fmt == "xlsx":
-        write_xlsx(export, handle.name)
-    else:
-        write_statistical(export, handle.name, fmt)
     return handle.name
+
+
+def write_file(export: Export, fmt: str, repeat: repeat_exports.RepeatTable | None = None) -> tuple[str, str, str]:
+    """Write a non-streamed format to a temporary file: ``(path, content type, download name)`` (the caller
+    removes the file). Stata and SPSS hold one table a file, so for forms with repeat groups (unless one
+    ``repeat`` table is asked for) the download is a ZIP of the ballots' file and one file per repeat group,
+    as ODK Central's "ZIP of CSVs": ``phieu-2022.dta``, ``phieu-2022-visit.dta``, ..."""
+    main = filename(export, fmt)
+    if fmt == "xlsx":
+        path = _temporary(".xlsx")
+        write_xlsx(export, path)
+        return path, MIMETYPES[fmt], main
+    if repeat is not None:
+        path = _temporary(f".{fmt}")
+        write_statistical(export, path, fmt, repeat)
+        return path, MIMETYPES[fmt], repeat_exports.file_name(main, repeat)
+    tables = repeat_exports.tables_of(export)
+    if not tables:
+        path = _temporary(f".{fmt}")
+        write_statistical(export, path, fmt)
+        return path, MIMETYPES[fmt], main
+    path = _temporary(".zip")
+    try:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, table in [(main, None), *((repeat_exports.file_name(main, t), t) for t in tables)]:
+                part = _temporary(f".{fmt}")
+                try:  # each file is written, copied into the archive from disk in blocks, and removed
+                    write_statistical(export, part, fmt, table)
+                    archive.write(part, name)
+                finally:
+                    os.unlink(part)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path, ZIP_MIMETYPE, main.rpartition(".")[0] + f"-{fmt}.zip"
+
+
+def write_files(export: Export, fmt: str, out: str) -> list[str]:
+    """The ballots' table in ``out`` and, for CSV, Stata and SPSS, each repeat group's table in a file beside it
+    (``out.dta`` → ``out-visit.dta``), as ``parsurvey ballots export`` writes them; returns the files written."""
+    if fmt == "xlsx":
+        write_xlsx(export, out)  # the repeat groups are sheets of the workbook
+        return [out]
+    written = []
+    for table in [None, *repeat_exports.tables_of(export)]:
+        path = out if table is None else repeat_exports.file_name(out, table)
+        if fmt == "csv":
+            chunks = csv_chunks(export) if table is None else repeat_exports.csv_chunks(export, table.name)
+            with open(path, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+        else:
+            write_statistical(export, path, fmt, table)
+        written.append(path)
+    return written
 
 
 def filename(export: Export, fmt: str) -> str:

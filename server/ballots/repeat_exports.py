@@ -6,8 +6,10 @@ repeat groups; each repeat group gets a table of its own, one row per instance: 
 ``2.3`` for the third instance inside the second instance of the enclosing repeat) and ``parent_index`` (the
 enclosing instance's ``repeat_index``, empty for a repeat at the top level), then the instance's answers in
 form order (a ``select_multiple`` as its space-separated values). In XLSX each table is a sheet named after
-the repeat group; in CSV each is a file of its own (``…/ballots/export.csv?repeat=NAME``). Stata and SPSS
-exports hold the ballots' table only.
+the repeat group; in CSV, Stata and SPSS each is a file of its own (``…/ballots/export.csv?repeat=NAME``, and
+``.dta``/``.sav``); a Stata or SPSS download of forms with repeats is a ZIP of the ballots' file and one file per
+repeat group (ODK Central's "ZIP of CSVs"; exports.py), and ``parsurvey ballots export`` writes the repeats'
+files beside the ballots' one.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class RepeatTable:
     path: tuple[str, ...]  # the repeats from the top down to this one, itself last
     columns: list[str] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)
+    #: Each column's question (its labels and choices, for the Stata and SPSS files' variable and value labels).
+    questions: dict[str, Question] = field(default_factory=dict)
 
     @property
     def header(self) -> list[str]:
@@ -71,6 +75,7 @@ def repeat_tables(versions: list[FormVersion], hidden: set[str] = frozenset()) -
                 if usable and child.name not in table.types:
                     table.columns.append(child.name)
                     table.types[child.name] = child.type
+                    table.questions[child.name] = child
     return list(tables.values())
 
 
@@ -106,6 +111,16 @@ def repeat_rows(export: Any, table: RepeatTable) -> Iterator[list]:
             yield [instance_id, repeat_index, parent_index, *(_cell(item.get(c)) for c in table.columns)]
 
 
+def file_name(main: str, table: RepeatTable) -> str:
+    """A repeat table's file beside the ballots' one: ``phieu-2022.dta`` → ``phieu-2022-visit.dta``."""
+    stem, dot, suffix = main.rpartition(".")
+    return f"{stem}-{table.name}.{suffix}" if dot else f"{main}-{table.name}"
+
+
+def table_named(export: Any, name: str) -> RepeatTable | None:
+    return next((t for t in tables_of(export) if t.name == name), None)
+
+
 def tables_of(export: Any) -> list[RepeatTable]:
     """The export's repeat tables (its form versions are known once it is prepared)."""
     return repeat_tables(getattr(export, "versions", []), getattr(export, "hidden", set()))
@@ -132,7 +147,7 @@ def append_sheets(book: Any, export: Any) -> None:
 def csv_chunks(export: Any, name: str, rows_per_chunk: int = 500) -> Iterator[bytes] | None:
     """One repeat group's table as CSV (UTF-8 with a byte-order mark, like the ballots' table); None if the
     export's forms have no repeat of that name."""
-    table = next((t for t in tables_of(export) if t.name == name), None)
+    table = table_named(export, name)
     if table is None:
         return None
 

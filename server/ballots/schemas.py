@@ -209,7 +209,10 @@ class ExportQuerySchema(BallotQuerySchema):
     lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]), metadata={"description": "Labels"})
     repeat = fields.String(
         validate=validate.Length(max=64),
-        metadata={"description": "CSV only: the related table of this repeat group (one row per instance)"},
+        metadata={
+            "description": "CSV, Stata and SPSS: the related table of this repeat group alone (one row per "
+            "instance, keyed by instance_id and repeat_index); XLSX has a sheet per repeat group"
+        },
     )
 
 

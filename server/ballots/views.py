@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
+from urllib.parse import quote
 
 from flask import current_app, request, send_file, stream_with_context
 from flask_smorest import Blueprint
@@ -225,31 +227,42 @@ def override_status(args, instance_id):
     return ballot_view(override(ballot, args["status"], args["reason"], user.username), user)
 
 
+EXPORT_RESPONSE = {
+    "description": "One row per ballot: CSV (streamed), XLSX (a sheet per repeat group), Stata or SPSS; a Stata or "
+    "SPSS download of forms with repeat groups is a ZIP of the ballots' file and one file per repeat group; with "
+    "`repeat`, that repeat group's table alone (one row per instance)",
+    "content": {
+        mimetype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+        for mimetype in [*exports.MIMETYPES.values(), exports.ZIP_MIMETYPE]
+    },
+}
+
+
 @blp.route("/rounds/<code>/ballots/export.<any(csv, xlsx, dta, sav):fmt>", methods=["GET"])
 @require_roles(*MANAGERS)
 @blp.arguments(ExportQuerySchema, location="query")
-@blp.response(200, description="One row per ballot: CSV (streamed), XLSX, Stata or SPSS")
+@blp.doc(responses={"200": EXPORT_RESPONSE})
 def export_ballots(args, code, fmt):
     """The round's ballots, filtered like the table, as CSV (UTF-8 with BOM), XLSX (values, labels and
-    variables sheets), Stata or SPSS (variable and value labels). Contact answers are left out."""
+    variables sheets, a sheet per repeat group), Stata or SPSS (variable and value labels; with repeat groups a
+    ZIP of one file per table). Contact answers are left out."""
     export = exports.Export(filters_from({**args, "round": code}), lang=args["lang"]).prepare()
     disposition = {"Content-Disposition": f'attachment; filename="{exports.filename(export, fmt)}"'}
-    if fmt == "csv" and args.get("repeat"):
-        rows = repeat_exports.csv_chunks(export, args["repeat"])
-        if rows is None:
+    table = None
+    if args.get("repeat") and fmt != "xlsx":
+        table = repeat_exports.table_named(export, args["repeat"])
+        if table is None:
             raise ApiError("not_found", f"The round's forms have no repeat group {args['repeat']!r}.")
-        name = exports.filename(export, fmt).removesuffix(".csv") + f"-{args['repeat']}.csv"
+    if fmt == "csv" and table is not None:
+        name = repeat_exports.file_name(exports.filename(export, fmt), table)
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return current_app.response_class(
-            stream_with_context(rows), mimetype=exports.MIMETYPES[fmt], headers=disposition
-        )
+        rows = stream_with_context(repeat_exports.csv_chunks(export, table.name))
+        return current_app.response_class(rows, mimetype=exports.MIMETYPES[fmt], headers=disposition)
     if fmt == "csv":
         chunks = stream_with_context(exports.csv_chunks(export))
         return current_app.response_class(chunks, mimetype=exports.MIMETYPES[fmt], headers=disposition)
-    path = exports.write_file(export, fmt)
-    response = send_file(
-        path, mimetype=exports.MIMETYPES[fmt], as_attachment=True, download_name=exports.filename(export, fmt)
-    )
+    path, mimetype, name = exports.write_file(export, fmt, table)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
     response.call_on_close(lambda: os.unlink(path))
     return response
 
@@ -309,5 +322,16 @@ def paper_ballot_template(args, code, fmt):
     stored = paper.form_version_for(get_round(code), args.get("form_id"), args.get("version"))
     body, mimetype, filename = paper.paper_template(stored, fmt)
     response = current_app.response_class(body, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers.set("Content-Disposition", "attachment", **download_name(filename))
     return response
+
+
+def download_name(name: str) -> dict[str, str]:
+    """Content-Disposition's file name as send_file writes it: a form id or version may be any text
+    (``Phiếu hài lòng``), so a name outside ASCII goes in ``filename*`` (RFC 6266) beside an ASCII one."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+^`|~')}"}
+    return {"filename": name}

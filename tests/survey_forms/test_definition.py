@@ -228,9 +228,12 @@ def test_should_reject_children_that_are_not_a_list(mini_dict):
 @pytest.mark.parametrize(
     ("where", "value"),
     [
-        ("form_id", "1form"),
-        ("form_id", "my form"),
         ("form_id", "a" * 65),
+        ("form_id", "a/b"),
+        ("form_id", "survey.xlsx"),
+        ("form_id", " padded"),
+        ("form_id", "tab\there"),
+        ("form_id", ""),
         ("name", "has space"),
         ("name", "tuổi"),
         ("name", "9lives"),
@@ -268,8 +271,17 @@ def test_should_accept_a_name_with_a_hyphen_and_its_reference(mini_dict):
     assert form.question("after").relevant == "${label-test} != ''"
 
 
+@pytest.mark.parametrize("form_id", ["Spec test", "1form", "Phiếu hài lòng (2022)"])
+def test_should_take_any_form_id_and_version_pyxform_writes_and_odk_central_takes(mini_dict, form_id):
+    """pyxform writes the settings' form_id and version into the XForm as they are, and Central takes any
+    text (a version typed as a spreadsheet date is written as Python prints a datetime)."""
+    mini_dict["form_id"], mini_dict["version"] = form_id, "2022-04-11 16:26:28.971000"
+    form = Form.from_dict(mini_dict)
+    assert (form.form_id, form.version) == (form_id, "2022-04-11 16:26:28.971000")
+
+
 def test_should_reject_invalid_values(mini_dict):
-    mini_dict["version"] = "2022 v1"
+    mini_dict["version"] = "2022/1"
     mini_dict["children"][4]["label"]["vi"] = "   "
     assert pairs(mini_dict) == {("version", "invalid_value"), ("children[4].label.vi", "invalid_value")}
 
@@ -383,7 +395,7 @@ def test_should_reject_groups_nested_too_deeply(mini_dict):
 
 
 def test_should_list_every_problem_in_one_error(mini_dict):
-    mini_dict["form_id"] = "Bad Id"
+    mini_dict["form_id"] = "Bad/Id"
     mini_dict["children"][1]["choices"] = []
     mini_dict["children"][3]["relevant"] = "${ghost} = 1"
     mini_dict["children"][4]["scoring"]["factor"] = "F7"
@@ -393,7 +405,7 @@ def test_should_list_every_problem_in_one_error(mini_dict):
     assert sorted(info.value.codes()) == sorted(
         ["invalid_name", "empty_choices", "unknown_reference", "unknown_factor", "unknown_key"]
     )
-    assert "Bad Id" in str(info.value)
+    assert "Bad/Id" in str(info.value)
 
 
 def test_should_refuse_keys_that_collide_after_nfc_normalisation(mini_dict):

@@ -238,3 +238,62 @@ def test_the_xform_should_carry_repeats_counts_and_choice_filters_and_read_insta
         "person": [{"pname": "Lan", "age": 40}, {"pname": "Minh", "age": 12, "school": "A"}],
     }
     assert validate_answers(household_form(), answers, today=TODAY) == []
+
+
+def visits_form() -> Form:
+    """Visits, each with steps; questions after the repeat read the answers inside it from outside."""
+    text = lambda name, **more: {"type": "text", "name": name, "label": {"vi": name}, **more}  # noqa: E731
+    return Form.from_dict(
+        {
+            "form_id": "visits",
+            "version": "1",
+            "title": {"vi": "Lần đến"},
+            "children": [
+                {
+                    "type": "group",
+                    "name": "visit",
+                    "label": {"vi": "Lần đến"},
+                    "repeat": True,
+                    "children": [
+                        text("place"),
+                        {
+                            "type": "group",
+                            "name": "step",
+                            "label": {"vi": "Bước"},
+                            "repeat": True,
+                            "children": [text("note")],
+                        },
+                    ],
+                },
+                text("first_place", constraint=". = ${place}"),
+                text("first_note", constraint=". = ${note}"),
+                text("all_notes", constraint=". = join('|', ${note})"),
+                text("places", constraint=". = concat(${place})"),
+                text("shown_if_first_is_ha_noi", relevant="${place} = 'Hà Nội'"),
+            ],
+        }
+    )
+
+
+def test_a_reference_from_outside_a_repeat_should_read_the_first_answer_in_document_order():
+    """XPath's string value of a node-set is its first node's: the first visit's place, and the first step of
+    any visit (here the second visit's, the first has none); join() and concat() take every node, as in ODK."""
+    visits = [{"place": "Hà Nội"}, {"place": "Huế", "step": [{"note": "Nộp"}, {"note": "Nhận"}]}]
+    answers = {
+        "visit": visits,
+        "first_place": "Hà Nội",
+        "first_note": "Nộp",
+        "all_notes": "Nộp|Nhận",
+        "places": "Hà NộiHuế",
+        "shown_if_first_is_ha_noi": "có",
+    }
+    assert problems(visits_form(), answers) == set()
+    wrong = {**answers, "first_place": "Huế", "first_note": "Nhận", "all_notes": "Nộp"}
+    assert problems(visits_form(), wrong) == {
+        ("first_place", "constraint_failed"),
+        ("first_note", "constraint_failed"),
+        ("all_notes", "constraint_failed"),
+    }
+    later = [visits[1], visits[0]]
+    assert ("shown_if_first_is_ha_noi", "not_relevant") in problems(visits_form(), {**answers, "visit": later})
+    assert problems(visits_form(), {"first_note": "x"}) == {("first_note", "constraint_failed")}  # no node: ""

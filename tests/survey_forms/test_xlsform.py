@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -472,7 +473,7 @@ def test_should_read_language_names_and_keep_unknown_ones_with_a_private_code(tm
 def test_should_take_pyxform_defaults_when_the_settings_sheet_is_silent(tmp_path):
     path = write_workbook(tmp_path, name="Khảo sát 2024.xlsx", settings=None)
     form = form_from_xlsform(path)
-    assert form.form_id == "Kh_o_s_t_2024" and form.title == {"vi": "Kh_o_s_t_2024"}
+    assert form.form_id == "Khảo sát 2024" and form.title == {"vi": "Khảo sát 2024"}  # the file's name, as pyxform
     assert form.version.startswith("auto-") and len(form.version) == 17
     assert form_from_xlsform(path).version == form.version, "the same content gives the same version"
     changed = [*SURVEY, ["text", "extra", "Thêm", "Extra"]]
@@ -480,6 +481,24 @@ def test_should_take_pyxform_defaults_when_the_settings_sheet_is_silent(tmp_path
     assert other.version != form.version, "new content, new version"
     given = form_from_xlsform(write_workbook(tmp_path, settings=[["form_title"], ["Phiếu"]]))
     assert given.form_id == "form" and given.title == {"vi": "Phiếu"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "version"),
+    [
+        (datetime.datetime(2022, 4, 11, 16, 26, 28, 971000), "2022-04-11 16:26:28.971000"),
+        (datetime.datetime(2024, 5, 1), "2024-05-01 00:00:00"),
+        ("2024 bản 2", "2024 bản 2"),
+    ],
+)
+def test_should_read_a_form_id_with_spaces_and_a_date_version_as_pyxform_writes_them(tmp_path, cell, version):
+    """pyxform takes the settings' form_id as it is (its own test forms say ``Spec test``) and writes a date
+    cell's version as Python prints the datetime; ODK Central takes both."""
+    settings = [["form_id", "version", "form_title"], ["Spec test", cell, "Phiếu"]]
+    form = form_from_xlsform(write_workbook(tmp_path, settings=settings))
+    assert (form.form_id, form.version) == ("Spec test", version)
+    refused = refusal(tmp_path, settings=[["form_id", "version"], ["thử/nghiệm", "1"]])
+    assert [(e["path"], e["code"]) for e in refused] == [("form_id", "invalid_name")]
 
 
 # --------------------------------------------------------------------------- errors from later stages

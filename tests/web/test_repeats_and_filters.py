@@ -64,6 +64,10 @@ REPEATS = {
         },
         {"type": "calculate", "name": "members", "calculation": "count(${person})"},
         {"type": "calculate", "name": "first", "calculation": "indexed-repeat(${pname}, ${person}, 1)"},
+        # Read from outside the repeat: the first instance's answer (XPath's value of a node-set), every one in join().
+        {"type": "calculate", "name": "head", "calculation": "${pname}"},
+        {"type": "calculate", "name": "names", "calculation": "join(', ', ${pname})"},
+        {"type": "text", "name": "head_phone", "label": {"vi": "Điện thoại chủ hộ"}, "relevant": "${age} >= 18"},
     ],
 }
 
@@ -120,6 +124,7 @@ def test_repeats_and_cascading_selects_should_render_check_and_sync_nested(live_
     page.click("#save")
     expect(page.locator("#q-age__person_1-error")).to_have_text("Câu trả lời không hợp lệ.")
     page.fill("#q-age__person_1-input", "41")
+    show(page, "#q-head_phone")  # relevant on the first member's age (41: an adult), read from outside the repeat
     save_ballot(page)
     page.click("#sync")
     expect(page.locator("#count-sent")).to_have_text("1")
@@ -138,5 +143,7 @@ def test_repeats_and_cascading_selects_should_render_check_and_sync_nested(live_
         "visit": [{"on": "2022-09-01"}, {"on": "2022-09-15"}],
         "members": 2,
         "first": "Lan",
+        "head": "Lan",
+        "names": "Lan, Minh",
     }
     context.close()

@@ -50,8 +50,14 @@ function repeatOptions(c) {
   if (!c.repeat) return { values: c.values || {} };
   const { name, instances, at } = c.repeat;
   const inside = repeatNames(c);
-  const values = { ...(c.values || {}), ...(at ? instances[at - 1] : instances[0] || {}) };
-  const nodes = (n) => (n === name ? instances.map(() => null) : inside.has(n) ? instances.map((i) => i[n] ?? null) : [values[n]]);
+  // At the top level the repeat's answers are not values: a reference to one reads the node-set (nodes).
+  const values = { ...(c.values || {}), ...(at ? instances[at - 1] : {}) };
+  // Inside instance `at`, a question of the repeat names that instance's answer (as the form engine's nodes()).
+  const nodes = (n) => {
+    if (n === name) return instances.map(() => null);
+    if (!inside.has(n)) return [values[n] ?? null];
+    return at ? [instances[at - 1][n] ?? null] : instances.map((i) => i[n] ?? null);
+  };
   const indexed = (n, steps) => {
     const [, k] = steps[0] || [];
     return inside.has(n) && k >= 1 && k <= instances.length ? instances[k - 1][n] ?? null : null;

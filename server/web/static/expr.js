@@ -354,6 +354,11 @@ const nodesOf = (ctx, node) => {
   return ctx.nodes ? ctx.nodes(node.refName) : [ctx.values[node.refName]];
 };
 
+// An argument of concat()/join() as ODK reads it: a reference is a node-set whose every node counts
+// (join(', ', ${child_name}) lists every instance's answer), anything else one text.
+const texts = (ctx, node) =>
+  node.refName === undefined ? [text(ctx, node)] : nodesOf(ctx, node).map((v) => toString(fromAnswer(v)));
+
 function indexedRepeat(ctx, args) {
   const steps = [];
   for (let k = 1; k < args.length - 1; k += 2) {
@@ -400,8 +405,8 @@ const FUNCTIONS = {
   max: [1, null, extreme(Math.max)],
   string: [1, 1, (ctx, args) => text(ctx, args[0])],
   "string-length": [1, 1, (ctx, args) => chars(text(ctx, args[0])).length],
-  concat: [1, null, (ctx, args) => args.map((a) => text(ctx, a)).join("")],
-  join: [2, null, (ctx, args) => args.slice(1).map((a) => text(ctx, a)).join(text(ctx, args[0]))],
+  concat: [1, null, (ctx, args) => args.flatMap((a) => texts(ctx, a)).join("")],
+  join: [2, null, (ctx, args) => args.slice(1).flatMap((a) => texts(ctx, a)).join(text(ctx, args[0]))],
   contains: [2, 2, (ctx, args) => text(ctx, args[0]).includes(text(ctx, args[1]))],
   "starts-with": [2, 2, (ctx, args) => text(ctx, args[0]).startsWith(text(ctx, args[1]))],
   "ends-with": [2, 2, (ctx, args) => text(ctx, args[0]).endsWith(text(ctx, args[1]))],
@@ -547,8 +552,17 @@ function parse(source, choiceColumns = false) {
     }
     if (t.kind === "ref") {
       i += 1;
-      const node = (ctx) => fromAnswer(ctx.values[t.text]);
-      node.refName = t.text;
+      // An answer in scope (this instance's, the enclosing ones', the top level's) is in ctx.values; a question
+      // inside a repeat this scope is not in names a node-set, read as XPath reads one as a value: its first
+      // node in document order (the first instance's answer), "" when there is none.
+      const name = t.text;
+      const node = (ctx) => {
+        const value = ctx.values[name];
+        if (value !== undefined || !ctx.nodes) return fromAnswer(value);
+        const found = ctx.nodes(name);
+        return fromAnswer(found.length ? found[0] : null);
+      };
+      node.refName = name;
       return node;
     }
     if (t.kind === "op" && t.text === ".") {
