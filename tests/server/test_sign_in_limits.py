@@ -158,3 +158,22 @@ def test_a_wrong_password_for_an_unknown_username_should_cost_what_a_known_one_c
                 assert_envelope(sign_in(client, username, WRONG), 401, "invalid_credentials")
                 spent[kind] += time.process_time() - started
     assert 0.67 < spent["unknown"] / spent["known"] < 1.5, spent
+
+
+def test_a_counter_store_that_is_down_should_be_answered_503_with_retry_after_not_let_through(app, db, caplog):
+    """Redis stopped (nothing listens on its port): a sign-in is neither counted nor let through unthrottled,
+    and the client is told to retry, as when the database is down."""
+    import socket
+
+    from server import create_app
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "AUDIT_KEY")}
+    other = create_app({**settings, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0"})
+    with caplog.at_level(logging.WARNING):
+        response = sign_in(other.test_client(), "admin", "demo-password")
+    assert_envelope(response, 503, "service_unavailable")
+    assert response.headers["Retry-After"] == "5"
+    assert "sign-in counters unavailable" in caplog.text and "demo-password" not in caplog.text
