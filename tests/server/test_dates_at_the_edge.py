@@ -88,3 +88,17 @@ def test_the_ballot_export_s_day_filters_at_the_ends_of_the_calendar_should_be_4
             response = client.get(f"/api/v1/rounds/2022/ballots/export.csv?{name}={value}", headers=admin)
             assert_envelope(response, 422, "invalid_request")
     assert client.get("/api/v1/rounds/2022/ballots/export.csv?date_from=2000-01-01", headers=admin).status_code == 200
+
+
+def test_the_cli_export_s_day_filters_at_the_ends_of_the_calendar_should_be_a_usage_error(app, demo, tmp_path):
+    out = tmp_path / "ballots.csv"
+    for option, value in (("--to", "9999-12-31"), ("--from", "0001-01-01")):
+        result = app.test_cli_runner().invoke(
+            args=["ballots", "export", "--round", "2022", "--out", str(out), option, value]
+        )
+        assert result.exit_code == 2 and "use a day from 0001-01-02 to 9999-12-30" in result.output, result.output
+        assert not out.exists()
+    result = app.test_cli_runner().invoke(
+        args=["ballots", "export", "--round", "2022", "--out", str(out), "--from", "2022-01-01", "--to", "2022-12-31"]
+    )
+    assert result.exit_code == 0, result.output
