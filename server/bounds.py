@@ -7,7 +7,7 @@ value. Fields use :data:`ID_RANGE` (integer columns) and :data:`SEED_RANGE` (``b
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from marshmallow import validate
@@ -30,6 +30,17 @@ QUESTION_NAME_LENGTH = validate.Length(max=200)
 #: A calendar day a filter or setting may name: one whose start in any time zone is a datetime
 #: (0001-01-01 and 9999-12-31 overflow when shifted to UTC or a day on).
 DAY_RANGE = validate.Range(min=date(1, 1, 2), max=date(9999, 12, 30))
+#: The years a round (and a published year of history) may be of.
+ROUND_YEARS = (2000, 2100)
+ROUND_YEAR_RANGE = validate.Range(min=ROUND_YEARS[0], max=ROUND_YEARS[1])
+#: A day the province's records carry (an agency merged, split or renamed on it): 1900 to 2100, so a
+#: slip of the keyboard (year 0001 or 9999) is a clear 422, never a date nothing else can compare with.
+RECORD_DAY_RANGE = validate.Range(min=date(1900, 1, 1), max=date(ROUND_YEARS[1], 12, 31))
+#: A moment a deadline may name (an appraisal stage's end), compared in UTC: from 2000 to the end of 2101.
+#: An offset that moves year 1 or 9999 past the calendar is refused here, before it is stored in UTC.
+MOMENT_RANGE = validate.Range(
+    min=datetime(ROUND_YEARS[0], 1, 1, tzinfo=UTC), max=datetime(ROUND_YEARS[1] + 1, 12, 31, 23, 59, 59, tzinfo=UTC)
+)
 #: A count stored in an ``integer`` column or compared with one (a quota, a number of decisions).
 COUNT_RANGE = validate.Range(min=0, max=INT_MAX)
 #: Points out of which an agency or the survey is scored (``numeric(8, 3)`` columns).
@@ -57,3 +68,18 @@ def register_bounds(app: Flask, api) -> None:
 
     app.url_map.converters["int"] = IdConverter
     api.register_converter(IdConverter, integerconverter2paramschema)
+
+
+def window_problems(year: int, window_start: date, window_end: date) -> dict[str, list[str]]:
+    """Problems with a round's survey window: each day within a year of the round's year (a 2022 round may
+    be surveyed from 2021 to 2023, never in year 1 or 9999), and the end not before the start. Copying a
+    round moves its window with its year, so a window that passes here still passes in the copy."""
+    first, last = date(year - 1, 1, 1), date(year + 1, 12, 31)
+    problems = {
+        name: [f"Must be a day from {first.isoformat()} to {last.isoformat()} (a year either side of {year})."]
+        for name, day in (("window_start", window_start), ("window_end", window_end))
+        if not first <= day <= last
+    }
+    if not problems and window_start > window_end:
+        problems["window_end"] = ["The survey window ends before it starts."]
+    return problems

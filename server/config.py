@@ -216,6 +216,8 @@ def load(env: dict | None = None) -> dict:
         # Flask-Limiter (server.auth.throttle): the sign-in counters and the 429's Retry-After.
         "RATELIMIT_STORAGE_URI": env.get(PREFIX + "RATELIMIT_STORAGE_URI") or "parsurvey+db://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A counter store that is down (Redis, or the database) raises limits' StorageError, answered 503.
+        "RATELIMIT_STORAGE_OPTIONS": {"wrap_exceptions": True},
         "SIGN_IN_LIMITS_PER_USER": _limits_setting(
             env, "SIGN_IN_LIMITS_PER_USER", "5 per minute;20 per hour;50 per day"
         ),

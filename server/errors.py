@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from limits.errors import StorageError
 from marshmallow import Schema, fields
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -110,6 +111,15 @@ def register_error_handlers(app: Flask) -> None:
         # The database is down, restarting or locked: devices retry (service_unavailable), nothing was stored.
         origin = getattr(exc, "orig", None) or exc
         log.warning("database unavailable on %s %s: %s", request.method, request.path, type(origin).__name__)
+        body, status = ApiError("service_unavailable").response()
+        return body, status, {"Retry-After": "5"}
+
+    @app.errorhandler(StorageError)
+    def _counters_unavailable(exc: StorageError):
+        # The sign-in counters' store (Redis, or the database) is down: the attempt is neither counted nor
+        # let through unthrottled; the client retries (service_unavailable), as when the database is down.
+        origin = getattr(exc, "storage_error", None) or exc
+        log.warning("sign-in counters unavailable on %s %s: %s", request.method, request.path, type(origin).__name__)
         body, status = ApiError("service_unavailable").response()
         return body, status, {"Retry-After": "5"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..auth.roles import COUNCIL_ORGANISATIONS
-from ..bounds import APPRAISAL_VALUE_RANGE, CODE_LENGTH, CRITERION_POINTS_RANGE, USERNAME_LENGTH
+from ..bounds import APPRAISAL_VALUE_RANGE, CODE_LENGTH, CRITERION_POINTS_RANGE, MOMENT_RANGE, USERNAME_LENGTH
 from .criteria import GROUPS
 from .rules import RULE_TYPES
 
@@ -40,9 +40,9 @@ class CopyCriteriaSchema(Schema):
 
 class CalendarSchema(Schema):
     round = fields.String(dump_only=True)
-    self_assessment_until = fields.AwareDateTime(allow_none=True)
-    appraisal_until = fields.AwareDateTime(allow_none=True)
-    answer_until = fields.AwareDateTime(allow_none=True)
+    self_assessment_until = fields.AwareDateTime(allow_none=True, validate=MOMENT_RANGE)
+    appraisal_until = fields.AwareDateTime(allow_none=True, validate=MOMENT_RANGE)
+    answer_until = fields.AwareDateTime(allow_none=True, validate=MOMENT_RANGE)
     locked_at = fields.DateTime(dump_only=True, allow_none=True)
     locked_by = fields.String(dump_only=True, allow_none=True)
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ..bounds import DAY_RANGE
 from ..cli_transaction import transactional
+
+
+def _day(ctx, param, value):
+    """A filter's day as a date, within :data:`DAY_RANGE` (year 1 or 9999 would overflow a day on)."""
+    if value is None:
+        return None
+    if not DAY_RANGE.min <= value.date() <= DAY_RANGE.max:
+        raise click.BadParameter(f"use a day from {DAY_RANGE.min} to {DAY_RANGE.max}.")
+    return value.date()
 
 
 @click.command("export")
@@ -15,8 +25,12 @@ from ..cli_transaction import transactional
 @click.option("--enumerator", help="Enumerator username or name.")
 @click.option("--status", "statuses", multiple=True, help="Ballot status (repeat for several).")
 @click.option("--recheck", help="none, pending, or a re-check outcome.")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Interviews on or after this day.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Interviews on or before this day.")
+@click.option(
+    "--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), callback=_day, help="Interviews on or after this day."
+)
+@click.option(
+    "--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), callback=_day, help="Interviews on or before this day."
+)
 @click.option("--form-version", help="Only ballots of this form version.")
 @click.option("--location", type=click.Choice(["far", "near", "none"]), help="GPS fix far from the office, near, none.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of labels.")
@@ -32,8 +46,8 @@ def export_command(round_code, fmt, out, statuses, date_from, date_to, lang, **t
     filters = BallotFilters(
         round_id=get_round(round_code).id,
         statuses=list(statuses),
-        date_from=date_from.date() if date_from else None,
-        date_to=date_to.date() if date_to else None,
+        date_from=date_from,
+        date_to=date_to,
         **text_filters,
     )
     export = exports.Export(filters, lang=lang).prepare()

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..bounds import RECORD_DAY_RANGE
 from ..errors import ApiError
 from ..extensions import db
 from .groups import group_names
@@ -159,6 +160,14 @@ def import_agencies(data: bytes, filename: str) -> dict:
                 effective = _date(cell["effective_date"])
             except ValueError:
                 problem("effective_date", "invalid_value", f"{cell['effective_date']!r}: write YYYY-MM-DD.")
+            else:
+                if not RECORD_DAY_RANGE.min <= effective <= RECORD_DAY_RANGE.max:
+                    problem(
+                        "effective_date",
+                        "invalid_value",
+                        f"{cell['effective_date']!r}: a day from {RECORD_DAY_RANGE.min} to {RECORD_DAY_RANGE.max}.",
+                    )
+                    effective = None
         entries = [
             {"predecessor": p.strip(), "kind": kind, "effective_date": effective}
             for kind in LINEAGE_KINDS

@@ -5,7 +5,15 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from ..bounds import CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, TITLE_LENGTH
+from ..bounds import (
+    CODE_LENGTH,
+    COUNT_RANGE,
+    MAX_POINTS_RANGE,
+    RECORD_DAY_RANGE,
+    ROUND_YEAR_RANGE,
+    TITLE_LENGTH,
+    window_problems,
+)
 from .models import LINEAGE_KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
@@ -43,7 +51,7 @@ class LineageSchema(Schema):
     predecessor = fields.Function(lambda e: e.predecessor.code, deserialize=str, required=True)
     predecessor_name = fields.Function(lambda e: e.predecessor.name, dump_only=True)
     kind = fields.String(required=True, validate=validate.OneOf(LINEAGE_KINDS))
-    effective_date = fields.Date(load_default=None, allow_none=True)
+    effective_date = fields.Date(load_default=None, allow_none=True, validate=RECORD_DAY_RANGE)
 
 
 class LineagePutSchema(Schema):
@@ -103,7 +111,7 @@ class ParticipantPatchSchema(Schema):
 
 class RoundSchema(Schema):
     code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
-    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    year = fields.Integer(required=True, validate=ROUND_YEAR_RANGE)
     title = fields.String(load_default="", validate=TITLE_LENGTH)
     window_start = fields.Date(required=True)
     window_end = fields.Date(required=True)
@@ -115,8 +123,9 @@ class RoundSchema(Schema):
 
     @validates_schema
     def _window(self, data, **kwargs):
-        if data["window_start"] > data["window_end"]:
-            raise ValidationError("The survey window ends before it starts.", "window_end")
+        problems = window_problems(data["year"], data["window_start"], data["window_end"])
+        if problems:
+            raise ValidationError(problems)
 
 
 class RoundCreateSchema(RoundSchema):
@@ -141,8 +150,9 @@ class RoundCreateSchema(RoundSchema):
             if data.get("participants"):
                 raise ValidationError("A copied round takes its agencies from the round it copies.", "participants")
             start, end = data.get("window_start"), data.get("window_end")
-            if start and end and start > end:
-                raise ValidationError("The survey window ends before it starts.", "window_end")
+            problems = window_problems(data["year"], start, end) if start and end else {}
+            if problems:
+                raise ValidationError(problems)
             return
         missing = {
             name: ["Missing data for required field."]
@@ -151,8 +161,9 @@ class RoundCreateSchema(RoundSchema):
         }
         if missing:
             raise ValidationError(missing)
-        if data["window_start"] > data["window_end"]:
-            raise ValidationError("The survey window ends before it starts.", "window_end")
+        problems = window_problems(data["year"], data["window_start"], data["window_end"])
+        if problems:
+            raise ValidationError(problems)
 
 
 class RoundPatchSchema(Schema):

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..bounds import window_problems
 from ..caching import FORMS, forget_when_committed
 from ..errors import ApiError
 from ..extensions import db
@@ -141,8 +142,7 @@ def create_round(
     title: str = "",
     participants: list[dict] = (),
 ) -> SurveyRound:
-    if window_start > window_end:
-        raise ApiError("invalid_request", "The survey window ends before it starts.", {"window_end": ["Too early."]})
+    _check_window(year, window_start, window_end)
     if find_round(code) is not None:
         raise ApiError("already_exists", f"A round with code {code!r} already exists.")
     survey_round = SurveyRound(
@@ -203,6 +203,12 @@ def copy_round(
     return survey_round
 
 
+def _check_window(year: int, window_start: date, window_end: date) -> None:
+    problems = window_problems(year, window_start, window_end)
+    if problems:
+        raise ApiError("invalid_request", "The survey window is not a period of the round's year.", problems)
+
+
 def _shift_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -218,12 +224,7 @@ def update_round(survey_round: SurveyRound, changes: dict) -> SurveyRound:
     require_open(survey_round)
     start = changes.get("window_start", survey_round.window_start)
     end = changes.get("window_end", survey_round.window_end)
-    if start > end:
-        raise ApiError(
-            "invalid_request",
-            "The survey window ends before it starts.",
-            {"window_end": ["The survey window ends before it starts."]},
-        )
+    _check_window(survey_round.year, start, end)
     if "bands" in changes:
         survey_round.bands = check_bands(changes["bands"])
     if "title" in changes:

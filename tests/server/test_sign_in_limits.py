@@ -140,3 +140,40 @@ def test_a_wrong_limit_setting_should_stop_start_up_with_a_sentence(value):
 
     with pytest.raises(ConfigError, match="SIGN_IN_LIMITS_PER_USER"):
         load({"PARSURVEY_SIGN_IN_LIMITS_PER_USER": value})
+
+
+def test_a_wrong_password_for_an_unknown_username_should_cost_what_a_known_one_costs(client, make_user):
+    """No probing usernames by timing: an unknown username's wrong password is checked against a dummy hash
+    of the same method and cost parameters as a stored one, so the server does the same work (CPU time of
+    this process, which a loaded machine moves far less than wall time)."""
+    from server.auth.service import _DUMMY_HASH
+
+    users = [make_user(f"can_bo_{n}", "enumerator", password=f"mật-khẩu-{n}")[0] for n in range(4)]
+    assert {user.password_hash.split("$")[0] for user in users} == {_DUMMY_HASH.split("$")[0]}  # scrypt:32768:8:1
+    spent = {"known": 0.0, "unknown": 0.0}
+    for round_ in range(2):  # within the limits: 2 per username, 16 from the address
+        for n in range(4):
+            for kind, username in (("known", f"can_bo_{n}"), ("unknown", f"khong_co_{round_}_{n}")):
+                started = time.process_time()
+                assert_envelope(sign_in(client, username, WRONG), 401, "invalid_credentials")
+                spent[kind] += time.process_time() - started
+    assert 0.67 < spent["unknown"] / spent["known"] < 1.5, spent
+
+
+def test_a_counter_store_that_is_down_should_be_answered_503_with_retry_after_not_let_through(app, db, caplog):
+    """Redis stopped (nothing listens on its port): a sign-in is neither counted nor let through unthrottled,
+    and the client is told to retry, as when the database is down."""
+    import socket
+
+    from server import create_app
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "AUDIT_KEY")}
+    other = create_app({**settings, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0"})
+    with caplog.at_level(logging.WARNING):
+        response = sign_in(other.test_client(), "admin", "demo-password")
+    assert_envelope(response, 503, "service_unavailable")
+    assert response.headers["Retry-After"] == "5"
+    assert "sign-in counters unavailable" in caplog.text and "demo-password" not in caplog.text
