@@ -56,6 +56,7 @@ class LiveServer:
         self.process = subprocess.Popen(
             [
                 str(GUNICORN),
+                "--preload",  # as the production recipe runs it: the app imported once, then forked
                 "-w",
                 str(self.workers),
                 "-b",
