@@ -100,24 +100,39 @@ def _check_year(year: int) -> None:
         raise ApiError("invalid_request", "The year is out of range.", {"year": ["Between 2000 and 2100."]})
 
 
-def import_agency_results(year: int, data: bytes, filename: str, user: User | None = None) -> dict:
-    """Replace ``year``'s published agency rows by the file's."""
+def _read_published(year: int, data: bytes, filename: str, known: dict[str, str], needed: tuple[str, ...]):
+    """The file's rows, each as ``(cells by column key, problem)`` where ``problem(column, code, message)``
+    records a refusal against that row's line into ``errors``; a bad header refuses the file at once."""
     _check_year(year)
     header, rows = read_table(data, filename)
-    columns, errors = _columns(header, AGENCY_HEADERS, ("agency", "group", "index"))
+    columns, errors = _columns(header, known, needed)
     if not rows and not errors:
         errors.append({"line": 1, "column": None, "code": "empty_file", "message": "The file has no rows."})
+    _refuse_if_any(errors)
+
+    def each():
+        for row in rows:
+
+            def problem(column: str, code: str, message: str, line=row.line) -> None:
+                errors.append({"line": line, "column": columns.get(column, column), "code": code, "message": message})
+
+            yield row, {key: row.cells.get(name) for key, name in columns.items()}, problem
+
+    return each(), errors
+
+
+def _refuse_if_any(errors: list[dict]) -> None:
     if errors:
         raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+
+
+def import_agency_results(year: int, data: bytes, filename: str, user: User | None = None) -> dict:
+    """Replace ``year``'s published agency rows by the file's."""
+    rows, errors = _read_published(year, data, filename, AGENCY_HEADERS, ("agency", "group", "index"))
     groups = _group_lookup()
     seen: dict[str, int] = {}
     parsed = []
-    for row in rows:
-        cell = {key: row.cells.get(name) for key, name in columns.items()}
-
-        def problem(column: str, code: str, message: str, line=row.line) -> None:
-            errors.append({"line": line, "column": columns.get(column, column), "code": code, "message": message})
-
+    for row, cell, problem in rows:
         code = _text(cell["agency"])
         if not code or len(code) > 32:
             problem("agency", "missing_value" if not code else "invalid_value", "An agency code of 1 to 32 characters.")
@@ -160,8 +175,7 @@ def import_agency_results(year: int, data: bytes, filename: str, user: User | No
                 "band": _text(cell.get("band")),
             }
         )
-    if errors:
-        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+    _refuse_if_any(errors)
     db.session.execute(delete(PublishedAgencyResult).where(PublishedAgencyResult.year == year))
     for item in parsed:
         db.session.add(PublishedAgencyResult(year=year, source=filename, imported_by=user, **item))
@@ -171,22 +185,11 @@ def import_agency_results(year: int, data: bytes, filename: str, user: User | No
 
 def import_group_results(year: int, data: bytes, filename: str) -> dict:
     """Replace ``year``'s published group summaries by the file's."""
-    _check_year(year)
-    header, rows = read_table(data, filename)
-    columns, errors = _columns(header, GROUP_HEADERS, ("group", "mean"))
-    if not rows and not errors:
-        errors.append({"line": 1, "column": None, "code": "empty_file", "message": "The file has no rows."})
-    if errors:
-        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+    rows, errors = _read_published(year, data, filename, GROUP_HEADERS, ("group", "mean"))
     groups = _group_lookup()
     seen: dict[str, int] = {}
     parsed = []
-    for row in rows:
-        cell = {key: row.cells.get(name) for key, name in columns.items()}
-
-        def problem(column: str, code: str, message: str, line=row.line) -> None:
-            errors.append({"line": line, "column": columns.get(column, column), "code": code, "message": message})
-
+    for row, cell, problem in rows:
         group = groups.get(_text(cell["group"]).casefold())
         if group is None:
             problem("group", "invalid_group", f"{_text(cell['group'])!r} is not one of {', '.join(group_names())}.")
@@ -220,8 +223,7 @@ def import_group_results(year: int, data: bytes, filename: str) -> dict:
                 "agencies": None if values.get("agencies") is None else int(values["agencies"]),
             }
         )
-    if errors:
-        raise ApiError("invalid_import", "The file cannot be imported; nothing was stored.", errors)
+    _refuse_if_any(errors)
     db.session.execute(delete(PublishedGroupResult).where(PublishedGroupResult.year == year))
     for item in parsed:
         db.session.add(PublishedGroupResult(year=year, source=filename, **item))
