@@ -10,7 +10,7 @@ AGENCIES_2021 = b"agency,group,index,rank\nSNV,department,95,1\nSTTTT,department
 GROUPS_2021 = 'Nhóm,Trung bình,Cao nhất,Thấp nhất,Số đơn vị\n"Sở, ban, ngành",85,95,75,19\n'.encode()
 
 
-def test_a_supervisor_adds_a_group_a_lineage_and_a_partial_year(live_server, db, browser, axe):
+def test_a_supervisor_adds_a_group_a_lineage_and_a_partial_year(live_server, db, browser, axe, screenshot):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport=DESKTOP, locale="vi-VN")
@@ -39,7 +39,8 @@ def test_a_supervisor_adds_a_group_a_lineage_and_a_partial_year(live_server, db,
         "#history-groups-file", files=[{"name": "nhom.csv", "mimeType": "text/csv", "buffer": GROUPS_2021}]
     )
     page.click("#history-submit")
-    expect(page.locator("tr[data-year='2021']")).to_contain_text("department")
-    expect(page.locator("#status")).to_have_text("Năm 2021 chưa đầy đủ (thiếu đơn vị) ở nhóm: department.")
+    expect(page.locator("tr[data-year='2021']")).to_contain_text("Sở, ban, ngành")  # named, not "department"
+    expect(page.locator("#status")).to_have_text("Năm 2021 chưa đầy đủ (thiếu đơn vị) ở nhóm: Sở, ban, ngành.")
     axe(page, "groups and past years")
+    screenshot(page, "console-groups-history-1280")
     page.close()

@@ -21,7 +21,7 @@ def paper_csv() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def test_paper_ballots_should_import_row_by_row_on_the_results_screen(live_server, db, browser, axe):
+def test_paper_ballots_should_import_row_by_row_on_the_results_screen(live_server, db, browser, axe, screenshot):
     import json
     import urllib.request
 
@@ -52,6 +52,7 @@ def test_paper_ballots_should_import_row_by_row_on_the_results_screen(live_serve
     text = open(refused.value.path(), encoding="utf-8-sig").read()
     assert text.splitlines()[1].startswith("3,") and "out_of_range" in text
     axe(page, "paper ballots imported, one row refused")
+    screenshot(page, "console-paper-ballots-1280")
 
     page.select_option("#settings-below", "not_ranked")
     page.select_option("#settings-basis", "unrounded")

@@ -20,7 +20,7 @@ export async function renderGroups(ui, h) {
       el("td", {}, g.code),
       el("td", { class: "n" }, String(g.position)),
       el("td", { class: "n" }, String(g.agencies)),
-      el("td", {}, el("button", { type: "button", class: "edit-group", onclick: () => editGroup(ui, h, g) }, `${t("adm_edit")} ${g.code}`)),
+      el("td", {}, el("button", { type: "button", class: "edit-group", onclick: () => editGroup(ui, h, g) }, `${t("adm_edit")} ${g.name}`)),
     ),
   );
   h.page(
@@ -33,7 +33,7 @@ export async function renderGroups(ui, h) {
       el("div", { id: "group-editor" }, groupForm(ui, h, null)),
     ),
     lineageCard(ui, h, agencies),
-    historyCard(ui, h, years),
+    historyCard(ui, h, years, new Map(groups.map((g) => [g.code, g.name]))),
     ui.whoSection(),
   );
 }
@@ -60,7 +60,7 @@ function groupForm(ui, h, group) {
   return el(
     "form",
     { id: `${prefix}-form`, onsubmit: submit, novalidate: true },
-    el("h3", {}, group ? `${t("adm_edit_group")}: ${group.code}` : t("adm_new_group")),
+    el("h3", {}, group ? `${t("adm_edit_group")}: ${group.name} (${group.code})` : t("adm_new_group")),
     el(
       "div",
       { class: "grid2" },
@@ -134,7 +134,8 @@ function lineageCard(ui, h, agencies) {
   );
 }
 
-function historyCard(ui, h, years) {
+// `names`: each group code with its name, so a partial year names its groups as the province does.
+function historyCard(ui, h, years, names) {
   const { el, t } = ui;
   const year = el("input", { name: "year", type: "number", min: "2000", max: "2100", value: String(new Date().getFullYear() - 1) });
   const agenciesFile = el("input", { type: "file", name: "agencies", accept: ".csv,.xlsx" });
@@ -160,7 +161,7 @@ function historyCard(ui, h, years) {
     }, problems);
     if (done) {
       await renderGroups(ui, h);
-      const partial = done.partial.map((p) => p.group);
+      const partial = done.partial.map((p) => names.get(p.group) ?? p.group);
       ui.announce(
         partial.length
           ? t("adm_history_partial", { year: done.year, groups: partial.join(", ") })
@@ -176,7 +177,7 @@ function historyCard(ui, h, years) {
       el("th", { scope: "row" }, String(y.year)),
       el("td", { class: "n" }, String(y.agencies)),
       el("td", { class: "n" }, String(y.groups)),
-      el("td", {}, y.partial.map((p) => p.group).join(", ") || "—"),
+      el("td", {}, y.partial.map((p) => names.get(p.group) ?? p.group).join(", ") || "—"),
     ),
   );
   return h.card(
