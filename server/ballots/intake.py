@@ -94,13 +94,19 @@ def form_of(version: FormVersion) -> Form:
     return form
 
 
-@lru_cache(maxsize=128)
-def _scored_names(content_hash: str, form: Form) -> tuple[str, ...]:
-    return tuple(q.name for q in form.scored_questions())
+_SCORED_BY_HASH: dict[str, tuple[str, ...]] = {}
 
 
 def scored_names(version: FormVersion) -> tuple[str, ...]:
-    return _scored_names(version.content_hash, form_of(version))
+    """The scored questions of a version, by its content hash (not by the form itself: hashing a ``Form``
+    serialises it whole, which cost more than the rest of cleaning a ballot)."""
+    names = _SCORED_BY_HASH.get(version.content_hash)
+    if names is None:
+        names = tuple(q.name for q in form_of(version).scored_questions())
+        if len(_SCORED_BY_HASH) >= 128:
+            _SCORED_BY_HASH.clear()
+        _SCORED_BY_HASH[version.content_hash] = names
+    return names
 
 
 def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
