@@ -397,7 +397,11 @@ def receive_batch(
         else:
             readable[index] = envelope
 
-    stored = stored_hashes({e["instance_id"] for e in readable.values()})
+    # A batch of one (each OpenRosa submission, a device's lone ballot) is nearly always new: it is admitted
+    # first, and its id looked up only when admission fails (rule 2 still comes first) or the insert finds it
+    # stored. A larger batch is often a resend of one whose answer was lost: all its ids are looked up first.
+    lone = len(readable) == 1
+    stored = {} if lone else stored_hashes({e["instance_id"] for e in readable.values()})
     rows: dict[str, dict] = {}
     later: list[int] = []  # resends of an id that appears earlier in this batch, or lost a race
     for index, envelope in readable.items():
@@ -414,6 +418,8 @@ def receive_batch(
             if "row" in admitted:
                 rows[instance_id] = admitted["row"]
                 results[index] = item_result(instance_id, ACCEPTED)  # confirmed or replaced below
+            elif lone and (found := stored_hashes({instance_id})):
+                results[index] = _answer_resend(envelope, found[instance_id], context.device_id)
             else:
                 results[index] = admitted
 
