@@ -24,7 +24,7 @@ from sync.protocol import PROTOCOL_VERSION, make_envelope
 from ..auth.models import User
 from ..ballots import attachments
 from ..ballots.intake import form_of, parsed_form, receive_batch
-from ..ballots.models import Ballot
+from ..ballots.models import Ballot, BallotConflict
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
@@ -105,6 +105,19 @@ def _ballot_id(instance: Instance) -> str:
     return root
 
 
+def _conflict_of(instance_id: str, content_hash: str) -> int:
+    """The conflict that keeps this content of a stored instance: the one raised for it, or (content a
+    supervisor has since replaced by a resend's, so not raised again) the one whose resolution replaced it."""
+    conflicts = db.session.execute(
+        select(BallotConflict.id, BallotConflict.content_hash, BallotConflict.replaced).where(
+            BallotConflict.instance_id == instance_id
+        )
+    ).all()
+    raised = [row.id for row in conflicts if row.content_hash == content_hash]
+    replaced = [row.id for row in conflicts if (row.replaced or {}).get("content_hash") == content_hash]
+    return (raised or replaced)[0]
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who submits, as the intake needs them (from the request's principal: no user row to read)."""
@@ -152,4 +165,7 @@ def receive(user: Caller, data: bytes, files: list[attachments.Upload] = ()) -> 
     if files and result["status"] in ("accepted", "duplicate"):
         ballot = db.session.scalar(select(Ballot).where(Ballot.instance_id == envelope["instance_id"]))
         attachments.store(ballot, list(files), skip_unknown=True)
+    elif files and result["status"] == "conflict":
+        conflict_id = _conflict_of(envelope["instance_id"], envelope["content_hash"])
+        attachments.store_for_conflict(conflict_id, envelope["instance_id"], version, instance.answers, list(files))
     return Outcome(result["status"], result.get("code"), result.get("message", ""), result.get("errors"))
