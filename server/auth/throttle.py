@@ -28,12 +28,13 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import cache
 
 from flask import current_app, g, has_request_context, request
 from flask_limiter import Limiter
 from limits import parse_many
 from limits.storage import Storage
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ApiError
@@ -127,6 +128,15 @@ def username_in_body() -> str | None:
     return value if isinstance(value, str) else None
 
 
+@cache
+def _live_windows():
+    """Built once: every sign-in (each OpenRosa request) reads its counters with it."""
+    table = SignInCounter.__table__
+    return select(table.c.key, table.c.count, table.c.expires_at).where(
+        table.c.key.in_(bindparam("keys", expanding=True)), table.c.expires_at > bindparam("now")
+    )
+
+
 class DatabaseStorage(Storage):
     """The ``limits`` storage ``parsurvey+db://``: fixed-window counters in the app's own database.
 
@@ -186,17 +196,12 @@ class DatabaseStorage(Storage):
     def _read(keys: list[str]) -> dict:
         """The live windows of these keys, in one query outside any transaction (nothing to roll back, and on
         SQLite no write lock, even in a POST request)."""
-        table = SignInCounter.__table__
         with db.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="AUTOCOMMIT")
             else:
                 connection.execution_options(**{READ_ONLY: True})
-            rows = connection.execute(
-                select(table.c.key, table.c.count, table.c.expires_at).where(
-                    table.c.key.in_(keys), table.c.expires_at > time.time()
-                )
-            )
+            rows = connection.execute(_live_windows(), {"keys": keys, "now": time.time()})
             return {key: (count, expires_at) for key, count, expires_at in rows}
 
     def _row(self, key: str):

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer, joinedload
 
@@ -161,13 +161,19 @@ class _Context:
         key = (round_id, enumerator.id)
         if key not in self.assignments:
             self.assignments[key] = dict(
-                db.session.execute(
-                    select(Agency.code, Agency.id)
-                    .join(Assignment, Assignment.agency_id == Agency.id)
-                    .where(Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id)
-                ).all()
+                db.session.execute(_assigned_query(), {"round_id": round_id, "enumerator_id": enumerator.id}).all()
             )
         return self.assignments[key]
+
+
+@cache
+def _assigned_query():
+    """Built once, as every ballot asks it (building a statement and its cache key is not free)."""
+    return (
+        select(Agency.code, Agency.id)
+        .join(Assignment, Assignment.agency_id == Agency.id)
+        .where(Assignment.round_id == bindparam("round_id"), Assignment.enumerator_id == bindparam("enumerator_id"))
+    )
 
 
 def stored_hashes(instance_ids) -> dict[str, tuple[int, str]]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
 
 from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_instance, read_instance
@@ -77,12 +77,18 @@ def md5_hash(document: bytes) -> str:
     return "md5:" + hashlib.md5(document, usedforsecurity=False).hexdigest()
 
 
-def fillable_version(form_id: str, version: str) -> FormVersion:
-    stored = db.session.scalar(
+@cache
+def _version_query():
+    """Built once, as every submission asks it: building it and its cache key cost as much as reading it."""
+    return (
         select(FormVersion)
         .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
-        .where(FormVersion.form_id == form_id, FormVersion.version == version)
+        .where(FormVersion.form_id == bindparam("form_id"), FormVersion.version == bindparam("version"))
     )
+
+
+def fillable_version(form_id: str, version: str) -> FormVersion:
+    stored = db.session.scalar(_version_query(), {"form_id": form_id, "version": version})
     if stored is None or stored.state == "draft":  # a closed one is answered form_closed by the intake
         raise ApiError("unknown_form_version", f"No published form {form_id!r} version {version!r}.")
     return stored
