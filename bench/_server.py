@@ -60,6 +60,43 @@ def server_memory_kib(pid: int) -> int:
     return total
 
 
+def cpu_seconds_by_process(pids: list[int]) -> dict[int, float]:
+    """User plus system CPU seconds each of these processes has used so far (``/proc/<pid>/stat``); a
+    process that has gone is left out. On a busy machine the CPU a request costs is the figure that holds
+    still, where requests per second fall with every other process that wants the cores."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, PermissionError, ProcessLookupError):
+            continue
+        used[each] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def gunicorn_pids(pid: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid, *(int(p) for p in children.read_text().split())] if children.exists() else [pid]
+
+
+def postgres_backend_pids(url: str | None) -> list[int]:
+    """The PostgreSQL server processes connected to the benchmark's database (none for SQLite, or when the
+    database runs on another machine, whose processes this one cannot see)."""
+    if not url or not url.startswith("postgresql"):
+        return []
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+
+
 @contextmanager
 def production_server(database_url: str | None, workers: int, worker_class: str = "sync", threads: int = 1):
     """Yield (base_url, env, process) of a gunicorn server with the demo province loaded."""

@@ -3,8 +3,15 @@
 The server runs as in production (gunicorn, several workers) on loopback with the demo province; each
 submission is validated against the form, checked against the enumerator's assignments, cleaned,
 audited and committed before the 201 is sent, exactly as for ODK Collect. Multipart bodies are built
-before the clock starts. For each number of concurrent clients (default 1, 4 and 16) it prints
-submissions/s and p50/p99 latency, and fails if any submission was not accepted.
+before the clock starts; each client keeps its connection open, as ODK Collect does, which needs gunicorn's
+gthread workers (the default here, as the README advises for production): sync workers close the connection
+after every answer, and all of them wake for each new one, which cost each submission about 3 ms more of
+server CPU (``--worker-class sync --threads 1`` measures it). For each number of concurrent clients
+(default 1, 4 and 16) it prints submissions/s and p50/p99 latency, and fails if any submission was not
+accepted. It also prints the CPU time one submission costs the server: the gunicorn processes
+(``app CPU``) and the PostgreSQL backends of its database (``db CPU``), from ``/proc`` before and after
+each level, divided by the submissions. Submissions/s fall with every other process that wants the
+cores, while CPU per submission barely moves, so on a busy machine compare the CPU figures.
 
     python bench/openrosa.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/openrosa.py --clients 1 4 16 --submissions 2000           # SQLite
@@ -19,6 +26,7 @@ import argparse
 import base64
 import http.client
 import json
+import os
 import random
 import sys
 import threading
@@ -29,7 +37,12 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _server import production_server  # noqa: E402
+from _server import (  # noqa: E402
+    cpu_seconds_by_process,
+    gunicorn_pids,
+    postgres_backend_pids,
+    production_server,
+)
 from ingest import ENUMERATORS, ballot_answers, percentile, sign_in  # noqa: E402
 
 from survey_forms import builtin_satisfaction_form  # noqa: E402
@@ -92,18 +105,26 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--submissions", type=int, default=2000, help="per level of concurrency")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (sync: give 1)")
     parser.add_argument("--seed", type=int, default=2022)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     database = (args.database_url or "sqlite").split(":")[0]
-    with production_server(args.database_url, args.workers) as (base, _env, _process):
+    with production_server(args.database_url, args.workers, args.worker_class, args.threads) as (base, _env, process):
         admin = sign_in(base, "admin")
         auths = {}
         for username in ENUMERATORS:
             secret = app_password(base, admin, username)
             auths[username] = "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode()
-        print(f"parsurvey OpenRosa benchmark: {database}, gunicorn -w {args.workers}, one submission per request")
-        print(f"{'clients':>8} {'submissions':>12} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        print(
+            f"parsurvey OpenRosa benchmark: {database}, gunicorn -w {args.workers} -k {args.worker_class} "
+            f"--threads {args.threads}, one submission per request"
+        )
+        print(
+            f"{'clients':>8} {'submissions':>12} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'app CPU ms':>11} {'db CPU ms':>10}"
+        )
         for clients in args.clients:
             names = list(ENUMERATORS)
             work: list[list[tuple[bytes, str]]] = [[] for _ in range(clients)]
@@ -121,18 +142,28 @@ def main() -> None:
                 )
                 for i in range(clients)
             ]
+            app_pids, db_pids = gunicorn_pids(process.pid), postgres_backend_pids(args.database_url)
+            cpu_before = cpu_seconds_by_process(app_pids + db_pids)
             clock = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             wall = time.perf_counter() - clock
+            app_pids, db_pids = gunicorn_pids(process.pid), postgres_backend_pids(args.database_url)
+            cpu_after = cpu_seconds_by_process(app_pids + db_pids)
+
+            def cpu_ms(pids, after=cpu_after, before=cpu_before):
+                return sum(after[p] - before.get(p, 0.0) for p in pids if p in after) * 1000 / args.submissions
+
             print(
                 f"{clients:>8} {args.submissions:>12} {args.submissions / wall:>8.0f} "
-                f"{percentile(latencies, 50) * 1000:>8.1f} {percentile(latencies, 99) * 1000:>8.1f}"
+                f"{percentile(latencies, 50) * 1000:>8.1f} {percentile(latencies, 99) * 1000:>8.1f} "
+                f"{cpu_ms(app_pids):>11.2f} {cpu_ms(db_pids) if db_pids else float('nan'):>10.2f}"
             )
             if statuses != {201: args.submissions}:
                 raise SystemExit(f"not every submission was accepted: {statuses}")
+        print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

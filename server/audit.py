@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import JSON, Index, Integer, String, bindparam, func, select, text, update
+from sqlalchemy import JSON, Index, Integer, String, bindparam, exists, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -251,14 +251,10 @@ def _pending() -> list[tuple]:
 
 
 def _keyed_chain() -> bool:
-    """Whether the chain already holds keyed entries (after which an unkeyed one is never genuine)."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(AuditEntry)
-            .where(AuditEntry.position.is_not(None), AuditEntry.mac.is_not(None))
-        )
-        > 0
+    """Whether the chain already holds keyed entries (after which an unkeyed one is never genuine). Asked at
+    every seal, so it stops at the first such entry instead of counting them all."""
+    return bool(
+        db.session.scalar(select(exists().where(AuditEntry.position.is_not(None), AuditEntry.mac.is_not(None))))
     )
 
 

@@ -24,6 +24,9 @@ NAMING = {
 
 #: Set by ``transaction.unit_of_work``: the transaction about to begin will write.
 write_intent: ContextVar[bool] = ContextVar("parsurvey_write_intent", default=False)
+#: An execution option of a connection that only reads, even within a write request (on SQLite, it begins
+#: DEFERRED and never takes the write lock).
+READ_ONLY = "parsurvey_read_only"
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: SQLite can alter tables
@@ -85,5 +88,8 @@ def _sqlite_begin(connection):
         return
     from flask import has_request_context, request
 
-    writing = write_intent.get() or (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
+    if connection.get_execution_options().get(READ_ONLY):
+        writing = False
+    else:
+        writing = write_intent.get() or (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -13,6 +13,9 @@ The counters live in the app's own database by default (``parsurvey+db://``, tab
 every gunicorn worker and every app server share them with no other service to run; with Redis at hand set
 ``PARSURVEY_RATELIMIT_STORAGE_URI=redis://host:6379/0`` (any storage URI of the ``limits`` library). Keys hold
 a digest of the username, never what was typed (a password typed into the username field stays unknown).
+A request reads every counter its limits check in one query, outside any transaction (a sign-in is checked
+against up to five windows, and an ODK client signs in with every submission), and answers the limits and
+the ``X-RateLimit-*`` headers from what it read and what it added itself.
 Failed sign-ins are logged with the way, the known username or "unknown user", and the client address,
 never a password, token or code.
 """
@@ -25,18 +28,23 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import cache
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_limiter import Limiter
+from limits import parse_many
 from limits.storage import Storage
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ApiError
-from ..extensions import db
+from ..extensions import READ_ONLY, db
 from .models import SignInCounter, User
 
 log = logging.getLogger("parsurvey.sign_in")
+
+#: Where a request keeps the counters it has read (on the request itself, never shared with another one).
+_COUNTERS_READ = "parsurvey.sign_in_counters"
 
 #: The scope of the counters every sign-in path shares.
 SCOPE_ADDRESS = "sign-in-address"
@@ -79,33 +87,54 @@ def _failed(response) -> bool:
     return bool(g.get("sign_in_failed"))
 
 
+def _address_key() -> str:
+    return "address:" + client_address()
+
+
 def sign_in_limits(username_of: Callable[[], str | None] | None = None):
     """Decorator of a sign-in view: the address limits, and the username limits when ``username_of``
     can tell the username the request tries (from its body or its Authorization header)."""
 
     def decorate(view):
-        view = limiter.shared_limit(
-            lambda: current_app.config["SIGN_IN_LIMITS_PER_ADDRESS"],
-            SCOPE_ADDRESS,
-            key_func=lambda: "address:" + client_address(),
-            deduct_when=_failed,
-        )(view)
+        layers = [("SIGN_IN_LIMITS_PER_ADDRESS", SCOPE_ADDRESS, _address_key)]
         if username_of is not None:
+            layers.append(("SIGN_IN_LIMITS_PER_USER", SCOPE_USER, lambda: username_key(username_of())))
+        for setting, scope, key_func in layers:
             view = limiter.shared_limit(
-                lambda: current_app.config["SIGN_IN_LIMITS_PER_USER"],
-                SCOPE_USER,
-                key_func=lambda: username_key(username_of()),
-                deduct_when=_failed,
+                lambda setting=setting: current_app.config[setting], scope, key_func=key_func, deduct_when=_failed
             )(view)
+        view._sign_in_layers = layers
         return view
 
     return decorate
+
+
+def _counter_keys() -> list[str]:
+    """The counter keys this request's limits will check, named as Flask-Limiter names them, so the storage
+    reads them all at once. A key named otherwise is merely read on its own when asked for."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    prefix = [current_app.config["RATELIMIT_KEY_PREFIX"]] if current_app.config.get("RATELIMIT_KEY_PREFIX") else []
+    keys = []
+    for setting, scope, key_func in getattr(view, "_sign_in_layers", ()):
+        identity = key_func()
+        if identity:
+            keys += [item.key_for(*prefix, identity, scope) for item in parse_many(current_app.config[setting])]
+    return keys
 
 
 def username_in_body() -> str | None:
     body = request.get_json(silent=True)
     value = body.get("username") if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
+
+
+@cache
+def _live_windows():
+    """Built once: every sign-in (each OpenRosa request) reads its counters with it."""
+    table = SignInCounter.__table__
+    return select(table.c.key, table.c.count, table.c.expires_at).where(
+        table.c.key.in_(bindparam("keys", expanding=True)), table.c.expires_at > bindparam("now")
+    )
 
 
 class DatabaseStorage(Storage):
@@ -148,28 +177,51 @@ class DatabaseStorage(Storage):
                     "expires_at": case((ended, now + expiry), else_=table.c.expires_at),
                 },
             )
-            .returning(table.c.count)
+            .returning(table.c.count, table.c.expires_at)
         )
         with db.engine.begin() as connection:
-            count = connection.execute(statement).scalar_one()
+            count, expires_at = connection.execute(statement).one()
             if random.random() < 0.01:  # now and then, forget the windows that ended an hour ago
                 connection.execute(delete(table).where(table.c.expires_at < now - 3600))
+        if has_request_context():
+            self._read_in_request()[key] = (count, expires_at)
         return count
 
-    def _row(self, key: str):
-        table = SignInCounter.__table__
+    @staticmethod
+    def _read_in_request() -> dict:
+        """Key -> (count, expires_at), or None for no live window: what this request has read or written."""
+        return request.environ.setdefault(_COUNTERS_READ, {})
+
+    @staticmethod
+    def _read(keys: list[str]) -> dict:
+        """The live windows of these keys, in one query outside any transaction (nothing to roll back, and on
+        SQLite no write lock, even in a POST request)."""
         with db.engine.connect() as connection:
-            return connection.execute(
-                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > time.time())
-            ).first()
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                connection.execution_options(**{READ_ONLY: True})
+            rows = connection.execute(_live_windows(), {"keys": keys, "now": time.time()})
+            return {key: (count, expires_at) for key, count, expires_at in rows}
+
+    def _row(self, key: str):
+        if not has_request_context():
+            return self._read([key]).get(key)
+        known = self._read_in_request()
+        if key not in known:
+            wanted = [key, *(k for k in _counter_keys() if k not in known and k != key)]
+            found = self._read(wanted)
+            known.update({k: found.get(k) for k in wanted})
+        row = known[key]
+        return row if row is not None and row[1] > time.time() else None
 
     def get(self, key: str) -> int:
         row = self._row(key)
-        return row.count if row else 0
+        return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
         row = self._row(key)
-        return row.expires_at if row else time.time()
+        return row[1] if row else time.time()
 
     def check(self) -> bool:
         try:
@@ -180,9 +232,13 @@ class DatabaseStorage(Storage):
             return False
 
     def reset(self) -> int | None:
+        if has_request_context():
+            request.environ.pop(_COUNTERS_READ, None)
         with db.engine.begin() as connection:
             return connection.execute(delete(SignInCounter.__table__)).rowcount
 
     def clear(self, key: str) -> None:
+        if has_request_context():
+            request.environ.pop(_COUNTERS_READ, None)
         with db.engine.begin() as connection:
             connection.execute(delete(SignInCounter.__table__).where(SignInCounter.__table__.c.key == key))

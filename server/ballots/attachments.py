@@ -11,7 +11,10 @@ after the ballot's sync batch. Rules, the same for both ways in:
 * the same name with the same bytes again is a ``duplicate`` (a resend); with other bytes it is refused as
   ``payload_conflict``, and the stored file stays: an acknowledged file never changes;
 * the bytes are kept in the database (``ballot_attachments.content``) and committed with the request,
-  before the answer: an acknowledged file is as durable as the ballot, and in its backups.
+  before the answer: an acknowledged file is as durable as the ballot, and in its backups;
+* the files of a conflicting resend (other content under a stored instance id, such as an ODK edit) are
+  kept with its conflict (``ballot_conflict_attachments``) by the same rules, named by that content's
+  answers: the stored ballot's files never change, and nothing a device sent is lost.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import undefer
 
 from survey_forms import MEDIA_TYPES
@@ -31,7 +34,7 @@ from ..extensions import db
 from ..forms.models import FormVersion
 from ..timeutil import utcnow
 from .intake import _insert_ignoring_existing, form_of
-from .models import Ballot, BallotAttachment
+from .models import Ballot, BallotAttachment, ConflictAttachment
 
 ACCEPTED, DUPLICATE = "accepted", "duplicate"
 #: What a file's declared type is stored as when it is missing or unreadable.
@@ -71,25 +74,47 @@ def _content_type(declared: str | None) -> str:
     return declared if declared and len(declared) <= 100 and declared.isascii() else OCTET_STREAM
 
 
+@dataclass(frozen=True)
+class _Owner:
+    """Where files are kept: a ballot's attachments, or a conflict's (``table`` and its owner ``column``)."""
+
+    table: Table
+    column: str
+    id: int
+    label: str
+
+
 def store(ballot: Ballot, uploads: list[Upload], *, skip_unknown: bool = False) -> dict[str, str]:
     """Keep the files of a stored ballot; file name -> ``accepted`` or ``duplicate``. See the module rules."""
+    owner = _Owner(BallotAttachment.__table__, "ballot_id", ballot.id, f"ballot {ballot.instance_id}")
+    return _keep(owner, uploads, media_answers(ballot.form_version, ballot.answers), skip_unknown)
+
+
+def store_for_conflict(
+    conflict_id: int, instance_id: str, version: FormVersion, answers: dict, uploads: list[Upload]
+) -> dict[str, str]:
+    """Keep the files sent with a conflicting resend (other content under a stored instance id) with its
+    conflict, named by the media answers of that content: nothing a device sent is lost, and the stored
+    ballot's own files stay as they are. The same rules as a ballot's files; files no answer names are
+    skipped, as for any OpenRosa submission."""
+    owner = _Owner(ConflictAttachment.__table__, "conflict_id", conflict_id, f"conflict {conflict_id} of {instance_id}")
+    return _keep(owner, uploads, media_answers(version, answers), skip_unknown=True)
+
+
+def _keep(owner: _Owner, uploads: list[Upload], expected: dict[str, str], skip_unknown: bool) -> dict[str, str]:
     check_sizes(uploads)
-    expected = media_answers(ballot.form_version, ballot.answers)
     wanted = []
     for upload in uploads:
         if upload.file_name in expected and FILE_NAME.fullmatch(upload.file_name):
             wanted.append(upload)
         elif not skip_unknown:
-            raise ApiError("unknown_attachment", f"No media answer of ballot {ballot.instance_id} names this file.")
+            raise ApiError("unknown_attachment", f"No media answer of {owner.label} names this file.")
     if not wanted:
         return {}
+    table, owned = owner.table, owner.table.c[owner.column] == owner.id
     stored = {
         name: (size, sha)
-        for name, size, sha in db.session.execute(
-            select(BallotAttachment.file_name, BallotAttachment.size, BallotAttachment.sha256).where(
-                BallotAttachment.ballot_id == ballot.id
-            )
-        )
+        for name, size, sha in db.session.execute(select(table.c.file_name, table.c.size, table.c.sha256).where(owned))
     }
     outcome: dict[str, str] = {}
     rows = []
@@ -103,14 +128,14 @@ def store(ballot: Ballot, uploads: list[Upload], *, skip_unknown: bool = False) 
             if known[1] != digest:
                 raise ApiError(
                     "payload_conflict",
-                    f"The file {upload.file_name!r} of ballot {ballot.instance_id} is stored with other content.",
+                    f"The file {upload.file_name!r} of {owner.label} is stored with other content.",
                 )
             outcome[upload.file_name] = DUPLICATE
             continue
         total += len(upload.content)
         rows.append(
             {
-                "ballot_id": ballot.id,
+                owner.column: owner.id,
                 "question": expected[upload.file_name],
                 "file_name": upload.file_name,
                 "content_type": _content_type(upload.content_type),
@@ -124,25 +149,21 @@ def store(ballot: Ballot, uploads: list[Upload], *, skip_unknown: bool = False) 
     if total > limit:
         raise ApiError(
             "attachments_too_large",
-            f"The files of ballot {ballot.instance_id} would total {total} bytes; at most {limit} are accepted.",
+            f"The files of {owner.label} would total {total} bytes; at most {limit} are accepted.",
         )
     if rows:
         now = utcnow()
         inserted = set(
             _insert_ignoring_existing(
-                BallotAttachment.__table__,
-                [{**row, "received_at": now} for row in rows],
-                ["ballot_id", "file_name"],
-                returning=BallotAttachment.__table__.c.file_name,
+                table, [{**row, "received_at": now} for row in rows], [owner.column, "file_name"], table.c.file_name
             ).scalars()
         )
         raced = [row for row in rows if row["file_name"] not in inserted]
         if raced:  # stored by a concurrent resend meanwhile: the same bytes are a duplicate
             again = dict(
                 db.session.execute(
-                    select(BallotAttachment.file_name, BallotAttachment.sha256).where(
-                        BallotAttachment.ballot_id == ballot.id,
-                        BallotAttachment.file_name.in_([row["file_name"] for row in raced]),
+                    select(table.c.file_name, table.c.sha256).where(
+                        owned, table.c.file_name.in_([row["file_name"] for row in raced])
                     )
                 ).all()
             )

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer, joinedload
 
@@ -94,13 +94,19 @@ def form_of(version: FormVersion) -> Form:
     return form
 
 
-@lru_cache(maxsize=128)
-def _scored_names(content_hash: str, form: Form) -> tuple[str, ...]:
-    return tuple(q.name for q in form.scored_questions())
+_SCORED_BY_HASH: dict[str, tuple[str, ...]] = {}
 
 
 def scored_names(version: FormVersion) -> tuple[str, ...]:
-    return _scored_names(version.content_hash, form_of(version))
+    """The scored questions of a version, by its content hash (not by the form itself: hashing a ``Form``
+    serialises it whole, which cost more than the rest of cleaning a ballot)."""
+    names = _SCORED_BY_HASH.get(version.content_hash)
+    if names is None:
+        names = tuple(q.name for q in form_of(version).scored_questions())
+        if len(_SCORED_BY_HASH) >= 128:
+            _SCORED_BY_HASH.clear()
+        _SCORED_BY_HASH[version.content_hash] = names
+    return names
 
 
 def _error(envelope: dict, code: str, message: str | None = None, errors=None) -> dict:
@@ -155,13 +161,19 @@ class _Context:
         key = (round_id, enumerator.id)
         if key not in self.assignments:
             self.assignments[key] = dict(
-                db.session.execute(
-                    select(Agency.code, Agency.id)
-                    .join(Assignment, Assignment.agency_id == Agency.id)
-                    .where(Assignment.round_id == round_id, Assignment.enumerator_id == enumerator.id)
-                ).all()
+                db.session.execute(_assigned_query(), {"round_id": round_id, "enumerator_id": enumerator.id}).all()
             )
         return self.assignments[key]
+
+
+@cache
+def _assigned_query():
+    """Built once, as every ballot asks it (building a statement and its cache key is not free)."""
+    return (
+        select(Agency.code, Agency.id)
+        .join(Assignment, Assignment.agency_id == Agency.id)
+        .where(Assignment.round_id == bindparam("round_id"), Assignment.enumerator_id == bindparam("enumerator_id"))
+    )
 
 
 def stored_hashes(instance_ids) -> dict[str, tuple[int, str]]:
@@ -391,7 +403,11 @@ def receive_batch(
         else:
             readable[index] = envelope
 
-    stored = stored_hashes({e["instance_id"] for e in readable.values()})
+    # A batch of one (each OpenRosa submission, a device's lone ballot) is nearly always new: it is admitted
+    # first, and its id looked up only when admission fails (rule 2 still comes first) or the insert finds it
+    # stored. A larger batch is often a resend of one whose answer was lost: all its ids are looked up first.
+    lone = len(readable) == 1
+    stored = {} if lone else stored_hashes({e["instance_id"] for e in readable.values()})
     rows: dict[str, dict] = {}
     later: list[int] = []  # resends of an id that appears earlier in this batch, or lost a race
     for index, envelope in readable.items():
@@ -408,6 +424,8 @@ def receive_batch(
             if "row" in admitted:
                 rows[instance_id] = admitted["row"]
                 results[index] = item_result(instance_id, ACCEPTED)  # confirmed or replaced below
+            elif lone and (found := stored_hashes({instance_id})):
+                results[index] = _answer_resend(envelope, found[instance_id], context.device_id)
             else:
                 results[index] = admitted
 

@@ -93,6 +93,10 @@ class BallotConflict(db.Model):
 
     ballot: Mapped[Ballot] = relationship()
     resolved_by: Mapped[User | None] = relationship()
+    #: The files sent with this content (without their bytes until asked for).
+    attachments: Mapped[list[ConflictAttachment]] = relationship(
+        order_by="ConflictAttachment.id", lazy="selectin", viewonly=True
+    )
 
 
 class BallotAttachment(db.Model):
@@ -108,6 +112,26 @@ class BallotAttachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConflictAttachment(db.Model):
+    """A file sent with a conflicting resend, kept with its conflict by the rules of ``BallotAttachment``: the
+    stored ballot's files never change, and what the device sent with the other content is not lost."""
+
+    __tablename__ = "ballot_conflict_attachments"
+    __table_args__ = (
+        UniqueConstraint("conflict_id", "file_name", name="uq_ballot_conflict_attachments_conflict_file"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conflict_id: Mapped[int] = mapped_column(ForeignKey("ballot_conflicts.id", ondelete="CASCADE"))
     question: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(128))
     content_type: Mapped[str] = mapped_column(String(100))

@@ -76,6 +76,16 @@ BATCH_BODY = {
 }
 
 
+class ConflictFileSchema(Schema):
+    """A file sent with a conflicting resend, kept with its conflict (its bytes are not listed)."""
+
+    question = fields.String()
+    file_name = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
 class ConflictSchema(Schema):
     id = fields.Integer()
     instance_id = fields.String()
@@ -89,6 +99,7 @@ class ConflictSchema(Schema):
     reason = fields.String(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by = fields.Function(lambda c: c.resolved_by.username if c.resolved_by else None)
+    attachments = fields.List(fields.Nested(ConflictFileSchema), metadata={"description": "Files sent with it"})
 
 
 class ConflictQuerySchema(Schema):

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
 
 from survey_forms.xform import Instance, InstanceError, form_to_xform, parse_instance, read_instance
@@ -24,7 +24,7 @@ from sync.protocol import PROTOCOL_VERSION, make_envelope
 from ..auth.models import User
 from ..ballots import attachments
 from ..ballots.intake import form_of, parsed_form, receive_batch
-from ..ballots.models import Ballot
+from ..ballots.models import Ballot, BallotConflict
 from ..errors import ApiError
 from ..extensions import db
 from ..fieldwork.models import Assignment
@@ -77,12 +77,18 @@ def md5_hash(document: bytes) -> str:
     return "md5:" + hashlib.md5(document, usedforsecurity=False).hexdigest()
 
 
-def fillable_version(form_id: str, version: str) -> FormVersion:
-    stored = db.session.scalar(
+@cache
+def _version_query():
+    """Built once, as every submission asks it: building it and its cache key cost as much as reading it."""
+    return (
         select(FormVersion)
         .options(joinedload(FormVersion.round), defer(FormVersion.canonical))
-        .where(FormVersion.form_id == form_id, FormVersion.version == version)
+        .where(FormVersion.form_id == bindparam("form_id"), FormVersion.version == bindparam("version"))
     )
+
+
+def fillable_version(form_id: str, version: str) -> FormVersion:
+    stored = db.session.scalar(_version_query(), {"form_id": form_id, "version": version})
     if stored is None or stored.state == "draft":  # a closed one is answered form_closed by the intake
         raise ApiError("unknown_form_version", f"No published form {form_id!r} version {version!r}.")
     return stored
@@ -103,6 +109,19 @@ def _ballot_id(instance: Instance) -> str:
     db.session.add(InstanceAlias(instance_id=instance.instance_id, ballot_instance_id=root))
     db.session.flush()
     return root
+
+
+def _conflict_of(instance_id: str, content_hash: str) -> int:
+    """The conflict that keeps this content of a stored instance: the one raised for it, or (content a
+    supervisor has since replaced by a resend's, so not raised again) the one whose resolution replaced it."""
+    conflicts = db.session.execute(
+        select(BallotConflict.id, BallotConflict.content_hash, BallotConflict.replaced).where(
+            BallotConflict.instance_id == instance_id
+        )
+    ).all()
+    raised = [row.id for row in conflicts if row.content_hash == content_hash]
+    replaced = [row.id for row in conflicts if (row.replaced or {}).get("content_hash") == content_hash]
+    return (raised or replaced)[0]
 
 
 @dataclass(frozen=True)
@@ -152,4 +171,7 @@ def receive(user: Caller, data: bytes, files: list[attachments.Upload] = ()) -> 
     if files and result["status"] in ("accepted", "duplicate"):
         ballot = db.session.scalar(select(Ballot).where(Ballot.instance_id == envelope["instance_id"]))
         attachments.store(ballot, list(files), skip_unknown=True)
+    elif files and result["status"] == "conflict":
+        conflict_id = _conflict_of(envelope["instance_id"], envelope["content_hash"])
+        attachments.store_for_conflict(conflict_id, envelope["instance_id"], version, instance.answers, list(files))
     return Outcome(result["status"], result.get("code"), result.get("message", ""), result.get("errors"))

@@ -16,7 +16,7 @@ import zlib
 import pytest
 from sqlalchemy import select
 
-from server.ballots.models import Ballot, BallotAttachment
+from server.ballots.models import Ballot, BallotAttachment, BallotConflict, ConflictAttachment
 from tests.live.test_live_sync import token_for
 from tests.live.test_openrosa_live import app_password, opener
 from tests.live_server import LiveServer
@@ -57,14 +57,17 @@ def publish(url: str, definition: dict) -> None:
     assert urllib.request.urlopen(request).status == 200
 
 
-def instance(instance_id: str, receipt: str, voice: str | None = None) -> bytes:
+def instance(
+    instance_id: str, receipt: str, voice: str | None = None, remark: str = "Biên nhận số 12", deprecated: str = ""
+) -> bytes:
     voice_element = f"<voice>{voice}</voice>" if voice else "<voice/>"
+    edit = f"<deprecatedID>uuid:{deprecated}</deprecatedID>" if deprecated else ""
     return (
         '<?xml version="1.0"?><data id="photo_check" version="1">'
         "<start>2022-09-20T08:00:00.000+07:00</start><end>2022-09-20T08:14:00.000+07:00</end>"
         "<deviceid>collect:abc123</deviceid><parsurvey_agency>SNV</parsurvey_agency>"
-        f"<remark>Biên nhận số 12</remark><receipt>{receipt}</receipt>{voice_element}"
-        f"<meta><instanceID>uuid:{instance_id}</instanceID></meta></data>"
+        f"<remark>{remark}</remark><receipt>{receipt}</receipt>{voice_element}"
+        f"<meta><instanceID>uuid:{instance_id}</instanceID>{edit}</meta></data>"
     ).encode()
 
 
@@ -198,6 +201,79 @@ def test_an_odk_client_sends_a_photo_resends_it_splits_a_submission_and_is_refus
     db.session.rollback()
     assert db.session.scalar(select(Ballot.id).where(Ballot.instance_id == too_big)) is None
     db.session.rollback()
+
+
+def conflict_files(db, instance_id: str) -> dict[str, dict[str, tuple[str, int, bytes]]]:
+    """content hash of each conflict of the instance -> its files (question, size, bytes) by name."""
+    db.session.rollback()
+    rows = db.session.execute(
+        select(
+            BallotConflict.content_hash,
+            ConflictAttachment.file_name,
+            ConflictAttachment.question,
+            ConflictAttachment.size,
+            ConflictAttachment.content,
+        )
+        .join(ConflictAttachment, ConflictAttachment.conflict_id == BallotConflict.id)
+        .where(BallotConflict.instance_id == instance_id)
+    ).all()
+    db.session.rollback()
+    found: dict[str, dict] = {}
+    for content_hash, name, question, size, content in rows:
+        found.setdefault(content_hash, {})[name] = (question, size, bytes(content))
+    return found
+
+
+def test_the_files_of_a_conflicting_submission_or_an_edit_are_kept_with_its_conflict(media_server, db):
+    url = media_server.url
+    client = opener(url, app_password(url), urllib.request.HTTPDigestAuthHandler)
+    first, photo = str(uuid.uuid4()), png(seed=7)
+    status, _ = send(client, url, instance(first, "1700000000021.png"), {"1700000000021.png": ("image/png", photo)})
+    assert status == 201
+    kept = stored_files(db, first)
+
+    # Other content under the stored id, with its own photo and voice (and a stray file no answer names):
+    # 202, the stored ballot and its photo unchanged, the new files kept with the conflict.
+    other_photo, voice = png(seed=8), b"\x00\x00\x00\x18ftypM4A " + bytes(range(200))
+    other = instance(first, "1700000000022.png", "1700000000023.m4a", remark="Biên nhận số 13")
+    files = {
+        "1700000000022.png": ("image/png", other_photo),
+        "1700000000023.m4a": ("audio/mp4", voice),
+        "stray.txt": ("text/plain", b"not an answer"),
+    }
+    status, body = send(client, url, other, files)
+    assert status == 202 and "<OpenRosaResponse" in body and "giữ riêng" in body
+    assert stored_files(db, first) == kept
+    (only,) = conflict_files(db, first).values()
+    assert only == {
+        "1700000000022.png": ("receipt", len(other_photo), other_photo),
+        "1700000000023.m4a": ("voice", len(voice), voice),
+    }
+    # the same conflicting submission again (ODK Collect retries): kept once
+    assert send(client, url, other, files)[0] == 202
+    assert list(conflict_files(db, first).values()) == [only]
+
+    # An ODK edit of the ballot (new instanceID, deprecatedID the first) with a new photo: its own conflict.
+    edit_photo = png(seed=9)
+    edit = instance(str(uuid.uuid4()), "1700000000024.png", remark="Sửa lại", deprecated=first)
+    assert send(client, url, edit, {"1700000000024.png": ("image/png", edit_photo)})[0] == 202
+    assert stored_files(db, first) == kept
+    assert {name for files in conflict_files(db, first).values() for name in files} == {
+        "1700000000022.png",
+        "1700000000023.m4a",
+        "1700000000024.png",
+    }
+
+    # Supervisors see which files came with each conflict.
+    supervisor = token_for(url, "supervisor")
+    status, raw, _ = api(url, supervisor, "/api/v1/conflicts")
+    listed = {c["envelope"]["answers"]["remark"]: c["attachments"] for c in json.loads(raw)}
+    assert status == 200
+    assert [(f["file_name"], f["question"], f["content_type"], f["size"]) for f in listed["Biên nhận số 13"]] == [
+        ("1700000000022.png", "receipt", "image/png", len(other_photo)),
+        ("1700000000023.m4a", "voice", "audio/mp4", len(voice)),
+    ]
+    assert [f["sha256"] for f in listed["Sửa lại"]] == [hashlib.sha256(edit_photo).hexdigest()]
 
 
 def test_the_json_sync_client_sends_a_ballot_with_its_photo_once(media_server, db, tmp_path):

@@ -106,6 +106,40 @@ def test_a_submission_should_be_stored_once_as_a_ballot_and_a_resend_should_succ
     assert client.get("/api/v1/ballots?limit=5", headers=supervisor).get_json()["total"] == 1
 
 
+def test_a_new_submission_should_take_five_statements(app, client, odk, db):
+    """Every submission is checked against the sign-in limits, its version and the enumerator's assignments,
+    and stored with its audit entry: one statement each, the limits' five windows read at once. (Sealing
+    the audit chain, a few statements every AUDIT_SEAL_SECONDS per worker, is left out here.)"""
+    from sqlalchemy import event
+
+    def statements_of(xml: bytes) -> tuple[int, list[str]]:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            status = submit(client, odk["headers"], xml).status_code
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return status, [s for s in seen if not s.startswith("BEGIN")]
+
+    saved = app.config["AUDIT_SEAL_SECONDS"]
+    app.config["AUDIT_SEAL_SECONDS"] = 10**9
+    try:
+        assert statements_of(instance_xml(answers("SNV"), instance_id=str(uuid.uuid4())))[0] == 201  # warm
+        status, statements = statements_of(instance_xml(answers("STC"), instance_id=str(uuid.uuid4())))
+    finally:
+        app.config["AUDIT_SEAL_SECONDS"] = saved
+    assert status == 201
+    touched = [(s.split()[0], re.search(r'(?:FROM|INTO) "?(\w+)', s).group(1)) for s in statements]
+    assert touched == [
+        ("SELECT", "sign_in_counters"),
+        ("SELECT", "form_versions"),
+        ("SELECT", "agencies"),
+        ("INSERT", "ballots"),
+        ("INSERT", "audit_log"),
+    ], statements
+
+
 def test_an_odk_edit_should_be_kept_aside_as_a_conflict_of_the_same_ballot(client, odk, supervisor):
     original = str(uuid.uuid4())
     values = answers("SNV")

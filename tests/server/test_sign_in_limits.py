@@ -108,6 +108,33 @@ def test_wrong_openrosa_app_passwords_should_be_refused_429_after_five(client, d
     assert_refused(sign_in(client, "enumerator1", "demo-password"))
 
 
+def test_a_sign_in_should_read_all_its_counters_in_one_statement(client, make_user, db):
+    """Five windows (two per address, three per username) are checked, and the headers report one of them:
+    one SELECT, outside the request's transaction, and a failure adds one upsert per window."""
+    from sqlalchemy import event
+
+    make_user("vo_f", "enumerator", password="mật-khẩu-f")
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert sign_in(client, "vo_f", "mật-khẩu-f").status_code == 201
+        read_ok = [s for s in statements if "sign_in_counters" in s]
+        # on SQLite the read takes no write lock: only the request's own transaction does
+        assert db.engine.dialect.name != "sqlite" or statements.count("BEGIN IMMEDIATE") == 1
+        statements.clear()
+        failed = sign_in(client, "vo_f", WRONG)
+        read_failed = [s for s in statements if "sign_in_counters" in s]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(read_ok) == 1 and read_ok[0].lstrip().startswith("SELECT")
+    assert failed.status_code == 401
+    assert sum(s.lstrip().startswith("SELECT") for s in read_failed) == 1
+    assert sum(s.lstrip().startswith("INSERT") for s in read_failed) == 5
+    # what the failure added is what the headers report, without reading again
+    assert (failed.headers["X-RateLimit-Limit"], failed.headers["X-RateLimit-Remaining"]) == ("30", "29")
+
+
 def test_a_refused_attempt_should_cost_far_less_than_a_password_hash(client, make_user):
     make_user("pham_d", "enumerator", password="mật-khẩu-d")
     for _ in range(5):
