@@ -149,7 +149,7 @@ def test_the_secretariat_imports_the_criteria_sets_a_deadline_follows_progress_a
     context.close()
 
 
-def test_the_secretariat_copies_last_years_criteria_edits_one_and_sees_the_change_listed(live_server, db, browser):
+def test_the_secretariat_copies_last_years_criteria_edits_one_and_sees_the_change_listed(live_server, db, browser, axe):
     from playwright.sync_api import expect
 
     from server.appraisal.criteria import import_criteria
@@ -179,6 +179,70 @@ def test_the_secretariat_copies_last_years_criteria_edits_one_and_sees_the_chang
         "1.1.1: nội dung từ Ban hành kế hoạch kịp thời thành Ban hành kế hoạch trước ngày 15/12"
     )
     expect(page.locator("#apa-criteria tr[data-code='1.1.1'] td").last).to_have_text("Đã sửa")
+
+    def rule_of(code):
+        response = page.request.get(f"{live_server.url}/api/v1/rounds/2023/criteria")
+        assert response.ok
+        return next(c["rule"] for c in response.json() if c["code"] == code)
+
+    # the rule through its own fields, pre-filled from the criterion's rule; only the chosen kind's fields show
+    page.select_option("#apa-edit-code", "1.1.1")
+    expect(page.locator("#apa-edit-rule-type")).to_have_value("levels")
+    expect(page.locator("#apa-edit-levels")).to_have_value("0; 0,5; 1")
+    expect(page.locator("#apa-edit-figure")).to_be_hidden()
+    page.select_option("#apa-edit-rule-type", "proportional")
+    expect(page.locator("#apa-edit-levels")).to_be_hidden()
+    page.fill("#apa-edit-figure", "Tỷ lệ kế hoạch ban hành đúng hạn (%)")
+    page.fill("#apa-edit-full-at", "0")
+    page.click("#apa-edit-save")
+    # full points at 0 is refused in the page, beside its field, as the server would; nothing is sent
+    expect(page.locator("#apa-edit-full-at-error")).to_have_text("Nhập một số lớn hơn 0.")
+    expect(page.locator("#apa-edit-full-at")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#apa-edit-full-at")).to_be_focused()
+    expect(page.locator("#status")).to_have_text("Nhập một số lớn hơn 0.")
+    axe(page, "appraisal, a criterion's rule refused in the page")
+    assert rule_of("1.1.1") == {"type": "levels", "levels": [0, 0.5, 1]}
+    page.fill("#apa-edit-full-at", "80,5")  # a decimal comma, as everywhere in the console
+    page.click("#apa-edit-save")
+    expect(page.locator("#status")).to_have_text("Đã sửa tiêu chí 1.1.1.")
+    assert rule_of("1.1.1") == {
+        "type": "proportional",
+        "figure": "Tỷ lệ kế hoạch ban hành đúng hạn (%)",
+        "full_at": 80.5,
+    }
+    expect(page.locator("#apa-criteria tr[data-code='1.1.1']")).to_contain_text(
+        "Theo tỷ lệ Tỷ lệ kế hoạch ban hành đúng hạn (%) (tối đa khi 80,5)"
+    )
+    expect(page.locator("#apa-changes li[data-code='1.1.1']", has_text="cách chấm")).to_have_text(
+        "1.1.1: cách chấm từ Theo mức: 0; 0,5; 1 thành "
+        "Theo tỷ lệ Tỷ lệ kế hoạch ban hành đúng hạn (%) (tối đa khi 80,5)"
+    )
+
+    # levels above the maximum are refused beside the field; new levels and a penalty's values are saved
+    page.select_option("#apa-edit-code", "1.4")
+    page.fill("#apa-edit-levels", "0; 1,5; 4")
+    page.click("#apa-edit-save")
+    expect(page.locator("#apa-edit-levels-error")).to_have_text("Mỗi mức phải từ 0 đến điểm tối đa 3.")
+    page.fill("#apa-edit-levels", "0; 0,75; 1,5; 3")
+    page.click("#apa-edit-save")
+    expect(page.locator("#status")).to_have_text("Đã sửa tiêu chí 1.4.")
+    assert rule_of("1.4") == {"type": "levels", "levels": [0, 0.75, 1.5, 3]}
+    page.select_option("#apa-edit-code", "1.6")
+    expect(page.locator("#apa-edit-per-unit")).to_have_value("0,5")
+    expect(page.locator("#apa-edit-floor")).to_have_value("-2")
+    page.fill("#apa-edit-per-unit", "1")
+    page.fill("#apa-edit-floor", "-3")
+    page.click("#apa-edit-save")
+    expect(page.locator("#status")).to_have_text("Đã sửa tiêu chí 1.6.")
+    assert rule_of("1.6") == {"type": "penalty", "per_unit": 1, "floor": -3}
+    # an area has no rule: choosing one is refused in the page
+    page.select_option("#apa-edit-code", "1")
+    expect(page.locator("#apa-edit-rule-type")).to_have_value("")
+    page.select_option("#apa-edit-rule-type", "levels")
+    page.fill("#apa-edit-levels", "0; 1")
+    page.click("#apa-edit-save")
+    expect(page.locator("#apa-edit-rule-type-error")).to_contain_text("có tiêu chí thành phần")
+    assert rule_of("1") is None
 
     # a maximum that no longer adds up with its siblings: the server's problems are listed, nothing changes
     page.select_option("#apa-edit-code", "1.1.1")

@@ -123,12 +123,12 @@ function criteriaCard(ui, h, base, rounds, criteria, changes, open, redraw) {
 
 function changesList(ui, h, changes) {
   const { el, t } = ui;
-  const value = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const value = (v, key) => (v === null || v === undefined ? "—" : key === "rule" ? ruleText(ui, h, v) : typeof v === "object" ? JSON.stringify(v) : String(v));
   const items = [
     ...changes.new.map((code) => el("li", { "data-code": code }, t("apa_new_item", { code }))),
     ...changes.changed.flatMap((c) =>
       Object.keys(c.before || {}).map((key) =>
-        el("li", { "data-code": c.code }, t("apa_changed_item", { code: c.code, field: t(`apa_field_${key}`, {}, key), before: value(c.before[key]), after: value(c.after[key]) })),
+        el("li", { "data-code": c.code }, t("apa_changed_item", { code: c.code, field: t(`apa_field_${key}`, {}, key), before: value(c.before[key], key), after: value(c.after[key], key) })),
       ),
     ),
     ...changes.removed.map((r) => el("li", { "data-code": r.code }, t("apa_removed_item", { code: r.code, title: r.title }))),
@@ -141,14 +141,147 @@ function changesList(ui, h, changes) {
   );
 }
 
+// ------------------------------------------------------------------ the scoring rule of one criterion
+
+const RULE_TYPES = ["levels", "proportional", "penalty"];
+const TOL = 1e-9;
+
+// A number as typed in the console: decimal comma or point ("0,5", "0.5", "-2"); null when it is not one.
+export function readNumber(text) {
+  const s = String(text ?? "").trim();
+  if (!/^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(s)) return null;
+  return Number(s.replace(",", "."));
+}
+
+// The rule as the API takes it (models.py Criterion.rule), with its keys in one order, or null.
+function canonical(rule) {
+  if (!rule) return null;
+  if (rule.type === "levels") return { type: "levels", levels: rule.levels };
+  if (rule.type === "proportional") return { type: "proportional", figure: rule.figure, full_at: rule.full_at };
+  if (rule.type === "penalty") return { type: "penalty", per_unit: rule.per_unit, floor: rule.floor };
+  return rule;
+}
+
+// The rule read from the typed fields (`values`: type, levels, figure, full_at, per_unit, floor, as text),
+// checked as the server checks it (rules.py check_rule, criteria.py: only leaves have a rule, every leaf has
+// one) against the maximum `max` typed beside it. Returns {rule} or {problems: {field: [text key, params]}}.
+export function readRule(values, max, isBranch) {
+  const problems = {};
+  const kind = values.type || null;
+  if (!kind) {
+    if (!isBranch) problems.type = ["apa_rule_leaf_needs"];
+    return Object.keys(problems).length ? { problems } : { rule: null };
+  }
+  if (isBranch) return { problems: { type: ["apa_rule_branch_has"] } };
+  let rule;
+  if (kind === "levels") {
+    const parts = String(values.levels ?? "")
+      .split(";")
+      .filter((part) => part.trim());
+    const levels = parts.map(readNumber);
+    if (!levels.length || levels.some((v) => v === null)) problems.levels = ["apa_rule_levels_numbers"];
+    else if (Number.isFinite(max) && levels.some((v) => v < 0 || v > max + TOL)) problems.levels = ["apa_rule_levels_range", { max }];
+    rule = { type: "levels", levels };
+  } else if (kind === "proportional") {
+    const figure = String(values.figure ?? "").trim();
+    const fullAt = readNumber(values.full_at);
+    if (!figure) problems.figure = ["apa_rule_figure_needed"];
+    if (fullAt === null || !(fullAt > 0)) problems.full_at = ["apa_rule_positive"];
+    rule = { type: "proportional", figure, full_at: fullAt };
+  } else {
+    const perUnit = readNumber(values.per_unit);
+    const floor = readNumber(values.floor);
+    if (perUnit === null || !(perUnit > 0)) problems.per_unit = ["apa_rule_positive"];
+    if (floor === null || floor > 0) problems.floor = ["apa_rule_floor_wrong"];
+    if (Number.isFinite(max) && max !== 0) problems.type = ["apa_rule_penalty_max"];
+    rule = { type: "penalty", per_unit: perUnit, floor };
+  }
+  return Object.keys(problems).length ? { problems } : { rule };
+}
+
+const RULE_FIELDS = ["type", "levels", "figure", "full_at", "per_unit", "floor"];
+const FIELDS_OF = { levels: ["levels"], proportional: ["figure", "full_at"], penalty: ["per_unit", "floor"] };
+
+// The rule's fields: its type, then only the fields of that type, each labelled, with its message beside it.
+function ruleEditor(ui, h) {
+  const { el, t } = ui;
+  const id = (name) => (name === "type" ? "apa-edit-rule-type" : `apa-edit-${name.replace("_", "-")}`);
+  const typeSelect = h.select("rule_type", [["", t("apa_rule_none")], ...RULE_TYPES.map((k) => [k, t(`apa_rule_type_${k}`)])], "");
+  const inputs = { type: typeSelect };
+  for (const name of RULE_FIELDS.slice(1)) {
+    const numeric = name !== "figure" && name !== "levels";
+    inputs[name] = el("input", { type: "text", name, autocomplete: "off", inputmode: numeric ? "decimal" : null });
+  }
+  const errors = {};
+  const wraps = {};
+  for (const name of RULE_FIELDS) {
+    const hint = t(`apa_rf_${name}_hint`, {}, "");
+    wraps[name] = h.field(id(name), t(`apa_rf_${name}`), inputs[name], hint || null);
+    errors[name] = el("p", { class: "error", id: `${id(name)}-error`, hidden: true });
+    wraps[name].append(errors[name]);
+  }
+  const show = () => {
+    const visible = FIELDS_OF[typeSelect.value] || [];
+    for (const name of RULE_FIELDS.slice(1)) wraps[name].hidden = !visible.includes(name);
+  };
+  const clear = () => {
+    for (const name of RULE_FIELDS) {
+      errors[name].hidden = true;
+      errors[name].textContent = "";
+      inputs[name].removeAttribute("aria-invalid");
+      const hint = inputs[name].getAttribute("aria-describedby")?.replace(` ${id(name)}-error`, "").replace(`${id(name)}-error`, "");
+      if (hint) inputs[name].setAttribute("aria-describedby", hint);
+      else inputs[name].removeAttribute("aria-describedby");
+    }
+  };
+  typeSelect.addEventListener("change", () => {
+    clear();
+    show();
+  });
+  // Numbers are shown as they are typed in the language on screen, without thousands separators.
+  const typed = (v) => (v === null || v === undefined ? "" : ui.lang() === "vi" ? String(v).replace(".", ",") : String(v));
+  const fill = (rule) => {
+    clear();
+    typeSelect.value = rule?.type && RULE_TYPES.includes(rule.type) ? rule.type : "";
+    inputs.levels.value = rule?.type === "levels" ? rule.levels.map(typed).join("; ") : "";
+    inputs.figure.value = rule?.type === "proportional" ? rule.figure ?? "" : "";
+    inputs.full_at.value = rule?.type === "proportional" ? typed(rule.full_at) : "";
+    inputs.per_unit.value = rule?.type === "penalty" ? typed(rule.per_unit) : "";
+    inputs.floor.value = rule?.type === "penalty" ? typed(rule.floor) : "";
+    show();
+  };
+  // {rule} or null after showing each problem beside its field (the first one focused and announced).
+  const read = (max, isBranch) => {
+    clear();
+    const values = Object.fromEntries(RULE_FIELDS.map((name) => [name, inputs[name].value]));
+    const result = readRule(values, max, isBranch);
+    if (!result.problems) return result;
+    const names = RULE_FIELDS.filter((name) => result.problems[name]);
+    for (const name of names) {
+      const [key, params] = result.problems[name];
+      errors[name].textContent = t(key, params ? { max: h.number(params.max) } : {});
+      errors[name].hidden = false;
+      inputs[name].setAttribute("aria-invalid", "true");
+      const hint = inputs[name].getAttribute("aria-describedby");
+      inputs[name].setAttribute("aria-describedby", hint ? `${hint} ${id(name)}-error` : `${id(name)}-error`);
+    }
+    ui.announce(errors[names[0]].textContent, "error");
+    inputs[names[0]].focus();
+    return null;
+  };
+  const node = el("fieldset", { class: "group", id: "apa-edit-rule" }, el("legend", {}, t("apa_rule")), ...RULE_FIELDS.map((name) => wraps[name]));
+  return { node, fill, read };
+}
+
 function editCard(ui, h, base, criteria, redraw) {
   const { el, t } = ui;
   const byCode = Object.fromEntries(criteria.map((c) => [c.code, c]));
+  const branches = new Set(criteria.map((c) => c.parent).filter(Boolean));
   const picker = h.select("criterion", criteria.map((c) => [c.code, `${c.code}. ${c.title}`]), criteria[0].code);
   const title = el("input", { type: "text", name: "title" });
   const max = el("input", { type: "number", name: "max_points", min: "0", step: "any" });
   const org = h.select("council_org", [["", t("apa_org_inherit")], ...ORGS.map((o) => [o, o])], "");
-  const rule = el("textarea", { name: "rule", rows: 2 });
+  const rule = ruleEditor(ui, h);
   const boxes = GROUPS.map((g) => h.checkbox(`apa-edit-group-${g}`, t(`adm_group_${g}`)));
   const problems = el("div", { class: "problems-slot", id: "apa-edit-problems" });
   const fill = () => {
@@ -156,13 +289,15 @@ function editCard(ui, h, base, criteria, redraw) {
     title.value = c.title;
     max.value = c.max_points;
     org.value = c.council_org || "";
-    rule.value = c.rule ? JSON.stringify(c.rule) : "";
+    rule.fill(c.rule);
     GROUPS.forEach((g, i) => (boxes[i].querySelector("input").checked = Boolean(c.groups?.includes(g))));
   };
   picker.addEventListener("change", fill);
   const submit = async (event) => {
     event.preventDefault();
     const c = byCode[picker.value];
+    const read = rule.read(max.value === "" ? NaN : Number(max.value), branches.has(c.code));
+    if (!read) return;
     const body = {};
     if (title.value !== c.title) body.title = title.value;
     if (Number(max.value) !== c.max_points) body.max_points = max.value === "" ? null : Number(max.value);
@@ -170,15 +305,7 @@ function editCard(ui, h, base, criteria, redraw) {
     const chosen = GROUPS.filter((_, i) => boxes[i].querySelector("input").checked);
     const groups = chosen.length ? chosen : null;
     if (JSON.stringify(groups) !== JSON.stringify(c.groups?.length ? c.groups : null)) body.groups = groups;
-    if (rule.value.trim() !== (c.rule ? JSON.stringify(c.rule) : "")) {
-      try {
-        body.rule = rule.value.trim() ? JSON.parse(rule.value) : null;
-      } catch {
-        ui.announce(t("apa_rule_not_json"), "error");
-        rule.focus();
-        return;
-      }
-    }
+    if (JSON.stringify(read.rule) !== JSON.stringify(canonical(c.rule))) body.rule = read.rule;
     if (!Object.keys(body).length) {
       ui.announce(t("apa_nothing_changed"), "error");
       return;
@@ -201,7 +328,7 @@ function editCard(ui, h, base, criteria, redraw) {
       h.field("apa-edit-max", t("apa_max"), max),
       h.field("apa-edit-org", t("apa_council_org"), org),
       el("fieldset", { class: "group" }, el("legend", {}, t("apa_groups")), ...boxes),
-      h.field("apa-edit-rule", t("apa_rule"), rule, t("apa_rule_hint")),
+      rule.node,
       problems,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "apa-edit-save" }, t("adm_save"))),
     ),

@@ -2,7 +2,7 @@
 // even after the browser is closed. Network first (updates arrive when online), the cache when not.
 // Every role's screens are in the shell. Data (forms, ballots, findings, re-checks) lives in IndexedDB,
 // never here; API calls (and so the session cookie) are not intercepted.
-const CACHE = "parsurvey-shell-v13";
+const CACHE = "parsurvey-shell-v14";
 const SHELL = [
   "/app/",
   "/app/manifest.webmanifest",
