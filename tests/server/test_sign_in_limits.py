@@ -197,10 +197,17 @@ def test_a_counter_store_that_is_down_should_be_answered_503_with_retry_after_no
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    from server.auth.throttle import limiter
+
     settings = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "AUDIT_KEY")}
-    other = create_app({**settings, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0"})
-    with caplog.at_level(logging.WARNING):
-        response = sign_in(other.test_client(), "admin", "demo-password")
+    try:
+        other = create_app({**settings, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0"})
+        with caplog.at_level(logging.WARNING):
+            response = sign_in(other.test_client(), "admin", "demo-password")
+    finally:
+        # Flask-Limiter keeps one storage per Limiter, not per app (one app per process in production):
+        # give the test session's app its own storage back, or every later sign-in here meets the dead Redis.
+        limiter.init_app(app)
     assert_envelope(response, 503, "service_unavailable")
     assert response.headers["Retry-After"] == "5"
     assert "sign-in counters unavailable" in caplog.text and "demo-password" not in caplog.text
