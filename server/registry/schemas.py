@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from ..bounds import CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, TITLE_LENGTH
+from ..bounds import CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, POSITION_RANGE, TITLE_LENGTH
 from .models import LINEAGE_KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
@@ -53,7 +53,7 @@ class LineagePutSchema(Schema):
 class AgencyGroupSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 16))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    position = fields.Integer(load_default=None, allow_none=True)
+    position = fields.Integer(load_default=None, allow_none=True, validate=POSITION_RANGE)
     agencies = fields.Method("_count", dump_only=True)
 
     def _count(self, group):
@@ -64,7 +64,7 @@ class AgencyGroupSchema(Schema):
 
 class AgencyGroupPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 200))
-    position = fields.Integer()
+    position = fields.Integer(validate=POSITION_RANGE)
 
 
 class AgencyPatchSchema(Schema):
