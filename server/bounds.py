@@ -2,7 +2,7 @@
 
 A path id of 2^31 or more cannot name a row (ids are PostgreSQL ``integer``): the ``int`` converter of every
 URL refuses it, so the route does not match (404 ``not_found``) instead of the database failing on the
-value. Fields use :data:`ID_RANGE` (integer columns) and :data:`SEED_RANGE` (``bigint``) the same way.
+value. Fields use :data:`ID_RANGE` and :data:`SEED_RANGE` (both ``integer`` columns) the same way.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from flask import Flask
 from marshmallow import validate
 from werkzeug.routing import IntegerConverter
 
-#: The largest value of a PostgreSQL ``integer`` and ``bigint`` column.
+#: The largest value of a PostgreSQL ``integer`` column.
 INT_MAX = 2**31 - 1
-BIGINT_MAX = 2**63 - 1
 
 ID_RANGE = validate.Range(min=1, max=INT_MAX)
-SEED_RANGE = validate.Range(min=0, max=BIGINT_MAX)
+#: A re-check seed is stored in ``recheck_samples.seed``, an ``integer`` (SQLite would keep a larger one,
+#: PostgreSQL refuses it: the edge says the column's range on both).
+SEED_RANGE = validate.Range(min=0, max=INT_MAX)
 #: Strings as long as the columns that keep them or the rows they name (``varchar(n)``): longer is
 #: ``422 invalid_request``, never the database's overflow error.
 USERNAME_LENGTH = validate.Length(max=64)
@@ -41,6 +42,9 @@ RECORD_DAY_RANGE = validate.Range(min=date(1900, 1, 1), max=date(ROUND_YEARS[1],
 MOMENT_RANGE = validate.Range(
     min=datetime(ROUND_YEARS[0], 1, 1, tzinfo=UTC), max=datetime(ROUND_YEARS[1] + 1, 12, 31, 23, 59, 59, tzinfo=UTC)
 )
+#: A place in a short ordered list (an agency group's position), far inside the ``integer`` column; a new
+#: group goes after the last, at most at the maximum (the list then orders ties by creation).
+POSITION_RANGE = validate.Range(min=0, max=1_000_000)
 #: A count stored in an ``integer`` column or compared with one (a quota, a number of decisions).
 COUNT_RANGE = validate.Range(min=0, max=INT_MAX)
 #: Points out of which an agency or the survey is scored (``numeric(8, 3)`` columns).

@@ -1,6 +1,7 @@
-"""Guards every API request passes before its view: accepted content types, and the size of a body sent
-without a length (size with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH``, answered with
-``payload_too_large``); and the headers every API answer carries."""
+"""Guards every API request passes before its view: no NUL character in the URL or a JSON body (but a sync
+batch's, checked per ballot), accepted content types, and the size of a body sent without a length (size
+with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH``, answered with ``payload_too_large``); and the
+headers every API answer carries."""
 
 from __future__ import annotations
 
@@ -32,6 +33,23 @@ def register_request_guards(app: Flask) -> None:
         return response
 
     @app.before_request
+    def _no_nul_in_the_url():
+        # PostgreSQL's text holds no NUL: a path or query value with one names nothing, and would reach the
+        # database as an error (SQLite compares it quietly), so it is refused on both.
+        if not request.path.startswith("/api/"):
+            return None
+        if "\x00" in request.path:
+            raise ApiError("invalid_request", "The URL holds a NUL character.", {"path": ["NUL character."]})
+        named = [key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value]
+        if named:
+            raise ApiError(
+                "invalid_request",
+                "The query holds a NUL character.",
+                {key.replace("\x00", "\\0"): ["NUL character."] for key in named},
+            )
+        return None
+
+    @app.before_request
     def _content_type():
         if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
             return None
@@ -50,6 +68,13 @@ def register_request_guards(app: Flask) -> None:
             # (naming its digits) and takes the rest of the batch.
             digits = SYNC_NUMBER_DIGITS if request.path == SYNC_BATCHES else MAX_NUMBER_DIGITS
             check_json_body(request.get_data(cache=True), digits)
+            if request.path != SYNC_BATCHES and _NUL_ESCAPE.search(request.get_data(cache=True)):
+                # a batch's answers are checked one ballot at a time (survey_forms: invalid_character)
+                raise ApiError(
+                    "invalid_request",
+                    "The body holds a NUL character (\\u0000), which no stored text can hold.",
+                    {"body": ["NUL character."]},
+                )
         return None
 
 
@@ -65,6 +90,8 @@ SYNC_BATCHES = "/api/v1/sync/batches"
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 _NOT_NUMBERS = re.compile(rb"NaN|Infinity")
+#: ``\u0000`` in a JSON string (an escaped backslash before ``u0000`` is text, not a NUL).
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _EXPONENT = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
 
 

@@ -14,7 +14,7 @@ tools do: display columns (``appearance``, media, ``guidance_hint``), ODK-only s
 (``instance_name``, ``submission_url``, ``public_key``, ``style``, ...), the ``entities`` sheet, the
 ``trigger`` column, ``parameters`` other than a range's, ``pulldata()`` (it gives ``""``) and the metadata
 rows ``start``, ``end``, ``today``, ``deviceid``/``imei``, ``username`` (every ballot's paradata holds these).
-pyxform's own errors become ``invalid_xlsform``.
+pyxform's own errors become ``invalid_xlsform``, and so does a file its readers cannot read (damaged, not UTF-8).
 
 Supported:
 
@@ -359,6 +359,9 @@ def form_from_xlsform(
         workbook = get_xlsform(xlsform=io.BytesIO(data), file_type=file_type)
     except PyXFormError as exc:
         raise _invalid(exc) from None
+    except Exception as exc:  # a damaged or mislabelled file: openpyxl, xlrd, zlib, the CSV and Markdown
+        # readers raise many types (not UTF-8, a broken zip or compound document, XML that does not parse)
+        raise _invalid(ValueError(f"the file is not a readable XLSForm ({type(exc).__name__}: {exc})")) from None
     converter = _Converter(workbook, _form_id_from(filename))
     converter.check_raw_rows()
     try:

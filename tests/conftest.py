@@ -102,6 +102,15 @@ def _seed_built_in_groups(database) -> None:
 
 
 @pytest.fixture
+def documented_answers(app, monkeypatch):
+    """Ask for it before ``client``: every JSON answer the client receives is then checked against the
+    OpenAPI document, strictly (``tests.openapi_match.DocumentedClient``)."""
+    from tests.openapi_match import DocumentedClient
+
+    monkeypatch.setattr(app, "test_client_class", DocumentedClient)
+
+
+@pytest.fixture
 def client(app, db):
     return app.test_client()
 

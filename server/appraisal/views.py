@@ -18,16 +18,26 @@ from ..registry.service import get_agency, get_round
 from . import criteria, evidence, reading, service
 from .members import assign_member, list_members
 from .schemas import (
+    AgencyViewSchema,
+    AnsweredSchema,
     AnswerSchema,
+    AppraisalProgressSchema,
+    AppraisedSchema,
     AppraiseSchema,
+    AreaViewSchema,
     CalendarSchema,
     CopyCriteriaSchema,
+    CriteriaChangesSchema,
     CriterionPatchSchema,
     CriterionSchema,
     EvidenceSchema,
+    LockedSchema,
     MemberEntrySchema,
+    MemberResultSchema,
     MemberSchema,
+    SelfAssessedSchema,
     SelfAssessmentSchema,
+    SubmittedSchema,
     WhoAmISchema,
 )
 
@@ -38,6 +48,8 @@ blp = Blueprint(
     description="Appraisal: criteria set, self-assessment with signed evidence, council appraisal, lock",
 )
 EVERYONE = (*MANAGERS, AGENCY_OFFICER, APPRAISER)
+#: An object keyed by agency code (LockedSchema registers AgencyPoints, the value's schema).
+POINTS_BY_AGENCY = {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/AgencyPoints"}}
 UPLOAD_BODY = {
     "required": True,
     "content": {
@@ -55,7 +67,9 @@ def _iso(value):
 
 
 def _json(data):
-    """A JSON response with dates as ISO 8601 (Flask's own JSON would write RFC 822), in one pass."""
+    """A JSON response with dates as ISO 8601 (Flask's own JSON would write RFC 822), in one pass: the large
+    reading views skip marshmallow's dump (bench/appraisal.py); their ``@blp.response`` schema documents the
+    answer, and tests/appraisal checks the two agree (tests/openapi_match.py)."""
     return current_app.response_class(
         json.dumps(data, ensure_ascii=False, default=_iso, separators=(",", ":")), mimetype="application/json"
     )
@@ -98,9 +112,10 @@ def copy_criteria(body, code):
 
 @blp.route("/rounds/<code>/criteria/changes", methods=["GET"])
 @require_roles(*MANAGERS)
+@blp.response(200, CriteriaChangesSchema)
 def criteria_changes(code):
     """New, changed (with old and new values) and removed criteria against the compared round."""
-    return jsonify(criteria.changes(get_round(code)))
+    return criteria.changes(get_round(code))
 
 
 @blp.route("/rounds/<code>/criteria/<criterion>", methods=["PATCH"])
@@ -142,16 +157,15 @@ def get_members():
 @blp.route("/appraisal/members", methods=["POST"])
 @require_roles(*MANAGERS)
 @blp.arguments(MemberSchema)
+@blp.response(200, MemberResultSchema)
 def set_member(body):
     """Say which agency an agency officer speaks for, or which council organisation an appraiser sits for."""
     member = assign_member(body["username"], body["agency"], body["council_org"])
-    return jsonify(
-        {
-            "username": body["username"],
-            "agency": member.agency.code if member.agency else None,
-            "council_org": member.council_org,
-        }
-    )
+    return {
+        "username": body["username"],
+        "agency": member.agency.code if member.agency else None,
+        "council_org": member.council_org,
+    }
 
 
 @blp.route("/appraisal/me", methods=["GET"])
@@ -164,6 +178,7 @@ def me():
 
 @blp.route("/rounds/<code>/agencies/<agency>/self-assessment", methods=["GET"])
 @require_roles(*EVERYONE)
+@blp.response(200, AgencyViewSchema)
 def agency_view(code, agency):
     """An agency's self-assessment: every leaf that applies to it, with evidence and appraisal
     (its officer, appraisers, supervisors)."""
@@ -173,12 +188,13 @@ def agency_view(code, agency):
 @blp.route("/rounds/<code>/agencies/<agency>/self-assessment/<criterion>", methods=["PUT"])
 @require_roles(AGENCY_OFFICER)
 @blp.arguments(SelfAssessmentSchema)
+@blp.response(200, SelfAssessedSchema)
 def self_assess(body, code, agency, criterion):
     """Record the self-assessed value and explanation (giải trình) of one leaf (the agency's officer)."""
     row = service.self_assess(
         get_round(code), get_agency(agency), criterion, body["value"], body["explanation"], current_user()
     )
-    return jsonify({"criterion": criterion, "value": row.value, "points": row.points, "explanation": row.explanation})
+    return {"criterion": criterion, "value": row.value, "points": row.points, "explanation": row.explanation}
 
 
 @blp.route("/rounds/<code>/agencies/<agency>/self-assessment/<criterion>/evidence", methods=["POST"])
@@ -195,7 +211,14 @@ def add_evidence(code, agency, criterion):
 
 @blp.route("/rounds/<code>/evidence/<int:evidence_id>", methods=["GET"])
 @require_roles(*EVERYONE)
-@blp.doc(responses={"200": {"description": "the PDF"}})
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The PDF as uploaded",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
 def download_evidence(code, evidence_id):
     """An evidence file (its agency's officer, appraisers, supervisors)."""
     stored = service.get_evidence(get_round(code), evidence_id, current_user())
@@ -213,14 +236,16 @@ def remove_evidence(code, evidence_id):
 
 @blp.route("/rounds/<code>/agencies/<agency>/submit", methods=["POST"])
 @require_roles(AGENCY_OFFICER)
+@blp.response(200, SubmittedSchema)
 def submit(code, agency):
     """Hand the self-assessment to the council (every applicable leaf must be self-assessed)."""
     row = service.submit(get_round(code), get_agency(agency), current_user())
-    return jsonify({"agency": agency, "submitted_at": row.submitted_at.isoformat()})
+    return {"agency": agency, "submitted_at": row.submitted_at}
 
 
 @blp.route("/rounds/<code>/areas/<area>/appraisal", methods=["GET"])
 @require_roles(APPRAISER, *MANAGERS)
+@blp.response(200, AreaViewSchema)
 def area_view(code, area):
     """An appraiser's desk: the area's leaves of their organisation across every submitted agency."""
     return _json(reading.area_view(get_round(code), area, current_user()))
@@ -229,25 +254,28 @@ def area_view(code, area):
 @blp.route("/rounds/<code>/agencies/<agency>/appraisal/<criterion>", methods=["PUT"])
 @require_roles(APPRAISER, *MANAGERS)
 @blp.arguments(AppraiseSchema)
+@blp.response(200, AppraisedSchema)
 def appraise(body, code, agency, criterion):
     """Record the appraised value and comment of one leaf of a submitted agency."""
     row = service.appraise(
         get_round(code), get_agency(agency), criterion, body["value"], body["comment"], current_user()
     )
-    return jsonify({"criterion": criterion, "value": row.value, "points": row.points, "comment": row.comment})
+    return {"criterion": criterion, "value": row.value, "points": row.points, "comment": row.comment}
 
 
 @blp.route("/rounds/<code>/agencies/<agency>/appraisal/<criterion>/answer", methods=["POST"])
 @require_roles(AGENCY_OFFICER)
 @blp.arguments(AnswerSchema)
+@blp.response(200, AnsweredSchema)
 def answer(body, code, agency, criterion):
     """The agency's one answer (giải trình bổ sung) to the appraisal of a leaf."""
     row = service.answer(get_round(code), get_agency(agency), criterion, body["answer"], current_user())
-    return jsonify({"criterion": criterion, "answer": row.answer, "answered_at": row.answered_at.isoformat()})
+    return {"criterion": criterion, "answer": row.answer, "answered_at": row.answered_at}
 
 
 @blp.route("/rounds/<code>/appraisal/lock", methods=["POST"])
 @require_roles(*MANAGERS)
+@blp.response(200, LockedSchema)
 def lock(code):
     """Lock the round's appraisal (the secretariat); its points per area become the round's appraisal points."""
     return _json(service.lock(get_round(code), current_user()))
@@ -255,6 +283,7 @@ def lock(code):
 
 @blp.route("/rounds/<code>/appraisal/progress", methods=["GET"])
 @require_roles(*MANAGERS, APPRAISER)
+@blp.response(200, AppraisalProgressSchema)
 def progress(code):
     """Agencies submitted, criteria appraised per organisation and appraiser, self vs appraised differences."""
     return _json(reading.progress(get_round(code)))
@@ -262,6 +291,7 @@ def progress(code):
 
 @blp.route("/rounds/<code>/appraisal/points", methods=["GET"])
 @require_roles(*MANAGERS)
+@blp.response(200, POINTS_BY_AGENCY, description="Keyed by agency code")
 def points(code):
-    """Self-assessed and appraised points per agency and content area."""
+    """Self-assessed and appraised points per agency and content area, keyed by agency code."""
     return _json(reading.area_points(get_round(code)))

@@ -28,6 +28,8 @@ from .schemas import (
 )
 from .throttle import counting_failure, sign_in_limits, username_in_body
 
+#: The operations that take no token (signing in, the first admin): a 401 there refuses the credentials sent.
+PUBLIC: list = []
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in, tokens and users")
 
 
@@ -40,6 +42,7 @@ def _token_body(token, secret):
 @blp.response(201, TokenSchema)
 @blp.alt_response(429, description="Too many failed sign-ins (too_many_attempts); see Retry-After")
 @sign_in_limits(username_in_body)
+@blp.doc(security=PUBLIC)
 def login(args):
     """Exchange a username and password for a device token (shown once)."""
     with counting_failure("token", args["username"]):
@@ -70,6 +73,7 @@ def _session_body(user, secret: str | None) -> dict:
 @blp.response(201, SessionSchema)
 @blp.alt_response(429, description="Too many failed sign-ins (too_many_attempts); see Retry-After")
 @sign_in_limits(username_in_body)
+@blp.doc(security=PUBLIC)
 def start_session(args):
     """Sign in the web app: the answer sets an HttpOnly, SameSite=Strict session cookie and gives the
     CSRF token to send with every change."""
@@ -234,6 +238,7 @@ def start_enrolment(args, username):
 @blp.response(201, SessionSchema)
 @blp.alt_response(429, description="Too many failed sign-ins (too_many_attempts); see Retry-After")
 @sign_in_limits()
+@blp.doc(security=PUBLIC)
 def redeem_enrolment(args):
     """Sign a phone in with an enrolment code (once, before it expires): the answer sets the session cookie
     and gives its CSRF token, as signing in with a password does."""
@@ -246,6 +251,7 @@ def redeem_enrolment(args):
 @blp.route("/setup", methods=["POST"])
 @blp.arguments(FirstAdminSchema)
 @blp.response(201, UserSchema)
+@blp.doc(security=PUBLIC)
 def first_admin(args):
     """Create the first admin of a new installation (then sign in as usual); refused (409 state_conflict)
     once any admin exists, so it needs no sign-in."""

@@ -29,8 +29,10 @@ class VerdictSchema(Schema):
 
 
 class ItemResultSchema(VerdictSchema):
-    instance_id = fields.String(allow_none=True)
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    """One ballot's verdict; ``code``, ``message`` and ``errors`` only when it was not taken."""
+
+    instance_id = fields.String(allow_none=True, required=True)
+    status = fields.String(validate=validate.OneOf(STATUSES), required=True)
     code = fields.String()
     message = fields.String()
     errors = fields.Raw()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask_smorest import Blueprint
 
 from ..auth.access import current_user, require_roles
@@ -45,7 +45,7 @@ def list_history():
 @blp.response(200, YearSchema)
 def get_year(year):
     """One year's published agency rows and group summaries, and whether it is partial."""
-    return jsonify(service.year_summary(year))
+    return service.year_summary(year)
 
 
 @blp.route("/history/<int:year>", methods=["DELETE"])
@@ -59,16 +59,18 @@ def delete_year(year):
 @blp.route("/history/<int:year>/agencies", methods=["POST"])
 @require_roles(*MANAGERS)
 @blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(200, YearSchema)
 def import_agencies(year):
     """Replace the year's published agency table (agency, name, group, points, index, rank, band) by a CSV
     or XLSX file; all or nothing, every problem with its line (admin, supervisor)."""
-    return jsonify(service.import_agency_results(year, *_upload(), current_user()))
+    return service.import_agency_results(year, *_upload(), current_user())
 
 
 @blp.route("/history/<int:year>/groups", methods=["POST"])
 @require_roles(*MANAGERS)
 @blp.doc(requestBody=UPLOAD_BODY)
+@blp.response(200, YearSchema)
 def import_groups(year):
     """Replace the year's published group summaries (group, mean, highest, lowest, agencies) by a CSV or
     XLSX file; all or nothing (admin, supervisor)."""
-    return jsonify(service.import_group_results(year, *_upload()))
+    return service.import_group_results(year, *_upload())

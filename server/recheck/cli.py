@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..bounds import SEED_RANGE
 from ..cli_output import json_option, print_table
 from ..cli_transaction import transactional
 
@@ -28,7 +29,12 @@ audit = click.Group("audit", help="The tamper-evident audit log.")
 
 @recheck.command("sample")
 @click.argument("round_code")
-@click.option("--seed", type=int, required=True, help="Recorded; the same seed redraws the same sample.")
+@click.option(
+    "--seed",
+    type=click.IntRange(SEED_RANGE.min, SEED_RANGE.max),
+    required=True,
+    help="Recorded; the same seed redraws the same sample.",
+)
 @click.option("--rate", type=click.FloatRange(0, 1), default=0.10, show_default=True)
 @click.option("--min-per-enumerator", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option(

@@ -12,6 +12,7 @@ import re
 
 from sqlalchemy import func, select
 
+from ..bounds import POSITION_RANGE
 from ..errors import ApiError
 from ..extensions import db
 from .models import Agency, AgencyGroup
@@ -53,8 +54,9 @@ def create_group(code: str, name: str, position: int | None = None) -> AgencyGro
         )
     if db.session.scalar(select(AgencyGroup.id).where(AgencyGroup.code == code)) is not None:
         raise ApiError("already_exists", f"An agency group with code {code!r} already exists.")
-    if position is None:
-        position = (db.session.scalar(select(func.max(AgencyGroup.position))) or 0) + 1
+    if position is None:  # after the last, within the documented bound (a tie then goes by creation)
+        last = db.session.scalar(select(func.max(AgencyGroup.position))) or 0
+        position = min(last + 1, POSITION_RANGE.max)
     group = AgencyGroup(code=code, name=nfc(name), position=position)
     db.session.add(group)
     db.session.flush()

@@ -9,6 +9,7 @@ from ..bounds import (
     CODE_LENGTH,
     COUNT_RANGE,
     MAX_POINTS_RANGE,
+    POSITION_RANGE,
     RECORD_DAY_RANGE,
     ROUND_YEAR_RANGE,
     TITLE_LENGTH,
@@ -61,7 +62,7 @@ class LineagePutSchema(Schema):
 class AgencyGroupSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 16))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    position = fields.Integer(load_default=None, allow_none=True)
+    position = fields.Integer(load_default=None, allow_none=True, validate=POSITION_RANGE)
     agencies = fields.Method("_count", dump_only=True)
 
     def _count(self, group):
@@ -72,7 +73,7 @@ class AgencyGroupSchema(Schema):
 
 class AgencyGroupPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 200))
-    position = fields.Integer()
+    position = fields.Integer(validate=POSITION_RANGE)
 
 
 class AgencyPatchSchema(Schema):

@@ -1,5 +1,6 @@
 """Fixtures for appraisal tests: the demo province with the 2022 criteria set, agency officers and
-appraisers signed in through the API, a test PKI trusted by the app, and upload helpers."""
+appraisers signed in through the API, a test PKI trusted by the app, and upload helpers. Every JSON
+answer is checked against the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import pytest
 
 from tests.appraisal.criteria_2022 import criteria_xlsx
 from tests.appraisal.pki import make_pki
+
+
+@pytest.fixture(autouse=True)
+def _every_answer_documented(documented_answers):
+    """Every JSON answer of these tests is checked against the OpenAPI document (tests/openapi_match)."""
 
 
 @pytest.fixture(scope="session")

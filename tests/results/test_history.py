@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
+
 from tests.results.conftest import csv_bytes, hanam_rows
 from tests.results.test_exports_and_report import hanam_run
+
+pytestmark = pytest.mark.usefixtures("documented_answers")  # every JSON answer as the document says
 
 AGENCIES_2021 = csv_bytes(
     ["Mã", "Cơ quan, đơn vị", "Nhóm", "Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"],

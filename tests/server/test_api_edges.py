@@ -120,26 +120,82 @@ def test_a_path_id_past_the_integer_column_should_be_404_not_500(client, admin, 
     assert parameter["schema"]["maximum"] == 2**31 - 1
 
 
-@pytest.mark.parametrize("seed", [-1, 2**63, 2**80])
-def test_a_recheck_seed_outside_bigint_should_be_a_clear_422(client, demo, seed):
-    supervisor = {
-        "Authorization": "Bearer "
-        + client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"}).get_json()[
-            "token"
-        ]
-    }
+@pytest.fixture
+def supervisor(client, demo):
+    response = client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"})
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+@pytest.mark.parametrize("seed", [-1, 2**31, 2**63 - 2, 2**63, 2**80])
+def test_a_recheck_seed_outside_its_integer_column_should_be_a_clear_422(client, supervisor, seed):
+    # 2^63 - 2 was once let through as a bigint and failed on PostgreSQL's integer column (500)
     response = client.post("/api/v1/rounds/2022/recheck-samples", json={"seed": seed}, headers=supervisor)
     body = assert_envelope(response, 422, "invalid_request")
     assert "seed" in body["errors"]
 
 
-def test_assignment_ids_past_the_integer_column_should_be_a_clear_422(client, demo):
-    supervisor = {
-        "Authorization": "Bearer "
-        + client.post("/api/v1/auth/tokens", json={"username": "supervisor", "password": "demo-password"}).get_json()[
-            "token"
-        ]
-    }
+def test_the_largest_recheck_seed_should_be_stored_and_read_back(client, supervisor, db):
+    from server.recheck.models import RecheckSample
+
+    response = client.post("/api/v1/rounds/2022/recheck-samples", json={"seed": 2**31 - 1}, headers=supervisor)
+    assert response.status_code == 201, response.get_json()
+    db.session.rollback()
+    assert db.session.get(RecheckSample, response.get_json()["sample_id"]).seed == 2**31 - 1
+    documented = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["SampleRequest"]
+    assert documented["properties"]["seed"]["maximum"] == 2**31 - 1
+
+
+def test_assignment_ids_past_the_integer_column_should_be_a_clear_422(client, supervisor):
     body = {"username": "mttq1", "assignments": [2**31, 2**70, -5]}
     response = client.post("/api/v1/rounds/2022/rechecks/reviewer", json=body, headers=supervisor)
     assert_envelope(response, 422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/conflicts?round=%04%C3%93%7B%00%C3%88",  # schemathesis's, a 500 on PostgreSQL
+        "/api/v1/ballots?agency=SNV%00",
+        "/api/v1/agencies/SNV%00",
+    ],
+)
+def test_a_nul_character_in_the_url_should_be_a_clear_422_on_every_database(client, admin, path):
+    body = assert_envelope(client.get(path, headers=admin), 422, "invalid_request")
+    assert "NUL" in body["message"]
+
+
+@pytest.mark.parametrize("position", [-1, 1_000_001, -48651766983341, 2**31])
+def test_an_agency_group_position_past_its_bounds_should_be_a_clear_422(client, admin, position):
+    # -48651766983341 was schemathesis's: past PostgreSQL's integer, a 500
+    created = client.post(
+        "/api/v1/agency-groups", json={"code": "g1", "name": "Nhóm", "position": position}, headers=admin
+    )
+    assert_envelope(created, 422, "invalid_request")
+    patched = client.patch("/api/v1/agency-groups/special_zone", json={"position": position}, headers=admin)
+    body = assert_envelope(patched, 422, "invalid_request")
+    assert "position" in body["errors"]
+
+
+def test_a_group_added_after_one_at_the_last_position_should_stay_within_the_documented_bound(client, admin):
+    last = client.post(
+        "/api/v1/agency-groups", json={"code": "g1", "name": "Cuối", "position": 1_000_000}, headers=admin
+    )
+    assert last.status_code == 201, last.get_json()
+    created = client.post("/api/v1/agency-groups", json={"code": "g2", "name": "Nhóm"}, headers=admin)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["position"] == 1_000_000  # schemathesis saw 1,000,001, past the documented maximum
+    listed = [g["code"] for g in client.get("/api/v1/agency-groups?page_size=100", headers=admin).get_json()]
+    assert listed[-2:] == ["g1", "g2"]
+
+
+def test_a_nul_character_in_a_json_body_should_be_a_clear_422_on_every_database(client, admin, enumerator1):
+    # schemathesis's instance ids held one: a 500 on PostgreSQL
+    status = client.post("/api/v1/sync/status", json={"instance_ids": ["E\u001a&\u0000"]}, headers=enumerator1)
+    assert "NUL" in assert_envelope(status, 422, "invalid_request")["message"]
+    agency = {"code": "X1", "name": "Sở\u0000", "group": "department"}
+    assert_envelope(client.post("/api/v1/agencies", json=agency, headers=admin), 422, "invalid_request")
+    # a backslash before "u0000" is text, and is stored as such
+    agency["name"] = "Sở \\u0000"
+    created = client.post("/api/v1/agencies", json=agency, headers=admin)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["name"] == "Sở \\u0000"

@@ -196,6 +196,20 @@ def test_an_xlsform_with_an_unsupported_construct_should_name_the_row(client, ad
     assert any("disabled" in e["message"] and "row 3" in e["message"] for e in body["errors"])
 
 
+def test_a_file_that_is_no_workbook_should_be_a_422_naming_it_not_a_500(client, admin):
+    # schemathesis sent these bytes as "file" (no suffix): pyxform guessed Markdown and failed on UTF-8
+    response = client.post(
+        "/api/v1/forms",
+        data={"file": (io.BytesIO(b"\xdb\xa7\x80p"), "file")},
+        headers=admin,
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 422 and body["code"] == "invalid_form", body
+    assert [e["code"] for e in body["errors"]] == ["invalid_xlsform"]
+    assert "not a readable XLSForm" in body["errors"][0]["message"]
+
+
 def test_a_closed_version_stays_downloadable_but_leaves_the_field_list(client, admin, enumerator):
     upload(client, admin)
     publish(client, admin)

@@ -556,6 +556,33 @@ def test_should_refuse_bytes_that_are_not_a_workbook():
     assert info.value.codes() == ["invalid_xlsform"]
 
 
+def _broken_xlsx() -> bytes:
+    """A real workbook with a byte changed inside a compressed part (zlib fails when it is read)."""
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    data = bytearray(buffer.getvalue())
+    data[len(data) // 3] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"\xdb\xa7\x80p", "file"),  # no suffix: pyxform guesses Markdown, which is not UTF-8
+        (b"type,name\n\xff\xfe", "form.csv"),
+        (b"| survey |\n| \xff |", "form.md"),
+        (b"PK\x03\x04 a broken zip", "form.xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 600, "form.xls"),  # a compound document's header only
+        (_broken_xlsx(), "form.xlsx"),
+    ],
+)
+def test_should_refuse_a_file_its_readers_cannot_read_as_invalid_xlsform(data, filename):
+    with pytest.raises(FormDefinitionError) as info:
+        form_from_xlsform(data, filename=filename)
+    assert info.value.codes() == ["invalid_xlsform"]
+    assert info.value.errors[0]["message"]
+
+
 def test_should_refuse_an_unsupported_file_type():
     with pytest.raises(FormDefinitionError) as info:
         form_from_xlsform(b"{}", filename="form.json")
