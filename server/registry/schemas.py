@@ -5,14 +5,17 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from ..bounds import CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, POSITION_RANGE, TITLE_LENGTH
+from ..bounds import AGENCY_WORDS, CODE_LENGTH, COUNT_RANGE, MAX_POINTS_RANGE, POSITION_RANGE, TITLE_LENGTH
 from .models import LINEAGE_KINDS
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, digits, '.', '_' or '-'.")
 
 
 class AgencySchema(Schema):
-    code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
+    code = fields.String(
+        required=True,
+        validate=[CODE_LENGTH, CODE, validate.NoneOf(AGENCY_WORDS, error="'import' names the agency import.")],
+    )
     name = fields.String(required=True, validate=validate.Length(1, 300))
     group = fields.String(
         required=True,
