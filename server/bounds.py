@@ -7,11 +7,12 @@ value. Fields use :data:`ID_RANGE` and :data:`SEED_RANGE` (both ``integer`` colu
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from flask import Flask
 from marshmallow import validate
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 #: The largest value of a PostgreSQL ``integer`` column.
 INT_MAX = 2**31 - 1
@@ -66,12 +67,35 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class OtherThanConverter(BaseConverter):
+    """A path segment other than the fixed words of its sibling routes: ``/agencies/<other_than("import"):code>``
+    does not match ``/agencies/import``, so that URL's ``Allow`` (an OPTIONS, a 405) names only the import's
+    POST, as the OpenAPI document says; the words can be no agency's or criterion's code."""
+
+    def __init__(self, map, *words: str):
+        super().__init__(map)
+        self.words = words
+        self.regex = "(?!(?:" + "|".join(re.escape(word) for word in words) + ")$)[^/]+"
+
+
+def _other_than_schema(converter: OtherThanConverter) -> dict:
+    return {"type": "string", "not": {"enum": list(converter.words)}}
+
+
+#: The fixed words beside ``/agencies/<code>`` and ``/rounds/<code>/criteria/<criterion>``.
+AGENCY_WORDS = ("import",)
+CRITERION_WORDS = ("copy", "changes")
+
+
 def register_bounds(app: Flask, api) -> None:
-    """Before the blueprints: every ``<int:…>`` of a URL is an :class:`IdConverter`."""
+    """Before the blueprints: every ``<int:…>`` of a URL is an :class:`IdConverter`; ``other_than`` is an
+    :class:`OtherThanConverter`."""
     from flask_smorest.spec.plugins import integerconverter2paramschema
 
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["other_than"] = OtherThanConverter
     api.register_converter(IdConverter, integerconverter2paramschema)
+    api.register_converter(OtherThanConverter, _other_than_schema)
 
 
 def window_problems(year: int, window_start: date, window_end: date) -> dict[str, list[str]]:

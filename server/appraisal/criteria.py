@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 
 from ..auth.roles import COUNCIL_ORGANISATIONS
+from ..bounds import CRITERION_WORDS
 from ..errors import ApiError
 from ..extensions import db
 from ..registry.models import SurveyRound
@@ -139,6 +140,9 @@ def parse_criteria(data: bytes, filename: str) -> tuple[list[Node], list[dict]]:
             continue
         if code in seen:
             _problem(problems, row.line, "code", "duplicate_row", f"Code {code} is already on line {seen[code]}.")
+            continue
+        if code in CRITERION_WORDS:
+            _problem(problems, row.line, "code", "invalid_value", f"{code!r} names another criteria endpoint.")
             continue
         seen[code] = row.line
         title = nfc(str(cells.get("title") or "")).strip()

@@ -118,7 +118,7 @@ def criteria_changes(code):
     return criteria.changes(get_round(code))
 
 
-@blp.route("/rounds/<code>/criteria/<criterion>", methods=["PATCH"])
+@blp.route('/rounds/<code>/criteria/<other_than("copy", "changes"):criterion>', methods=["PATCH"])
 @require_roles(*MANAGERS)
 @blp.arguments(CriterionPatchSchema)
 @blp.response(200, CriterionSchema)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..bounds import RECORD_DAY_RANGE
+from ..bounds import AGENCY_WORDS, RECORD_DAY_RANGE
 from ..errors import ApiError
 from ..extensions import db
 from .groups import group_names
@@ -145,6 +145,8 @@ def import_agencies(data: bytes, filename: str) -> dict:
             problem("code", "missing_value", "No code on this row.")
         elif len(code) > 32 or not all(ch.isalnum() or ch in "_.-" for ch in code):
             problem("code", "invalid_value", f"{code!r}: use 1 to 32 letters, digits, '.', '_' or '-'.")
+        elif code in AGENCY_WORDS:
+            problem("code", "invalid_value", f"{code!r} names the agency import (/api/v1/agencies/import).")
         elif code in codes_in_file:
             problem("code", "duplicate_row", f"{code!r} is also on line {codes_in_file[code]}.")
         else:

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from ..bounds import (
+    AGENCY_WORDS,
     CODE_LENGTH,
     COUNT_RANGE,
     MAX_POINTS_RANGE,
@@ -21,7 +22,10 @@ CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Use 1 to 32 letters, di
 
 
 class AgencySchema(Schema):
-    code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
+    code = fields.String(
+        required=True,
+        validate=[CODE_LENGTH, CODE, validate.NoneOf(AGENCY_WORDS, error="'import' names the agency import.")],
+    )
     name = fields.String(required=True, validate=validate.Length(1, 300))
     group = fields.String(
         required=True,

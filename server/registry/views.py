@@ -87,7 +87,7 @@ def import_agencies():
     return imports.import_agencies(*uploaded_file())
 
 
-@blp.route("/agencies/<code>")
+@blp.route('/agencies/<other_than("import"):code>')
 class AgencyItem(MethodView):
     @require_roles(*ROLES)
     @blp.response(200, AgencySchema)

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from scoring import METHODS
 
+from ..bounds import COUNT_RANGE
 from .models import BAND_BASES, BELOW_MIN_SAMPLE_RULES
 from .runs import SOURCES
 
@@ -83,7 +84,7 @@ class ScoringSettingsSchema(Schema):
         validate=validate.OneOf(BAND_BASES),
         metadata={"description": "displayed (default, as published): the 2-decimal index; unrounded"},
     )
-    min_ballots = fields.Integer(validate=validate.Range(min=0), metadata={"description": "minimum sample (30)"})
+    min_ballots = fields.Integer(validate=COUNT_RANGE, metadata={"description": "minimum sample (30)"})
 
 
 class BandCountSchema(Schema):

@@ -199,3 +199,27 @@ def test_a_nul_character_in_a_json_body_should_be_a_clear_422_on_every_database(
     created = client.post("/api/v1/agencies", json=agency, headers=admin)
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["name"] == "Sở \\u0000"
+
+
+def test_a_fixed_word_beside_a_path_parameter_should_allow_only_its_own_methods(client, admin):
+    # Flask listed every route matching the URL: /agencies/import also matched /agencies/<code> (GET, PATCH)
+    for path, methods in [
+        ("/api/v1/agencies/import", {"POST"}),
+        ("/api/v1/rounds/2022/criteria/copy", {"POST"}),
+        ("/api/v1/rounds/2022/criteria/changes", {"GET"}),
+        ("/api/v1/agencies/SNV", {"GET", "PATCH"}),
+    ]:
+        allowed = set(client.options(path, headers=admin).headers["Allow"].replace(" ", "").split(","))
+        assert allowed - {"HEAD", "OPTIONS"} == methods, path
+    assert_envelope(client.get("/api/v1/agencies/import", headers=admin), 405, "method_not_allowed")
+    taken = {"code": "import", "name": "Nhập", "group": "department"}
+    body = assert_envelope(client.post("/api/v1/agencies", json=taken, headers=admin), 422, "invalid_request")
+    assert "code" in body["errors"]
+
+
+@pytest.mark.parametrize("count", [-1, 2**31, 1869545492691149903626240])
+def test_a_minimum_sample_past_its_integer_column_should_be_a_clear_422(client, admin, demo, count):
+    # schemathesis's 1869545492691149903626240 overflowed the column (500)
+    settings = {"min_ballots": count, "below_min_sample": "rank_marked", "band_basis": "displayed"}
+    response = client.put("/api/v1/rounds/2022/scoring-settings", json=settings, headers=admin)
+    assert "min_ballots" in assert_envelope(response, 422, "invalid_request")["errors"]
