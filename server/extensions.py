@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from apispec import BasePlugin
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -32,6 +33,19 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: SQLite can alter tables
 
 
+class HttpServerAnswers(BasePlugin):
+    """Answers the HTTP server in front of the app gives before any Flask code runs, documented on every
+    operation: gunicorn (and nginx, by default) refuse a request line longer than about 4 KB with
+    ``414 URI Too Long`` as an HTML page. A client that builds long filter URLs meets it."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            operation.setdefault("responses", {})["414"] = {
+                "description": "The URL is too long (over about 4 KB); answered by the HTTP server as HTML",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
+
+
 class ParsurveyApi(Api):
     """flask-smorest's Api, documenting parsurvey's own error envelope instead of the library's."""
 
@@ -51,7 +65,7 @@ class ParsurveyApi(Api):
         )
 
 
-api = ParsurveyApi()
+api = ParsurveyApi(spec_kwargs={"extra_plugins": [HttpServerAnswers()]})
 babel = Babel()  # the API's messages in the caller's language (server.i18n)
 
 
