@@ -18,7 +18,11 @@ UPLOAD_BODY = {
     "required": True,
     "content": {
         "multipart/form-data": {
-            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
         }
     },
 }
@@ -56,7 +60,7 @@ def delete_year(year):
     service.delete_year(year)
 
 
-@blp.route("/history/<int:year>/agencies", methods=["POST"])
+@blp.route("/history/<int(min=2000, max=2100):year>/agencies", methods=["POST"])
 @require_roles(*MANAGERS)
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(200, YearSchema)
@@ -66,7 +70,7 @@ def import_agencies(year):
     return service.import_agency_results(year, *_upload(), current_user())
 
 
-@blp.route("/history/<int:year>/groups", methods=["POST"])
+@blp.route("/history/<int(min=2000, max=2100):year>/groups", methods=["POST"])
 @require_roles(*MANAGERS)
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(200, YearSchema)
