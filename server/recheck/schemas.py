@@ -23,7 +23,10 @@ class SampleRequestSchema(Schema):
     rate = fields.Float(load_default=0.10, validate=validate.Range(0, 1))
     min_per_enumerator = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=0, max=1_000_000))
     seed = fields.Integer(
-        required=True, validate=SEED_RANGE, metadata={"description": "Recorded; the same seed redraws the same sample"}
+        strict=True,
+        required=True,
+        validate=SEED_RANGE,
+        metadata={"description": "Recorded; the same seed redraws the same sample"},
     )
     shortest_share = fields.Float(load_default=0.0, validate=validate.Range(0, 1))
     straight_lined = JsonBoolean(load_default=False)

@@ -65,7 +65,10 @@ class LineagePutSchema(Schema):
 
 
 class AgencyGroupSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 16))
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z0-9_]{1,16}$", error="Use 1 to 16 lower-case letters, digits or '_'."),
+    )
     name = fields.String(required=True, validate=validate.Length(1, 200))
     position = fields.Integer(strict=True, load_default=None, allow_none=True, validate=POSITION_RANGE)
     agencies = fields.Method("_count", dump_only=True)

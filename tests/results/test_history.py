@@ -95,8 +95,7 @@ def test_a_bad_published_table_should_be_refused_line_by_line_and_store_nothing(
         (4, "duplicate_row"),
     ]
     assert client.get("/api/v1/history", headers=supervisor1).get_json() == []
-    # a year outside 2000-2100 (the path parameter's documented range) names no year of history
-    assert post_file(client, supervisor1, "/api/v1/history/1999/groups", GROUPS_2021).status_code == 404
+    assert post_file(client, supervisor1, "/api/v1/history/1999/groups", GROUPS_2021).status_code == 422
 
 
 def test_the_year_should_be_compared_with_published_results_and_a_merged_unit_with_its_predecessors(
