@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .appraisal.views import blp as appraisal_blp
     from .auth.views import blp as auth_blp
     from .ballots.views import blp as ballots_blp
+    from .bounds import optional_bodies
     from .extensions import api
     from .fieldwork.views import blp as fieldwork_blp
     from .forms.views import blp as forms_blp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     api.register_blueprint(openrosa_api)
     app.register_blueprint(openrosa_bp)
+    optional_bodies(api)
     register_request_guards(app)
 
     from .web.views import register as register_web

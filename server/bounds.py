@@ -11,13 +11,25 @@ import re
 from datetime import UTC, date, datetime
 
 from flask import Flask
-from marshmallow import validate
+from marshmallow import fields, validate
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 #: The largest value of a PostgreSQL ``integer`` column.
 INT_MAX = 2**31 - 1
 
 ID_RANGE = validate.Range(min=1, max=INT_MAX)
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON body's boolean: ``true`` or ``false`` only, as the document says (marshmallow's own also takes
+    ``1``, ``"yes"``, ``"on"``…). Query strings keep marshmallow's, their values being text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 #: A re-check seed is stored in ``recheck_samples.seed``, an ``integer`` (SQLite would keep a larger one,
 #: PostgreSQL refuses it: the edge says the column's range on both).
 SEED_RANGE = validate.Range(min=0, max=INT_MAX)
@@ -48,8 +60,9 @@ MOMENT_RANGE = validate.Range(
 POSITION_RANGE = validate.Range(min=0, max=1_000_000)
 #: A count stored in an ``integer`` column or compared with one (a quota, a number of decisions).
 COUNT_RANGE = validate.Range(min=0, max=INT_MAX)
-#: Points out of which an agency or the survey is scored (``numeric(8, 3)`` columns).
-MAX_POINTS_RANGE = validate.Range(min=0, max=99_999, min_inclusive=False)
+#: Points out of which an agency or the survey is scored (``numeric(8, 3)`` columns): above 0, so at least
+#: 0.001 (a smaller one, 5e-324, rounds to 0 there).
+MAX_POINTS_RANGE = validate.Range(min=0.001, max=99_999)
 #: An entered appraisal value or a criterion's points (``numeric(10, 4)`` columns).
 APPRAISAL_VALUE_RANGE = validate.Range(min=-999_999, max=999_999)
 CRITERION_POINTS_RANGE = validate.Range(min=0, max=999_999)
@@ -96,6 +109,37 @@ def register_bounds(app: Flask, api) -> None:
     app.url_map.converters["other_than"] = OtherThanConverter
     api.register_converter(IdConverter, integerconverter2paramschema)
     api.register_converter(OtherThanConverter, _other_than_schema)
+    api.ma_plugin.converter.add_attribute_function(_exclusive_bounds)
+
+
+def optional_bodies(api) -> None:
+    """After the blueprints: a JSON body whose schema requires no field may be left out (the server reads it as
+    ``{}``: nothing changes, or the defaults), and the document says so (``requestBody.required: false``)."""
+    schemas = api.spec.components.schemas
+    for operations in api.spec._paths.values():
+        for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if not body or set(body.get("content", {})) != {"application/json"}:
+                continue
+            schema = body["content"]["application/json"].get("schema", {})
+            ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+            schema = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+            if schema.get("type") == "object" and not schema.get("required"):
+                body["required"] = False
+
+
+def _exclusive_bounds(converter, field, **kwargs) -> dict:
+    """A ``Range`` that leaves out its end (``min_inclusive=False``) says so in the document (OpenAPI 3.0's
+    ``exclusiveMinimum: true``), which apispec leaves out: a survey's maximum points above 0, a confidence
+    strictly between 0 and 1."""
+    bounds = {}
+    for validator in field.validators:
+        if isinstance(validator, validate.Range):
+            if validator.min is not None and not validator.min_inclusive:
+                bounds["exclusiveMinimum"] = True
+            if validator.max is not None and not validator.max_inclusive:
+                bounds["exclusiveMaximum"] = True
+    return bounds
 
 
 def window_problems(year: int, window_start: date, window_end: date) -> dict[str, list[str]]:

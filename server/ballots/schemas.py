@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
-from sync.protocol import STATUSES
+from sync.protocol import MAX_ITEMS_PER_BATCH, STATUSES
 
 from ..bounds import CODE_LENGTH, DAY_RANGE
 from ..recheck.models import OUTCOMES
@@ -64,11 +64,14 @@ BATCH_BODY = {
             "schema": {
                 "type": "object",
                 "required": ["protocol", "device_id", "items"],
+                "additionalProperties": False,
                 "properties": {
                     "protocol": {"type": "integer", "enum": [1]},
                     "device_id": {"type": "string", "minLength": 1, "maxLength": 100},
                     "items": {
                         "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_ITEMS_PER_BATCH,
                         "items": {"type": "object", "description": "An envelope (see sync.protocol)"},
                     },
                 },

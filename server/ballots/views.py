@@ -273,6 +273,7 @@ PAPER_BODY = {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
+                "required": ["file"],
                 "properties": {
                     "file": {"type": "string", "format": "binary", "description": "CSV (UTF-8) or XLSX"},
                     "form_id": {"type": "string", "maxLength": 64},

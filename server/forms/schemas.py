@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
-from ..bounds import CODE_LENGTH
+from ..bounds import CODE_LENGTH, JsonBoolean
 from ..paging import LIST
 from .models import FORM_STATES
 
@@ -54,7 +54,7 @@ class UploadQuerySchema(Schema):
 
 class PublishSchema(Schema):
     round = fields.String(load_default=None, allow_none=True, validate=CODE_LENGTH)
-    for_testing = fields.Boolean(
+    for_testing = JsonBoolean(
         load_default=False,
         metadata={"description": "Publish a version that belongs to no round (nobody can fill it): testing only"},
     )

@@ -30,7 +30,11 @@ UPLOAD_BODY = {
     "content": {
         "application/json": {"schema": {"type": "object", "description": "A form definition (see survey_forms)"}},
         "multipart/form-data": {
-            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
         },
     },
 }

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from ..auth.access import current_user, require_roles
 from ..auth.roles import MANAGERS
+from ..bounds import ROUND_YEARS
 from ..errors import ApiError
 from ..paging import LIST, Page
 from . import service
@@ -18,9 +19,21 @@ UPLOAD_BODY = {
     "required": True,
     "content": {
         "multipart/form-data": {
-            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
         }
     },
+}
+#: A year of history is a round's year (the import answers 422 naming ``year`` past them; reading one is
+#: harmless): the imports' path parameter says so.
+YEAR_PARAMETER = {
+    "in": "path",
+    "name": "year",
+    "required": True,
+    "schema": {"type": "integer", "minimum": ROUND_YEARS[0], "maximum": ROUND_YEARS[1]},
 }
 
 
@@ -58,7 +71,7 @@ def delete_year(year):
 
 @blp.route("/history/<int:year>/agencies", methods=["POST"])
 @require_roles(*MANAGERS)
-@blp.doc(requestBody=UPLOAD_BODY)
+@blp.doc(requestBody=UPLOAD_BODY, parameters=[YEAR_PARAMETER])
 @blp.response(200, YearSchema)
 def import_agencies(year):
     """Replace the year's published agency table (agency, name, group, points, index, rank, band) by a CSV
@@ -68,7 +81,7 @@ def import_agencies(year):
 
 @blp.route("/history/<int:year>/groups", methods=["POST"])
 @require_roles(*MANAGERS)
-@blp.doc(requestBody=UPLOAD_BODY)
+@blp.doc(requestBody=UPLOAD_BODY, parameters=[YEAR_PARAMETER])
 @blp.response(200, YearSchema)
 def import_groups(year):
     """Replace the year's published group summaries (group, mean, highest, lowest, agencies) by a CSV or

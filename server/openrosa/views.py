@@ -167,7 +167,7 @@ def _problems(errors) -> str:
 
 @api.route("/users/<username>/app-passwords", methods=["POST"])
 @require_roles(*ROLES)
-@api.arguments(AppPasswordRequestSchema)
+@api.arguments(AppPasswordRequestSchema, required=False)  # no body: the default label
 @api.response(201, AppPasswordSchema)
 def create_app_password(args, username):
     """A new app password for an ODK client (admins, for anyone; others, for themselves). Shown once."""

@@ -12,6 +12,7 @@ from ..bounds import (
     SECONDS_RANGE,
     SEED_RANGE,
     USERNAME_LENGTH,
+    JsonBoolean,
 )
 from .models import OUTCOMES
 from .settings import settings_of
@@ -20,15 +21,18 @@ from .status import OVERRIDABLE
 
 class SampleRequestSchema(Schema):
     rate = fields.Float(load_default=0.10, validate=validate.Range(0, 1))
-    min_per_enumerator = fields.Integer(load_default=2, validate=validate.Range(min=0, max=1_000_000))
+    min_per_enumerator = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=0, max=1_000_000))
     seed = fields.Integer(
-        required=True, validate=SEED_RANGE, metadata={"description": "Recorded; the same seed redraws the same sample"}
+        strict=True,
+        required=True,
+        validate=SEED_RANGE,
+        metadata={"description": "Recorded; the same seed redraws the same sample"},
     )
     shortest_share = fields.Float(load_default=0.0, validate=validate.Range(0, 1))
-    straight_lined = fields.Boolean(load_default=False)
-    repeated_contacts = fields.Boolean(load_default=False)
-    both_organisations = fields.Boolean(load_default=False)
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "Draw without storing"})
+    straight_lined = JsonBoolean(load_default=False)
+    repeated_contacts = JsonBoolean(load_default=False)
+    both_organisations = JsonBoolean(load_default=False)
+    dry_run = JsonBoolean(load_default=False, metadata={"description": "Draw without storing"})
 
 
 class SampleResultSchema(Schema):
@@ -172,15 +176,15 @@ class QualitySettingsSchema(Schema):
     key_questions = fields.List(fields.String(validate=QUESTION_NAME_LENGTH))
     contact_questions = fields.List(fields.String(validate=QUESTION_NAME_LENGTH))
     quarantine_failure_rate = fields.Float(validate=validate.Range(0, 1))
-    quarantine_min_decided = fields.Integer(validate=COUNT_RANGE)
-    exclude_own_agency = fields.Boolean()
-    collect_location = fields.Boolean()
+    quarantine_min_decided = fields.Integer(strict=True, validate=COUNT_RANGE)
+    exclude_own_agency = JsonBoolean()
+    collect_location = JsonBoolean()
     location_threshold_m = fields.Float(validate=METRES_RANGE)
 
 
 class BulkReviewerSchema(Schema):
     assignments = fields.List(
-        fields.Integer(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=5000)
+        fields.Integer(strict=True, validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=5000)
     )
     username = fields.String(required=True, validate=USERNAME_LENGTH)
 

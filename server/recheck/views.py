@@ -132,7 +132,7 @@ def get_quality_settings(code):
 
 @blp.route("/rounds/<code>/quality-settings", methods=["PATCH"])
 @require_roles(*MANAGERS)
-@blp.arguments(QualitySettingsSchema)
+@blp.arguments(QualitySettingsSchema, required=False)  # no body: nothing changes
 @blp.response(200, QualitySettingsSchema)
 def quality_settings(args, code):
     """Change a round's cleaning, re-check and quarantine settings."""

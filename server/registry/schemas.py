@@ -14,6 +14,7 @@ from ..bounds import (
     RECORD_DAY_RANGE,
     ROUND_YEAR_RANGE,
     TITLE_LENGTH,
+    JsonBoolean,
     window_problems,
 )
 from .models import LINEAGE_KINDS
@@ -34,7 +35,7 @@ class AgencySchema(Schema):
         metadata={"description": "Code of one of the province's groups (GET /agency-groups)"},
     )
     parent_code = fields.Function(lambda a: a.parent.code if a.parent else None, deserialize=str, allow_none=True)
-    handles_procedures = fields.Boolean(
+    handles_procedures = JsonBoolean(
         load_default=True,
         metadata={"description": "Handles administrative procedures (TTHC), so is surveyed."},
     )
@@ -64,9 +65,12 @@ class LineagePutSchema(Schema):
 
 
 class AgencyGroupSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 16))
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z0-9_]{1,16}$", error="Use 1 to 16 lower-case letters, digits or '_'."),
+    )
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    position = fields.Integer(load_default=None, allow_none=True, validate=POSITION_RANGE)
+    position = fields.Integer(strict=True, load_default=None, allow_none=True, validate=POSITION_RANGE)
     agencies = fields.Method("_count", dump_only=True)
 
     def _count(self, group):
@@ -77,14 +81,14 @@ class AgencyGroupSchema(Schema):
 
 class AgencyGroupPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 200))
-    position = fields.Integer(validate=POSITION_RANGE)
+    position = fields.Integer(strict=True, validate=POSITION_RANGE)
 
 
 class AgencyPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 300))
     group = fields.String(validate=validate.Length(1, 16))
     parent_code = fields.String(allow_none=True, validate=CODE_LENGTH)
-    handles_procedures = fields.Boolean()
+    handles_procedures = JsonBoolean()
     office_latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     office_longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
 
@@ -105,18 +109,18 @@ class ParticipantSchema(Schema):
     group = fields.Function(lambda p: p.agency.agency_group, dump_only=True)
     surveyed = fields.Boolean(load_default=None, allow_none=True)
     max_points = fields.Float(load_default=100.0, validate=MAX_POINTS_RANGE)
-    ballot_quota = fields.Integer(load_default=0, validate=COUNT_RANGE)
+    ballot_quota = fields.Integer(strict=True, load_default=0, validate=COUNT_RANGE)
 
 
 class ParticipantPatchSchema(Schema):
     surveyed = fields.Boolean(load_default=None, allow_none=True)
     max_points = fields.Float(load_default=100.0, validate=MAX_POINTS_RANGE)
-    ballot_quota = fields.Integer(load_default=0, validate=COUNT_RANGE)
+    ballot_quota = fields.Integer(strict=True, load_default=0, validate=COUNT_RANGE)
 
 
 class RoundSchema(Schema):
     code = fields.String(required=True, validate=[CODE_LENGTH, CODE])
-    year = fields.Integer(required=True, validate=ROUND_YEAR_RANGE)
+    year = fields.Integer(strict=True, required=True, validate=ROUND_YEAR_RANGE)
     title = fields.String(load_default="", validate=TITLE_LENGTH)
     window_start = fields.Date(required=True)
     window_end = fields.Date(required=True)

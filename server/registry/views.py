@@ -57,7 +57,11 @@ UPLOAD_BODY = {
     "required": True,
     "content": {
         "multipart/form-data": {
-            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
         }
     },
 }
@@ -133,7 +137,7 @@ class AgencyGroups(MethodView):
 @blp.route("/agency-groups/<code>")
 class AgencyGroupItem(MethodView):
     @require_roles(*MANAGERS)
-    @blp.arguments(AgencyGroupPatchSchema)
+    @blp.arguments(AgencyGroupPatchSchema, required=False)  # no body: nothing changes
     @blp.response(200, AgencyGroupSchema)
     def patch(self, args, code):
         """Rename a group or move it in the display order (admin, supervisor)."""

@@ -39,11 +39,13 @@ class ScoreRunRequestSchema(Schema):
     """Parameters of a run; the survey maximum and method version come from the round."""
 
     method = fields.String(validate=validate.OneOf(METHODS), metadata={"description": "satisfied_share (default)"})
-    min_ballots = fields.Integer(validate=validate.Range(min=0), metadata={"description": "flag below this (30)"})
+    min_ballots = fields.Integer(
+        strict=True, validate=validate.Range(min=0), metadata={"description": "flag below this (30)"}
+    )
     confidence = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False))
-    bootstrap_resamples = fields.Integer(validate=validate.Range(min=0, max=100_000))
-    bootstrap_groups = fields.Integer(validate=validate.Range(min=2), allow_none=True)
-    seed = fields.Integer(validate=validate.Range(min=0))
+    bootstrap_resamples = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    bootstrap_groups = fields.Integer(strict=True, validate=validate.Range(min=2), allow_none=True)
+    seed = fields.Integer(strict=True, validate=validate.Range(min=0))
     satisfaction_source = fields.String(
         validate=validate.OneOf(SOURCES),
         metadata={"description": "ballots, imported (a year scored outside parsurvey) or auto (default)"},
@@ -84,7 +86,7 @@ class ScoringSettingsSchema(Schema):
         validate=validate.OneOf(BAND_BASES),
         metadata={"description": "displayed (default, as published): the 2-decimal index; unrounded"},
     )
-    min_ballots = fields.Integer(validate=COUNT_RANGE, metadata={"description": "minimum sample (30)"})
+    min_ballots = fields.Integer(strict=True, validate=COUNT_RANGE, metadata={"description": "minimum sample (30)"})
 
 
 class BandCountSchema(Schema):

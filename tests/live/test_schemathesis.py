@@ -13,10 +13,15 @@ operation answered only ``401``: it would have tested the sign-in, not the opera
 ``/agencies/import``) is an ``other_than`` converter (server/bounds.py), so an URL's ``Allow`` lists only
 the methods the document gives it.
 
-Left out, and why: ``positive_data_acceptance`` and ``negative_data_rejection``, which ask the document's
-request schemas to say every rule the server checks (a round's window end after its start, a known
-agency code…): many of those rules are not JSON Schema's to say, and the request schemas do not yet say
-every rule they could (additionalProperties, patterns); not done yet."""
+Every check runs but ``negative_data_rejection`` (what the document calls invalid gets a 4xx), left out for
+now: it still finds a sync batch item that is no object rejected per item in a 200, and GET /ballots taking
+repeated or over-long query parameters. The server is already stricter for it (bodies refuse unknown fields,
+booleans and integers must be JSON's own, a body may be left out only where the document says so).
+``positive_data_acceptance`` runs: what the document calls valid is not refused as invalid. The rules JSON
+Schema cannot say (a field naming a row that may not exist, a rule between two fields, a form definition's or
+an uploaded file's contents) are the per-operation exceptions of ``schemathesis.toml`` beside this module,
+each with its rule: there ``positive_data_acceptance`` also expects 422. Generated text holds no NUL, which
+no stored text can hold (every body with one is 422)."""
 
 from __future__ import annotations
 
@@ -39,7 +44,11 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 SECONDS = int(os.environ.get("PARSURVEY_SCHEMATHESIS_SECONDS", "75"))
 #: Seconds for each operation that can end the session, fuzzed on its own after the main run.
 ENDING_SECONDS = max(5, SECONDS // 8)
-LEFT_OUT_CHECKS = "positive_data_acceptance,negative_data_rejection"
+#: Per-operation expected statuses of positive_data_acceptance (rules JSON Schema cannot say), NUL left out.
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+#: Not yet: a sync batch's item that is no object is rejected per item (200), and GET /ballots takes repeated
+#: or over-long query parameters; see the module's docstring.
+LEFT_OUT_CHECKS = "negative_data_rejection"
 #: Operations that can sign the run's own token out: its own sign-out, a token revoked by a generated id,
 #: a generated username that is the run's own user (deactivated, or demoted once another admin exists).
 SESSION_ENDING = (
@@ -88,6 +97,8 @@ def statuses_by_operation(ndjson: Path, token: str) -> dict[str, set[int]]:
 def schemathesis(url: str, token: str, selection: list[str], seconds: int, report: Path, public: set[str]):
     command = [
         str(SCHEMATHESIS),
+        "--config-file",
+        str(CONFIG),
         "run",
         f"{url}/api/v1/openapi.json",
         "--checks",
