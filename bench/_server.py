@@ -97,6 +97,16 @@ def postgres_backend_pids(url: str | None) -> list[int]:
         ]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU seconds these processes have used so far, together."""
+    return sum(cpu_seconds_by_process(pids).values())
+
+
+def server_pids(pid: int, url: str | None) -> list[int]:
+    """The gunicorn master and workers, and the PostgreSQL backends serving the benchmark's database."""
+    return gunicorn_pids(pid) + postgres_backend_pids(url)
+
+
 @contextmanager
 def production_server(database_url: str | None, workers: int, worker_class: str = "sync", threads: int = 1):
     """Yield (base_url, env, process) of a gunicorn server with the demo province loaded."""

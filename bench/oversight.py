@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _server import production_server, server_memory_kib  # noqa: E402
+from _server import cpu_seconds, production_server, server_memory_kib, server_pids  # noqa: E402
 
 from survey_forms import builtin_satisfaction_form  # noqa: E402
 
@@ -178,39 +178,6 @@ def table_pages(base: str, token: str, pages: int, ballots: int) -> None:
     )
     for query, total in zip(queries, totals, strict=True):
         print(f"                    {total:>7,} ballots match {query}")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time used so far by these processes (from /proc/<pid>/stat)."""
-    import os
-
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for each in pids:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, PermissionError):
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-def server_pids(pid: int, url: str) -> list[int]:
-    """The gunicorn master and workers, and the PostgreSQL backends serving the benchmark's database."""
-    import psycopg
-
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        pids += [
-            row[0]
-            for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ]
-    return pids
 
 
 def export(base: str, token: str, pid: int, fmt: str, target: str, url: str) -> None:

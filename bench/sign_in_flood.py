@@ -33,7 +33,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from _server import production_server
+from _server import cpu_seconds, production_server, server_pids
 
 #: Known demo users whose wrong passwords are timed (not the measured enumerator1, not the flooded one).
 KNOWN = ("admin", "supervisor", "mttq1", "ccb1")
@@ -56,38 +56,6 @@ def post(url: str, body: dict) -> int:
 
 def wrong_password(base: str, username: str) -> int:
     return post(base + "/api/v1/auth/tokens", {"username": username, "password": "sai-mật-khẩu"})
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time used so far by these processes (from /proc/<pid>/stat)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for each in pids:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, PermissionError):
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-def server_pids(pid: int, database_url: str | None) -> list[int]:
-    """The gunicorn master and workers, and the PostgreSQL backends serving the benchmark's database."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    if database_url and database_url.startswith("postgresql"):
-        import psycopg
-
-        with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-            pids += [
-                row[0]
-                for row in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            ]
-    return pids
 
 
 class ServerCpu:
