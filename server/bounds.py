@@ -8,6 +8,7 @@ value. Fields use :data:`ID_RANGE` and :data:`SEED_RANGE` (both ``integer`` colu
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 
 from flask import Flask
@@ -28,6 +29,19 @@ class JsonBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+class Name(fields.String):
+    """A name or title as the registry stores it: trimmed and in Unicode NFC before its validators run, so
+    ``Length(1, n)`` counts what is stored. A name of spaces only is refused, and the document says so
+    (``pattern: \\S``, some character that is no space: the trimmed text starts with one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Regexp(r"\S", error="Give a name, not only spaces."))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs).strip())
 
 
 #: A re-check seed is stored in ``recheck_samples.seed``, an ``integer`` (SQLite would keep a larger one,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..auth.roles import COUNCIL_ORGANISATIONS
-from ..bounds import APPRAISAL_VALUE_RANGE, CODE_LENGTH, CRITERION_POINTS_RANGE, MOMENT_RANGE, USERNAME_LENGTH
+from ..bounds import (
+    APPRAISAL_VALUE_RANGE,
+    CODE_LENGTH,
+    CRITERION_POINTS_RANGE,
+    MOMENT_RANGE,
+    USERNAME_LENGTH,
+    Name,
+)
 from .criteria import GROUPS
 from .rules import RULE_TYPES
 
@@ -29,7 +36,7 @@ class CriterionSchema(Schema):
 
 
 class CriterionPatchSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=1000))
+    title = Name(validate=validate.Length(min=1, max=1000))
     max_points = fields.Float(validate=CRITERION_POINTS_RANGE)
     rule = fields.Dict(allow_none=True, metadata={"description": f"type: {', '.join(RULE_TYPES)}"})
     groups = fields.List(fields.String(validate=validate.OneOf(GROUPS)), allow_none=True)

@@ -15,6 +15,7 @@ from ..bounds import (
     ROUND_YEAR_RANGE,
     TITLE_LENGTH,
     JsonBoolean,
+    Name,
     window_problems,
 )
 from .models import LINEAGE_KINDS
@@ -27,7 +28,7 @@ class AgencySchema(Schema):
         required=True,
         validate=[CODE_LENGTH, CODE, validate.NoneOf(AGENCY_WORDS, error="'import' names the agency import.")],
     )
-    name = fields.String(required=True, validate=validate.Length(1, 300))
+    name = Name(required=True, validate=validate.Length(1, 300))
     group = fields.String(
         required=True,
         attribute="agency_group",
@@ -67,9 +68,12 @@ class LineagePutSchema(Schema):
 class AgencyGroupSchema(Schema):
     code = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[a-z0-9_]{1,16}$", error="Use 1 to 16 lower-case letters, digits or '_'."),
+        validate=[
+            validate.Length(1, 16),
+            validate.Regexp(r"^[a-z0-9_]{1,16}$", error="Use 1 to 16 lower-case letters, digits or '_'."),
+        ],
     )
-    name = fields.String(required=True, validate=validate.Length(1, 200))
+    name = Name(required=True, validate=validate.Length(1, 200))
     position = fields.Integer(strict=True, load_default=None, allow_none=True, validate=POSITION_RANGE)
     agencies = fields.Method("_count", dump_only=True)
 
@@ -80,12 +84,12 @@ class AgencyGroupSchema(Schema):
 
 
 class AgencyGroupPatchSchema(Schema):
-    name = fields.String(validate=validate.Length(1, 200))
+    name = Name(validate=validate.Length(1, 200))
     position = fields.Integer(strict=True, validate=POSITION_RANGE)
 
 
 class AgencyPatchSchema(Schema):
-    name = fields.String(validate=validate.Length(1, 300))
+    name = Name(validate=validate.Length(1, 300))
     group = fields.String(validate=validate.Length(1, 16))
     parent_code = fields.String(allow_none=True, validate=CODE_LENGTH)
     handles_procedures = JsonBoolean()

@@ -177,3 +177,23 @@ def test_the_migration_should_convert_existing_agencies_and_drop_the_fixed_check
         with db.engine.begin() as connection:  # leave the tables as the db fixture expects
             connection.execute(text("DELETE FROM agencies"))
             connection.execute(text("DELETE FROM agency_groups WHERE code = 'ward'"))
+
+
+def test_a_name_of_spaces_only_should_be_refused_not_stored_empty(client, supervisor):
+    """Names are trimmed before their length is checked: ' ' would otherwise be stored as '' (which the
+    document's minLength 1 says never comes back)."""
+    add_agency(client, supervisor, "SNV", name="Sở Nội vụ", group="department")
+    cases = (
+        ("POST", "/api/v1/agencies", {"code": "SP1", "name": " \u3000 ", "group": "department"}),
+        ("PATCH", "/api/v1/agencies/SNV", {"name": "\t "}),
+        ("POST", "/api/v1/agency-groups", {"code": "ward", "name": "  "}),
+        ("PATCH", "/api/v1/agency-groups/commune", {"name": " "}),
+    )
+    for method, path, body in cases:
+        refused = client.open(path, method=method, json=body, headers=supervisor)
+        assert refused.status_code == 422, (path, refused.get_json())
+        assert refused.get_json()["code"] == "invalid_request" and "name" in refused.get_json()["errors"]
+    kept = client.patch("/api/v1/agencies/SNV", json={"name": "  Sở Nội vụ tỉnh  "}, headers=supervisor)
+    assert kept.status_code == 200 and kept.get_json()["name"] == "Sở Nội vụ tỉnh"
+    assert all(a["name"].strip() for a in client.get("/api/v1/agencies", headers=supervisor).get_json())
+    assert "ward" not in [g["code"] for g in client.get("/api/v1/agency-groups", headers=supervisor).get_json()]
