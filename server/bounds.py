@@ -31,17 +31,26 @@ class JsonBoolean(fields.Boolean):
         return value
 
 
+#: What a name is trimmed of: every character Python calls a space and every one ECMAScript's ``\s`` matches
+#: (the document's patterns are ECMAScript's), so the ``pattern`` below means the same to both.
+SPACES = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+NOT_ONLY_SPACES = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+
+
 class Name(fields.String):
-    """A name or title as the registry stores it: trimmed and in Unicode NFC before its validators run, so
-    ``Length(1, n)`` counts what is stored. A name of spaces only is refused, and the document says so
-    (``pattern: \\S``, some character that is no space: the trimmed text starts with one)."""
+    """A name or title as the registry stores it: trimmed of :data:`SPACES` and in Unicode NFC before its
+    validators run, so ``Length(1, n)`` counts what is stored. A name of spaces only is refused, and the
+    document says so (``pattern``: some character that is no space; the trimmed text starts with one)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.validators.insert(0, validate.Regexp(r"\S", error="Give a name, not only spaces."))
+        self.validators.insert(0, validate.Regexp(NOT_ONLY_SPACES, error="Give a name, not only spaces."))
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs).strip())
+        return unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs).strip(SPACES))
 
 
 #: A re-check seed is stored in ``recheck_samples.seed``, an ``integer`` (SQLite would keep a larger one,

@@ -159,7 +159,11 @@ def form_version_for(survey_round: SurveyRound, form_id: str | None, version: st
         raise ApiError("invalid_request", f"Round {survey_round.code} has several form versions ({names}); name one.")
     chosen = found[0]
     if chosen.round_id not in (None, survey_round.id):
-        raise ApiError("invalid_request", f"{chosen.form_id} {chosen.version} belongs to another round.")
+        # a version of another round is no version of this one: the same answer as one that does not exist
+        raise ApiError(
+            "unknown_form_version",
+            f"Round {survey_round.code} has no form {chosen.form_id} {chosen.version} (it belongs to another round).",
+        )
     return chosen
 
 

@@ -294,3 +294,18 @@ def test_refused_rows_should_be_explained_in_vietnamese_when_asked(app, db, demo
         "Điều tra viên không được phân công khảo sát cơ quan này trong đợt.",
     )
     assert (problems[3]["code"], problems[3]["message"]) == ("unknown_user", "Không có người dùng có tên này.")
+
+
+def test_the_template_of_another_rounds_form_version_should_be_not_found(db, demo, client):
+    """A version published for 2022 is no version of 2023: 404 unknown_form_version, as for one that does not
+    exist (it was a 422 a schema-valid request could not avoid)."""
+    from tests.results.conftest import token
+
+    headers = token(client, "supervisor")
+    made = client.post("/api/v1/rounds", json={"code": "2023", "year": 2023, "copy_from": "2022"}, headers=headers)
+    assert made.status_code == 201, made.get_json()
+    query = {"form_id": FORM.form_id, "version": FORM.version}
+    response = client.get("/api/v1/rounds/2023/paper-ballots/template.csv", query_string=query, headers=headers)
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "unknown_form_version"
+    assert "another round" in response.get_json()["message"]
