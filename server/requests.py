@@ -1,7 +1,7 @@
 """Guards every API request passes before its view: no NUL character in the URL or a JSON body (but a sync
-batch's, checked per ballot), accepted content types, and the size of a body sent without a length (size
-with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH``, answered with ``payload_too_large``); and the
-headers every API answer carries."""
+batch's, checked per ballot), each query parameter given once, accepted content types, and the size of a
+body sent without a length (size with a ``Content-Length`` is Flask's ``MAX_CONTENT_LENGTH``, answered with
+``payload_too_large``); and the headers every API answer carries."""
 
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ def register_request_guards(app: Flask) -> None:
                 "invalid_request",
                 "The query holds a NUL character.",
                 {key.replace("\x00", "\\0"): ["NUL character."] for key in named},
+            )
+        return None
+
+    @app.before_request
+    def _each_query_parameter_once():
+        # No query parameter of the API is a list given by repeating it (a list is comma-separated, as
+        # ``status``): a repeated one is refused rather than one of its values silently taken.
+        if not request.path.startswith("/api/"):
+            return None
+        repeated = sorted(key for key, values in request.args.lists() if len(values) > 1)
+        if repeated:
+            raise ApiError(
+                "invalid_request",
+                "A query parameter is given more than once.",
+                {key: ["Give this parameter once (a list is comma-separated)."] for key in repeated},
             )
         return None
 

@@ -164,6 +164,24 @@ def test_a_nul_character_in_the_url_should_be_a_clear_422_on_every_database(clie
     assert "NUL" in body["message"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/ballots?round=2022&round=2023",  # one of them was taken silently
+        "/api/v1/ballots?status=valid&status=invalid",  # a list is comma-separated: status=valid,invalid
+        "/api/v1/agencies?page=1&page=2",
+    ],
+)
+def test_a_query_parameter_given_twice_should_be_a_clear_422_naming_it(client, admin, demo, path):
+    body = assert_envelope(client.get(path, headers=admin), 422, "invalid_request")
+    repeated = path.split("?")[1].split("=")[0]
+    assert list(body["errors"]) == [repeated]
+    once = client.get(path.rsplit("&", 1)[0], headers=admin)
+    assert once.status_code == 200, once.get_json()
+    listed = client.get("/api/v1/ballots?status=valid,invalid&page_size=5", headers=admin)
+    assert listed.status_code == 200 and listed.get_json()
+
+
 @pytest.mark.parametrize("position", [-1, 1_000_001, -48651766983341, 2**31])
 def test_an_agency_group_position_past_its_bounds_should_be_a_clear_422(client, admin, position):
     # -48651766983341 was schemathesis's: past PostgreSQL's integer, a 500

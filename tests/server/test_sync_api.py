@@ -272,3 +272,15 @@ def test_timestamps_at_the_ends_of_the_calendar_should_be_refused_per_item_not_5
     results = send(client, enumerator1, envelope("SNV", paradata=paradata))
     assert [(r["status"], r.get("code")) for r in results] == [("rejected", "invalid_envelope")]
     assert stored_count(db) == 0
+
+
+def test_an_item_that_is_no_object_should_be_refused_on_its_own_and_the_rest_taken(client, db, enumerator1):
+    """A batch is answered per item (the OpenAPI document's exception for schemathesis's
+    negative_data_rejection): an item that is not even an object gets its own error in the 200."""
+    good = envelope("SNV")
+    response = client.post("/api/v1/sync/batches", json=batch([None, None], good, "phiếu", 7), headers=enumerator1)
+    assert response.status_code == 200, response.get_json()
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted", "rejected", "rejected"]
+    assert {r["code"] for r in results if r["status"] == "rejected"} == {"invalid_envelope"}
+    assert db.session.scalars(select(Ballot.instance_id)).all() == [good["instance_id"]]
