@@ -12,6 +12,12 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .log_limits import limit_repeats
+
+#: Loggers of errors one client can repeat at will (a bad request that still fails, a database that is
+#: down): each kind is logged once per ``PARSURVEY_LOG_REPEAT_SECONDS``. Failed sign-ins are not among them:
+#: each is logged, and the sign-in limits bound how many one client can make.
+REPEATING_LOGGERS = ("server.errors", "server.transaction")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in REPEATING_LOGGERS:
+        limit_repeats(logging.getLogger(name), app.config["LOG_REPEAT_SECONDS"])
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON
     app.json.sort_keys = False
 

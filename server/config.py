@@ -80,6 +80,12 @@ SETTINGS = [
     ),
     ("INSTANCE_PATH", "./instance", "Folder for the SQLite file and uploads."),
     ("LOG_LEVEL", "INFO", "Python logging level."),
+    (
+        "LOG_REPEAT_SECONDS",
+        "60",
+        "The same server or database error is logged once in this many seconds, then with how many were left "
+        "out (0: every time).",
+    ),
 ]
 
 
@@ -202,6 +208,7 @@ def load(env: dict | None = None) -> dict:
         "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or os.urandom(32).hex(),
         "MAX_CONTENT_LENGTH": _int_setting(env, "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024),
         "LOG_LEVEL": level,
+        "LOG_REPEAT_SECONDS": _seconds_setting(env, "LOG_REPEAT_SECONDS", 60.0),
         "ATTACHMENT_MAX_BYTES": _int_setting(env, "ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024),
         "BALLOT_ATTACHMENTS_MAX_BYTES": _int_setting(env, "BALLOT_ATTACHMENTS_MAX_BYTES", 32 * 1024 * 1024),
         "SYNC_MAX_ITEMS": _int_setting(env, "SYNC_MAX_ITEMS", 500),
