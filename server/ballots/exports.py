@@ -28,10 +28,11 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json import loads
 from operator import itemgetter
+from typing import BinaryIO
 
 from sqlalchemy import Text, cast, func, select
 
@@ -560,39 +561,50 @@ def _temporary(suffix: str) -> str:
     return handle.name
 
 
-def write_file(export: Export, fmt: str, repeat: repeat_exports.RepeatTable | None = None) -> tuple[str, str, str]:
-    """Write a non-streamed format to a temporary file: ``(path, content type, download name)`` (the caller
-    removes the file). Stata and SPSS hold one table a file, so for forms with repeat groups (unless one
-    ``repeat`` table is asked for) the download is a ZIP of the ballots' file and one file per repeat group,
-    as ODK Central's "ZIP of CSVs": ``phieu-2022.dta``, ``phieu-2022-visit.dta``, ..."""
-    main = filename(export, fmt)
-    if fmt == "xlsx":
-        path = _temporary(".xlsx")
-        write_xlsx(export, path)
-        return path, MIMETYPES[fmt], main
-    if repeat is not None:
-        path = _temporary(f".{fmt}")
-        write_statistical(export, path, fmt, repeat)
-        return path, MIMETYPES[fmt], repeat_exports.file_name(main, repeat)
-    tables = repeat_exports.tables_of(export)
-    if not tables:
-        path = _temporary(f".{fmt}")
-        write_statistical(export, path, fmt)
-        return path, MIMETYPES[fmt], main
-    path = _temporary(".zip")
+def _written(suffix: str, write: Callable[[str], object]) -> str:
+    """A temporary file ``write`` fills; removed again if writing fails."""
+    path = _temporary(suffix)
     try:
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, table in [(main, None), *((repeat_exports.file_name(main, t), t) for t in tables)]:
-                part = _temporary(f".{fmt}")
-                try:  # each file is written, copied into the archive from disk in blocks, and removed
-                    write_statistical(export, part, fmt, table)
-                    archive.write(part, name)
-                finally:
-                    os.unlink(part)
+        write(path)
     except BaseException:
         os.unlink(path)
         raise
-    return path, ZIP_MIMETYPE, main.rpartition(".")[0] + f"-{fmt}.zip"
+    return path
+
+
+def write_file(export: Export, fmt: str, repeat: repeat_exports.RepeatTable | None = None) -> tuple[str, str, str]:
+    """Write a non-streamed format to a temporary file: ``(path, content type, download name)`` (the caller
+    removes the file: :func:`open_unlinked`). Stata and SPSS hold one table a file, so for forms with repeat
+    groups (unless one ``repeat`` table is asked for) the download is a ZIP of the ballots' file and one file
+    per repeat group, as ODK Central's "ZIP of CSVs": ``phieu-2022.dta``, ``phieu-2022-visit.dta``, ..."""
+    main = filename(export, fmt)
+    if fmt == "xlsx":
+        return _written(".xlsx", lambda path: write_xlsx(export, path)), MIMETYPES[fmt], main
+    if repeat is not None:
+        path = _written(f".{fmt}", lambda path: write_statistical(export, path, fmt, repeat))
+        return path, MIMETYPES[fmt], repeat_exports.file_name(main, repeat)
+    tables = repeat_exports.tables_of(export)
+    if not tables:
+        return _written(f".{fmt}", lambda path: write_statistical(export, path, fmt)), MIMETYPES[fmt], main
+
+    def archive_of(path: str) -> None:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, table in [(main, None), *((repeat_exports.file_name(main, t), t) for t in tables)]:
+                part = _written(f".{fmt}", lambda part, table=table: write_statistical(export, part, fmt, table))
+                try:  # each file is written, copied into the archive from disk in blocks, and removed
+                    archive.write(part, name)
+                finally:
+                    os.unlink(part)
+
+    return _written(".zip", archive_of), ZIP_MIMETYPE, main.rpartition(".")[0] + f"-{fmt}.zip"
+
+
+def open_unlinked(path: str) -> BinaryIO:
+    """The written file, open for reading and already removed from its folder: it is gone when the answer
+    that sends it is closed, or dropped unsent (nothing is left behind in the temporary folder)."""
+    handle = open(path, "rb")  # noqa: SIM115 - the answer that sends it closes it
+    os.unlink(path)
+    return handle
 
 
 def write_files(export: Export, fmt: str, out: str) -> list[str]:

@@ -262,8 +262,9 @@ def export_ballots(args, code, fmt):
         chunks = stream_with_context(exports.csv_chunks(export))
         return current_app.response_class(chunks, mimetype=exports.MIMETYPES[fmt], headers=disposition)
     path, mimetype, name = exports.write_file(export, fmt, table)
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.call_on_close(lambda: os.unlink(path))
+    handle = exports.open_unlinked(path)
+    response = send_file(handle, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.content_length = os.fstat(handle.fileno()).st_size
     return response
 
 

@@ -233,3 +233,44 @@ def test_the_row_by_row_writer_should_keep_long_vietnamese_text_missing_numbers_
     assert list(frame["age"].fillna(-1)) == [31, -1, 45.5]
     assert meta.column_names_to_labels == {"comment": "Góp ý", "overall": "Mức hài lòng", "age": "Tuổi"}
     assert meta.variable_value_labels["overall"] == {4: "Hài lòng", 9: "Không áp dụng"}
+
+
+def test_an_export_should_leave_no_file_behind_even_when_its_answer_is_never_closed(
+    client, exported_round, tmp_path, monkeypatch
+):
+    """The written file is removed as soon as it is opened for the answer (the test client never closes its
+    answers: each export used to leave its file in the temporary folder); its length is still sent."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "spool"))
+    (tmp_path / "spool").mkdir()
+    headers = sign_in(client, "supervisor")
+    for fmt in ("xlsx", "dta", "sav"):
+        response = client.get(f"/api/v1/rounds/2022/ballots/export.{fmt}", headers=headers)
+        assert response.status_code == 200
+        assert int(response.headers["Content-Length"]) == len(response.data) > 0
+    assert list((tmp_path / "spool").iterdir()) == []
+
+
+def test_an_export_that_fails_while_writing_should_leave_no_file_behind(app, exported_round, tmp_path, monkeypatch):
+    import tempfile
+
+    from server.ballots import exports
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "write_statistical", broken)
+    monkeypatch.setattr(exports, "write_xlsx", broken)
+    with app.app_context():
+        from server.ballots.browse import BallotFilters
+        from server.registry.models import SurveyRound
+
+        survey_round = exports.db.session.query(SurveyRound).filter_by(code="2022").one()
+        export = exports.Export(BallotFilters(round_id=survey_round.id)).prepare()
+        for fmt in ("xlsx", "dta", "sav"):
+            with pytest.raises(OSError, match="disk full"):
+                exports.write_file(export, fmt)
+    assert list(tmp_path.iterdir()) == []
