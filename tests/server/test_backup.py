@@ -23,21 +23,29 @@ def cli(database_url: str, *args: str, instance: Path) -> subprocess.CompletedPr
     return subprocess.run([str(PARSURVEY), *args], env=env, capture_output=True, text=True, timeout=300)
 
 
-def fresh_database(database_url: str, tmp_path: Path) -> str:
+@pytest.fixture
+def fresh_database(database_url: str, tmp_path: Path):
+    """An empty database to restore into: a new SQLite file, or ``<test database>_restored`` on PostgreSQL,
+    dropped again after the test (it was left behind on the server)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
     name = f"{url.database}_restored"
     engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def test_a_backup_restored_into_a_fresh_database_holds_everything_and_its_audit_log_verifies(
-    database_url, client, demo, db, tmp_path
+    database_url, client, demo, db, tmp_path, fresh_database
 ):
     token = client.post("/api/v1/auth/tokens", json={"username": "enumerator1", "password": "demo-password"})
     headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
@@ -50,7 +58,7 @@ def test_a_backup_restored_into_a_fresh_database_holds_everything_and_its_audit_
     assert made.returncode == 0, made.stderr
     assert archive.stat().st_size > 10_000
 
-    target = fresh_database(database_url, tmp_path)
+    target = fresh_database
     restored = cli(target, "restore", str(archive), instance=tmp_path)
     assert restored.returncode == 0, restored.stderr
     verified = cli(target, "audit", "verify", instance=tmp_path)
